@@ -1,0 +1,275 @@
+//! The lexical layer of the line decoder: a cursor over one line that reads the note's
+//! tokens (integers, quoted strings, separators) with nom, and records lenient deviations.
+
+use nom::bytes::complete::{tag, take_while, take_while1};
+use nom::character::complete::digit1;
+use nom::combinator::{opt, recognize};
+use nom::sequence::pair;
+use nom::{IResult, Parser};
+
+use crate::error::{DecodeError, DecodeErrorKind, WarningKind, Warnings};
+
+/// How strictly a line is held to the note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Exactly the canonical form of spec/ and spec/DECISIONS.md; for conformance.
+    #[default]
+    Strict,
+    /// Also what field logs contain (typographic quotes, unquoted strings, stray blanks,
+    /// lower-case names); every deviation becomes a [`crate::Warning`].
+    Lenient,
+}
+
+/// Opening typographic quote `“` in UTF-8.
+pub(crate) const LEFT_QUOTE: &[u8] = "\u{201c}".as_bytes();
+/// Closing typographic quote `”` in UTF-8.
+pub(crate) const RIGHT_QUOTE: &[u8] = "\u{201d}".as_bytes();
+
+type NomResult<'a, O> = IResult<&'a [u8], O, nom::error::Error<&'a [u8]>>;
+
+/// A position in a line plus the warnings gathered so far.
+pub(crate) struct Cursor<'a> {
+    line: &'a [u8],
+    pos: usize,
+    pub(crate) mode: Mode,
+    pub(crate) warnings: Warnings,
+}
+
+impl<'a> Cursor<'a> {
+    pub(crate) fn new(line: &'a [u8], mode: Mode) -> Self {
+        Cursor { line, pos: 0, mode, warnings: Warnings::default() }
+    }
+
+    pub(crate) fn lenient(&self) -> bool {
+        self.mode == Mode::Lenient
+    }
+
+    pub(crate) fn pos(&self) -> usize {
+        self.pos
+    }
+
+    pub(crate) fn line(&self) -> &'a [u8] {
+        self.line
+    }
+
+    pub(crate) fn rest(&self) -> &'a [u8] {
+        &self.line[self.pos..]
+    }
+
+    pub(crate) fn advance(&mut self, n: usize) {
+        self.pos += n;
+    }
+
+    pub(crate) fn seek(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
+    pub(crate) fn warn(&mut self, column: usize, kind: WarningKind) {
+        self.warnings.push(column, kind);
+    }
+
+    pub(crate) fn error(&self, kind: DecodeErrorKind) -> DecodeError {
+        DecodeError::new(self.pos, kind)
+    }
+
+    pub(crate) fn expected(&self, expected: &'static str) -> DecodeError {
+        self.error(DecodeErrorKind::Expected { expected })
+    }
+
+    /// Runs a nom parser on the rest of the line and moves past what it consumed.
+    pub(crate) fn nom<O>(&mut self, mut parser: impl Parser<&'a [u8], Output = O, Error = nom::error::Error<&'a [u8]>>) -> Option<O> {
+        match parser.parse(self.rest()) {
+            Ok((rest, out)) => {
+                self.pos = self.line.len() - rest.len();
+                Some(out)
+            }
+            Err(_) => None,
+        }
+    }
+
+    /// Consumes `word` exactly, or (lenient) in any case with a warning.
+    pub(crate) fn keyword(&mut self, word: &'static str) -> bool {
+        let start = self.pos;
+        if self.nom(tag(word.as_bytes())).is_some() {
+            return true;
+        }
+        if self.lenient() && self.nom(nom::bytes::complete::tag_no_case(word.as_bytes())).is_some() {
+            self.warn(start, WarningKind::KeywordCase);
+            return true;
+        }
+        false
+    }
+
+    /// Blanks outside quotes: an error in strict mode, a warning in lenient mode.
+    pub(crate) fn blanks(&mut self) -> Result<(), DecodeError> {
+        let start = self.pos;
+        let skipped = self.nom(take_while(|b| b == b' ' || b == b'\t')).map_or(0, <[u8]>::len);
+        if skipped > 0 {
+            if !self.lenient() {
+                self.pos = start;
+                return Err(self.expected("no blank here (strict)"));
+            }
+            self.warn(start, WarningKind::StraySpace);
+        }
+        Ok(())
+    }
+
+    /// The blank after `+XXX:`: exactly one in strict mode, any number in lenient mode.
+    pub(crate) fn colon_blank(&mut self) -> Result<(), DecodeError> {
+        let start = self.pos;
+        let n = self.nom(take_while(|b| b == b' ' || b == b'\t')).map_or(0, <[u8]>::len);
+        if n == 1 && self.line[start] == b' ' {
+            return Ok(());
+        }
+        if !self.lenient() {
+            self.pos = start;
+            return Err(self.expected("exactly one blank after ':'"));
+        }
+        self.warn(start, if n == 0 { WarningKind::MissingSpaceAfterColon } else { WarningKind::StraySpace });
+        Ok(())
+    }
+
+    pub(crate) fn at_end(&self) -> bool {
+        self.pos >= self.line.len()
+    }
+
+    /// Requires the end of the line (trailing blanks allowed when lenient).
+    pub(crate) fn end(&mut self) -> Result<(), DecodeError> {
+        self.blanks()?;
+        if self.at_end() {
+            Ok(())
+        } else {
+            Err(self.error(DecodeErrorKind::Extra))
+        }
+    }
+
+    /// Reads a separator: `Ok(true)` after a comma, `Ok(false)` at the end of the line.
+    pub(crate) fn comma_or_end(&mut self) -> Result<bool, DecodeError> {
+        self.blanks()?;
+        if self.at_end() {
+            return Ok(false);
+        }
+        if self.nom(tag(&b","[..])).is_some() {
+            self.blanks()?;
+            return Ok(true);
+        }
+        Err(self.expected("',' or end of line"))
+    }
+
+    /// Requires a comma (the parameter `field` follows it).
+    pub(crate) fn comma(&mut self, field: &'static str) -> Result<(), DecodeError> {
+        if self.comma_or_end()? {
+            Ok(())
+        } else {
+            Err(self.error(DecodeErrorKind::Missing { field }))
+        }
+    }
+
+    /// Reads a decimal integer and checks it against `min..=max`.
+    pub(crate) fn int(&mut self, field: &'static str, min: i64, max: i64) -> Result<i64, DecodeError> {
+        let start = self.pos;
+        let digits = self
+            .nom(recognize(pair(opt(tag(&b"-"[..])), digit1::<&[u8], _>)))
+            .ok_or_else(|| self.error(DecodeErrorKind::Missing { field }).with_expected_if_present(self, field))?;
+        let unsigned = digits.strip_prefix(b"-").unwrap_or(digits);
+        if unsigned.len() > 1 && unsigned[0] == b'0' && !self.lenient() {
+            self.pos = start;
+            return Err(self.expected("a number without leading zeros (strict)"));
+        }
+        // Up to 18 digits cannot overflow i64; longer numbers are out of range by definition.
+        let value = if unsigned.len() > 18 {
+            None
+        } else {
+            std::str::from_utf8(digits).ok().and_then(|s| s.parse::<i64>().ok())
+        };
+        match value {
+            Some(v) if (min..=max).contains(&v) => Ok(v),
+            Some(v) => {
+                self.pos = start;
+                Err(self.error(DecodeErrorKind::OutOfRange { field, value: v, min, max }))
+            }
+            None => {
+                self.pos = start;
+                Err(self.error(DecodeErrorKind::OutOfRange { field, value: i64::MAX, min, max }))
+            }
+        }
+    }
+
+    /// Reads a quoted string parameter (lenient: typographic quotes or no quotes).
+    pub(crate) fn string(&mut self, field: &'static str) -> Result<&'a str, DecodeError> {
+        let start = self.pos;
+        let bytes = self.quoted_bytes(field, |b| b == b',')?;
+        std::str::from_utf8(bytes).map_err(|_| DecodeError::new(start, DecodeErrorKind::Utf8 { field }))
+    }
+
+    /// Reads a quoted field; `unquoted_end` tells where an unquoted (lenient) field stops.
+    pub(crate) fn quoted_bytes(&mut self, field: &'static str, unquoted_end: impl Fn(u8) -> bool) -> Result<&'a [u8], DecodeError> {
+        let start = self.pos;
+        if self.nom(tag(&b"\""[..])).is_some() {
+            return self.close_quote(field, start);
+        }
+        if self.rest().starts_with(LEFT_QUOTE) {
+            if !self.lenient() {
+                return Err(self.expected("'\"' (typographic quotes are lenient only)"));
+            }
+            self.warn(start, WarningKind::TypographicQuote);
+            self.advance(LEFT_QUOTE.len());
+            return self.close_quote(field, start);
+        }
+        if self.lenient() && !self.at_end() && !unquoted_end(self.rest()[0]) {
+            let text: NomResult<'a, &'a [u8]> = take_while1(|b| !unquoted_end(b))(self.rest());
+            if let Ok((rest, text)) = text {
+                self.warn(start, WarningKind::UnquotedString);
+                self.pos = self.line.len() - rest.len();
+                return Ok(trim_end_blanks(text));
+            }
+        }
+        if self.at_end() || self.rest()[0] == b',' {
+            return Err(self.error(DecodeErrorKind::Missing { field }));
+        }
+        Err(self.expected("'\"'"))
+    }
+
+    fn close_quote(&mut self, field: &'static str, open: usize) -> Result<&'a [u8], DecodeError> {
+        let body_start = self.pos;
+        let rest = self.rest();
+        let straight = memchr::memchr(b'"', rest);
+        let typographic = if self.lenient() { memchr::memmem::find(rest, RIGHT_QUOTE) } else { None };
+        let (end, close_len) = match (straight, typographic) {
+            (Some(s), Some(t)) if t < s => (t, RIGHT_QUOTE.len()),
+            (Some(s), _) => (s, 1),
+            (None, Some(t)) => (t, RIGHT_QUOTE.len()),
+            (None, None) => return Err(DecodeError::new(open, DecodeErrorKind::Expected { expected: "closing '\"'" })),
+        };
+        if close_len > 1 {
+            self.warn(body_start + end, WarningKind::TypographicQuote);
+        }
+        let _ = field;
+        self.pos = body_start + end + close_len;
+        Ok(&rest[..end])
+    }
+}
+
+trait MissingOrExpected {
+    fn with_expected_if_present(self, cur: &Cursor<'_>, field: &'static str) -> DecodeError;
+}
+
+impl MissingOrExpected for DecodeError {
+    /// At the end of the line or a separator the parameter is missing; elsewhere the bytes
+    /// there are not a number.
+    fn with_expected_if_present(self, cur: &Cursor<'_>, field: &'static str) -> DecodeError {
+        if cur.at_end() || cur.rest()[0] == b',' {
+            DecodeError::new(cur.pos(), DecodeErrorKind::Missing { field })
+        } else {
+            DecodeError::new(cur.pos(), DecodeErrorKind::Expected { expected: "a decimal number" })
+        }
+    }
+}
+
+pub(crate) fn trim_end_blanks(mut b: &[u8]) -> &[u8] {
+    while let [head @ .., b' ' | b'\t'] = b {
+        b = head;
+    }
+    b
+}

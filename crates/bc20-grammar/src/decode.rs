@@ -1,0 +1,879 @@
+//! The line decoder: one line (without its terminator) → a typed [`Line`].
+
+use std::borrow::Cow;
+
+use arrayvec::ArrayVec;
+use nom::bytes::complete::take_while1;
+use serde::Serialize;
+
+use crate::codes::{CloseResult, CmeError, ConnState, ConnectReturnCode, GrantedQos, OpenResult, PacketResult, QmtStatCode, Qos};
+use crate::command::{Command, MqttCommand, SubTopic, Will};
+use crate::cursor::{trim_end_blanks, Cursor, Mode, LEFT_QUOTE, RIGHT_QUOTE};
+use crate::error::{DecodeError, DecodeErrorKind, WarningKind, Warnings};
+use crate::limits::{self, MAX_TOPICS};
+use crate::response::{Response, SubValue, Urc};
+use crate::text::Payload;
+
+/// What the decoder knows about the conversation when it reads a line.
+///
+/// Only one line of the note is ambiguous without it: `+QMTCONN: <id>,<n>` is the read
+/// response `<state>` while an `AT+QMTCONN?` awaits its final result code, and otherwise the
+/// asynchronous `<result>` without `<ret_code>` (spec/DECISIONS.md D26).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Context {
+    /// An `AT+QMTCONN?` was sent and its final result code has not arrived yet.
+    pub conn_read_pending: bool,
+}
+
+/// A decoded line: a command, a response (information or final) or an unsolicited line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Line<'a> {
+    /// Host → module.
+    Command(Command<'a>),
+    /// Module → host, answering the current command.
+    Response(Response<'a>),
+    /// Module → host, unsolicited.
+    Urc(Urc<'a>),
+}
+
+impl Line<'_> {
+    /// The spec/ id of the line's form.
+    pub fn spec_id(&self) -> &'static str {
+        match self {
+            Line::Command(c) => c.spec_id(),
+            Line::Response(r) => r.spec_id(),
+            Line::Urc(u) => u.spec_id(),
+        }
+    }
+
+    /// The name as printed (`AT+QMTPUB`, `+QMTRECV`, `OK`, `+CME ERROR`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Line::Command(c) => c.name(),
+            Line::Response(r) => r.name(),
+            Line::Urc(u) => u.name(),
+        }
+    }
+
+    /// Appends the canonical wire bytes.
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), crate::EncodeError> {
+        match self {
+            Line::Command(c) => c.encode(out),
+            Line::Response(r) => r.encode(out),
+            Line::Urc(u) => u.encode(out),
+        }
+    }
+
+    /// An owned copy.
+    pub fn into_owned(self) -> Line<'static> {
+        match self {
+            Line::Command(c) => Line::Command(c.into_owned()),
+            Line::Response(r) => Line::Response(r.into_owned()),
+            Line::Urc(u) => Line::Urc(u.into_owned()),
+        }
+    }
+}
+
+/// A decoded line with the deviations lenient mode accepted on the way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded<'a> {
+    /// The typed value.
+    pub line: Line<'a>,
+    /// Deviations from the canonical form (always empty in strict mode).
+    pub warnings: Warnings,
+}
+
+/// Decodes one line, without its CR/LF terminator.
+pub fn decode_line(line: &[u8], mode: Mode, ctx: Context) -> Result<Decoded<'_>, DecodeError> {
+    let mut cur = Cursor::new(line, mode);
+    if line.is_empty() {
+        return Err(cur.error(DecodeErrorKind::Empty));
+    }
+    let is_recv = starts_with_ignore_case(line, b"+QMTRECV:");
+    if !is_recv {
+        check_controls(line, mode)?;
+    }
+    let decoded = if starts_with_ignore_case(line, b"AT") {
+        Line::Command(command(&mut cur)?)
+    } else if is_recv {
+        Line::Urc(qmtrecv(&mut cur)?)
+    } else if line[0] == b'+' {
+        plus_line(&mut cur, ctx)?
+    } else {
+        Line::Response(bare_line(&mut cur)?)
+    };
+    Ok(Decoded { line: decoded, warnings: cur.warnings })
+}
+
+impl<'a> Command<'a> {
+    /// Decodes one command line (without its CR).
+    pub fn decode(line: &'a [u8], mode: Mode) -> Result<(Command<'a>, Warnings), DecodeError> {
+        match decode_line(line, mode, Context::default())? {
+            Decoded { line: Line::Command(c), warnings } => Ok((c, warnings)),
+            _ => Err(DecodeError::new(0, DecodeErrorKind::Expected { expected: "a command starting with AT" })),
+        }
+    }
+}
+
+fn starts_with_ignore_case(line: &[u8], prefix: &[u8]) -> bool {
+    line.len() >= prefix.len() && line[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+fn check_controls(line: &[u8], mode: Mode) -> Result<(), DecodeError> {
+    let allowed = |b: u8| b >= 0x20 && b != 0x7f || (b == b'\t' && mode == Mode::Lenient);
+    match line.iter().position(|&b| !allowed(b)) {
+        Some(at) => Err(DecodeError::new(at, DecodeErrorKind::ControlByte { byte: line[at] })),
+        None => Ok(()),
+    }
+}
+
+fn conn_id(cur: &mut Cursor<'_>) -> Result<u8, DecodeError> {
+    Ok(cur.int("tcpconnectID", limits::CONN_ID.0, limits::CONN_ID.1)? as u8)
+}
+
+fn flag(cur: &mut Cursor<'_>, field: &'static str) -> Result<bool, DecodeError> {
+    Ok(cur.int(field, 0, 1)? == 1)
+}
+
+fn qos(cur: &mut Cursor<'_>, field: &'static str) -> Result<Qos, DecodeError> {
+    let v = cur.int(field, 0, 2)?;
+    Ok(Qos::from_code(v as u8).expect("range-checked"))
+}
+
+/// A string with a byte-length limit (spec/DECISIONS.md D11).
+fn limited<'a>(cur: &mut Cursor<'a>, field: &'static str, min: usize, max: usize) -> Result<&'a str, DecodeError> {
+    let start = cur.pos();
+    let s = cur.string(field)?;
+    if s.len() < min || s.len() > max {
+        return Err(DecodeError::new(start, DecodeErrorKind::Length { field, len: s.len(), min, max }));
+    }
+    Ok(s)
+}
+
+fn topic<'a>(cur: &mut Cursor<'a>, field: &'static str) -> Result<&'a str, DecodeError> {
+    limited(cur, field, limits::TOPIC_LEN.0, limits::TOPIC_LEN.1)
+}
+
+// ---------------------------------------------------------------- commands
+
+fn command<'a>(cur: &mut Cursor<'a>) -> Result<Command<'a>, DecodeError> {
+    if !cur.keyword("AT") {
+        return Err(cur.expected("'AT'"));
+    }
+    if cur.at_end() {
+        return Ok(Command::At);
+    }
+    let name_at = cur.pos();
+    if cur.rest()[0] != b'+' {
+        // The basic one-letter commands: ATE0, ATE1, ATI.
+        let cmd = if cur.keyword("E0") {
+            Command::Echo { on: false }
+        } else if cur.keyword("E1") {
+            Command::Echo { on: true }
+        } else if cur.keyword("I") {
+            Command::Ati
+        } else {
+            return Err(cur.error(DecodeErrorKind::UnknownCommand));
+        };
+        cur.end()?;
+        return Ok(cmd);
+    }
+    cur.advance(1);
+    let name = cur
+        .nom(take_while1(|b: u8| b.is_ascii_alphanumeric()))
+        .ok_or_else(|| cur.expected("a command name after '+'"))?;
+    if name.iter().any(u8::is_ascii_lowercase) {
+        if !cur.lenient() {
+            return Err(crate::DecodeError::new(name_at, DecodeErrorKind::Expected { expected: "an upper-case command name (strict)" }));
+        }
+        cur.warn(name_at, WarningKind::KeywordCase);
+    }
+    let suffix = if cur.rest() == b"=?" {
+        Suffix::Test
+    } else if cur.rest() == b"?" {
+        Suffix::Read
+    } else if cur.rest().first() == Some(&b'=') {
+        cur.advance(1);
+        Suffix::Write
+    } else if cur.at_end() {
+        Suffix::Exec
+    } else {
+        return Err(cur.expected("'=?', '?', '=' or end of line"));
+    };
+    if matches!(suffix, Suffix::Test | Suffix::Read) {
+        cur.seek(cur.line().len());
+    }
+    if let Some(mqtt) = MqttCommand::from_name(name) {
+        return mqtt_command(cur, mqtt, suffix, name_at);
+    }
+    let unknown = DecodeError::new(name_at, DecodeErrorKind::UnknownCommand);
+    let upper = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
+    let cmd = match suffix {
+        Suffix::Exec if upper("CGMR") => Command::Cgmr,
+        Suffix::Exec if upper("CSQ") => Command::Csq,
+        Suffix::Read if upper("CPIN") => Command::CpinRead,
+        Suffix::Read if upper("CEREG") => Command::CeregRead,
+        Suffix::Read if upper("CGATT") => Command::CgattRead,
+        Suffix::Write if upper("CMEE") => {
+            let n = cur.int("n", limits::CMEE.0, limits::CMEE.1)? as u8;
+            cur.end()?;
+            Command::Cmee { n }
+        }
+        _ => return Err(unknown),
+    };
+    Ok(cmd)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Suffix {
+    Test,
+    Read,
+    Write,
+    Exec,
+}
+
+fn mqtt_command<'a>(cur: &mut Cursor<'a>, mqtt: MqttCommand, suffix: Suffix, name_at: usize) -> Result<Command<'a>, DecodeError> {
+    use MqttCommand as M;
+    let no_form = DecodeError::new(name_at, DecodeErrorKind::Expected { expected: "a form this command has (spec/)" });
+    let cmd = match (mqtt, suffix) {
+        (M::QmtCfg, Suffix::Test) => Command::QmtCfgTest,
+        (M::QmtOpen, Suffix::Test) => Command::QmtOpenTest,
+        (M::QmtClose, Suffix::Test) => Command::QmtCloseTest,
+        (M::QmtConn, Suffix::Test) => Command::QmtConnTest,
+        (M::QmtDisc, Suffix::Test) => Command::QmtDiscTest,
+        (M::QmtSub, Suffix::Test) => Command::QmtSubTest,
+        (M::QmtUns, Suffix::Test) => Command::QmtUnsTest,
+        (M::QmtPub, Suffix::Test) => Command::QmtPubTest,
+        (M::QmtOpen, Suffix::Read) => Command::QmtOpenRead,
+        (M::QmtConn, Suffix::Read) => Command::QmtConnRead,
+        (_, Suffix::Read | Suffix::Exec) => return Err(no_form),
+        (M::QmtCfg, Suffix::Write) => qmtcfg(cur)?,
+        (M::QmtOpen, Suffix::Write) => {
+            let conn_id = conn_id(cur)?;
+            cur.comma("host_name")?;
+            let host_name = limited(cur, "host_name", 1, crate::text::HOST_NAME_MAX_LEN)?;
+            cur.comma("port")?;
+            let port = cur.int("port", limits::PORT.0, limits::PORT.1)? as u16;
+            cur.end()?;
+            Command::QmtOpen { conn_id, host_name: Cow::Borrowed(host_name), port }
+        }
+        (M::QmtClose, Suffix::Write) => {
+            let conn_id = conn_id(cur)?;
+            cur.end()?;
+            Command::QmtClose { conn_id }
+        }
+        (M::QmtDisc, Suffix::Write) => {
+            let conn_id = conn_id(cur)?;
+            cur.end()?;
+            Command::QmtDisc { conn_id }
+        }
+        (M::QmtConn, Suffix::Write) => {
+            let conn_id = conn_id(cur)?;
+            cur.comma("clientID")?;
+            let client_id = limited(cur, "clientID", limits::CLIENT_ID_LEN.0, limits::CLIENT_ID_LEN.1)?;
+            let mut username = None;
+            let mut password = None;
+            if cur.comma_or_end()? {
+                username = Some(Cow::Borrowed(limited(cur, "username", limits::CREDENTIAL_LEN.0, limits::CREDENTIAL_LEN.1)?));
+                if cur.comma_or_end()? {
+                    password = Some(Cow::Borrowed(limited(cur, "password", limits::CREDENTIAL_LEN.0, limits::CREDENTIAL_LEN.1)?));
+                    cur.end()?;
+                }
+            }
+            Command::QmtConn { conn_id, client_id: Cow::Borrowed(client_id), username, password }
+        }
+        (M::QmtSub, Suffix::Write) => {
+            let conn_id = conn_id(cur)?;
+            cur.comma("msgID")?;
+            let msg_id = cur.int("msgID", limits::SUB_MSG_ID.0, limits::SUB_MSG_ID.1)? as u16;
+            let mut topics = ArrayVec::<SubTopic<'a>, MAX_TOPICS>::new();
+            cur.comma("topic")?;
+            loop {
+                let at = cur.pos();
+                let t = topic(cur, "topic")?;
+                cur.comma("qos")?;
+                let q = qos(cur, "qos")?;
+                topics
+                    .try_push(SubTopic { topic: Cow::Borrowed(t), qos: q })
+                    .map_err(|_| DecodeError::new(at, DecodeErrorKind::TooManyTopics { max: MAX_TOPICS }))?;
+                if !cur.comma_or_end()? {
+                    break;
+                }
+            }
+            Command::QmtSub { conn_id, msg_id, topics }
+        }
+        (M::QmtUns, Suffix::Write) => {
+            let conn_id = conn_id(cur)?;
+            cur.comma("msgID")?;
+            let msg_id = cur.int("msgID", limits::SUB_MSG_ID.0, limits::SUB_MSG_ID.1)? as u16;
+            let mut topics = ArrayVec::<Cow<'a, str>, MAX_TOPICS>::new();
+            cur.comma("topic")?;
+            loop {
+                let at = cur.pos();
+                let t = topic(cur, "topic")?;
+                topics
+                    .try_push(Cow::Borrowed(t))
+                    .map_err(|_| DecodeError::new(at, DecodeErrorKind::TooManyTopics { max: MAX_TOPICS }))?;
+                if !cur.comma_or_end()? {
+                    break;
+                }
+            }
+            Command::QmtUns { conn_id, msg_id, topics }
+        }
+        (M::QmtPub, Suffix::Write) => {
+            let conn_id = conn_id(cur)?;
+            cur.comma("msgID")?;
+            let id_at = cur.pos();
+            let msg_id = cur.int("msgID", limits::PUB_MSG_ID.0, limits::PUB_MSG_ID.1)? as u16;
+            cur.comma("qos")?;
+            let qos = qos(cur, "qos")?;
+            match (qos, msg_id) {
+                (Qos::AtMostOnce, 0) => {}
+                (Qos::AtMostOnce, _) if cur.lenient() => cur.warn(id_at, WarningKind::Qos0NonZeroMsgId),
+                (Qos::AtMostOnce, _) => {
+                    return Err(DecodeError::new(id_at, DecodeErrorKind::Rule { rule: "msgID must be 0 when qos is 0 (3.2.8)" }))
+                }
+                (_, 0) => return Err(DecodeError::new(id_at, DecodeErrorKind::Rule { rule: "msgID 0 is only allowed with qos 0 (3.2.8)" })),
+                _ => {}
+            }
+            cur.comma("retain")?;
+            let retain = flag(cur, "retain")?;
+            cur.comma("topic")?;
+            let topic = topic(cur, "topic")?;
+            cur.comma("msg")?;
+            let at = cur.pos();
+            let msg = cur.quoted_bytes("msg", |b| b == b',')?;
+            if msg.len() > limits::MSG_LEN.1 {
+                return Err(DecodeError::new(at, DecodeErrorKind::Length { field: "msg", len: msg.len(), min: 0, max: limits::MSG_LEN.1 }));
+            }
+            cur.end()?;
+            Command::QmtPub { conn_id, msg_id, qos, retain, topic: Cow::Borrowed(topic), msg: Payload::borrowed(msg) }
+        }
+    };
+    if matches!(suffix, Suffix::Test | Suffix::Read) {
+        return Ok(cmd);
+    }
+    Ok(cmd)
+}
+
+/// A QMTCFG keyword: strict takes all-lower or all-upper (the note prints both), lenient any case.
+fn cfg_keyword(cur: &mut Cursor<'_>) -> Result<CfgKeyword, DecodeError> {
+    let at = cur.pos();
+    let word = cur.string("keyword")?;
+    let kw = CfgKeyword::ALL
+        .iter()
+        .find(|(name, _)| word.eq_ignore_ascii_case(name))
+        .map(|&(_, k)| k)
+        .ok_or_else(|| DecodeError::new(at, DecodeErrorKind::Expected { expected: "keepalive, session, timeout, will or aliauth" }))?;
+    let canonical = word.bytes().all(|b| b.is_ascii_lowercase()) || word.bytes().all(|b| b.is_ascii_uppercase());
+    if !canonical {
+        if !cur.lenient() {
+            return Err(DecodeError::new(at, DecodeErrorKind::Expected { expected: "a keyword in all lower or all upper case (strict)" }));
+        }
+        cur.warn(at, WarningKind::KeywordCase);
+    }
+    Ok(kw)
+}
+
+#[derive(Clone, Copy)]
+enum CfgKeyword {
+    KeepAlive,
+    Session,
+    Timeout,
+    Will,
+    AliAuth,
+}
+
+impl CfgKeyword {
+    const ALL: [(&'static str, CfgKeyword); 5] = [
+        ("keepalive", CfgKeyword::KeepAlive),
+        ("session", CfgKeyword::Session),
+        ("timeout", CfgKeyword::Timeout),
+        ("will", CfgKeyword::Will),
+        ("aliauth", CfgKeyword::AliAuth),
+    ];
+}
+
+fn qmtcfg<'a>(cur: &mut Cursor<'a>) -> Result<Command<'a>, DecodeError> {
+    let kw = cfg_keyword(cur)?;
+    cur.comma("tcpconnectID")?;
+    let conn_id = conn_id(cur)?;
+    let more = cur.comma_or_end()?;
+    let cmd = match (kw, more) {
+        (CfgKeyword::KeepAlive, false) => Command::QmtCfgKeepAliveQuery { conn_id },
+        (CfgKeyword::Session, false) => Command::QmtCfgSessionQuery { conn_id },
+        (CfgKeyword::Timeout, false) => Command::QmtCfgTimeoutQuery { conn_id },
+        (CfgKeyword::Will, false) => Command::QmtCfgWillQuery { conn_id },
+        (CfgKeyword::AliAuth, false) => Command::QmtCfgAliAuthQuery { conn_id },
+        (CfgKeyword::KeepAlive, true) => {
+            let keepalive = cur.int("keep-alive time", limits::KEEPALIVE.0, limits::KEEPALIVE.1)? as u16;
+            cur.end()?;
+            Command::QmtCfgKeepAlive { conn_id, keepalive }
+        }
+        (CfgKeyword::Session, true) => {
+            let clean_session = flag(cur, "clean_session")?;
+            cur.end()?;
+            Command::QmtCfgSession { conn_id, clean_session }
+        }
+        (CfgKeyword::Timeout, true) => {
+            let pkt_timeout = cur.int("pkt_timeout", limits::PKT_TIMEOUT.0, limits::PKT_TIMEOUT.1)? as u8;
+            let mut retry_times = None;
+            let mut timeout_notice = None;
+            if cur.comma_or_end()? {
+                retry_times = Some(cur.int("retry_times", limits::RETRY_TIMES.0, limits::RETRY_TIMES.1)? as u8);
+                if cur.comma_or_end()? {
+                    timeout_notice = Some(flag(cur, "timeout_notice")?);
+                    cur.end()?;
+                }
+            }
+            Command::QmtCfgTimeout { conn_id, pkt_timeout, retry_times, timeout_notice }
+        }
+        (CfgKeyword::Will, true) => {
+            let will = will_params(cur)?;
+            Command::QmtCfgWill { conn_id, will }
+        }
+        (CfgKeyword::AliAuth, true) => {
+            let (product_key, device_name, device_secret) = aliauth_params(cur)?;
+            Command::QmtCfgAliAuth { conn_id, product_key, device_name, device_secret }
+        }
+    };
+    Ok(cmd)
+}
+
+/// `<will_fg>[,<will_qos>,<will_retain>,"<will_topic>","<will_msg>"]` to the end of the line.
+fn will_params<'a>(cur: &mut Cursor<'a>) -> Result<Option<Will<'a>>, DecodeError> {
+    if !flag(cur, "will_fg")? {
+        cur.end()?;
+        return Ok(None);
+    }
+    cur.comma("will_qos")?;
+    let will_qos = qos(cur, "will_qos")?;
+    cur.comma("will_retain")?;
+    let will_retain = flag(cur, "will_retain")?;
+    cur.comma("will_topic")?;
+    let will_topic = topic(cur, "will_topic")?;
+    cur.comma("will_msg")?;
+    let will_msg = limited(cur, "will_msg", limits::MSG_LEN.0, limits::MSG_LEN.1)?;
+    cur.end()?;
+    Ok(Some(Will { will_qos, will_retain, will_topic: Cow::Borrowed(will_topic), will_msg: Cow::Borrowed(will_msg) }))
+}
+
+type AliAuth<'a> = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>);
+
+fn aliauth_params<'a>(cur: &mut Cursor<'a>) -> Result<AliAuth<'a>, DecodeError> {
+    let (lo, hi) = limits::ALIAUTH_LEN;
+    let product_key = limited(cur, "product_key", lo, hi)?;
+    cur.comma("device_name")?;
+    let device_name = limited(cur, "device_name", lo, hi)?;
+    cur.comma("device_secret")?;
+    let device_secret = limited(cur, "device_secret", lo, hi)?;
+    cur.end()?;
+    Ok((Cow::Borrowed(product_key), Cow::Borrowed(device_name), Cow::Borrowed(device_secret)))
+}
+
+// ---------------------------------------------------------------- module output
+
+fn bare_line<'a>(cur: &mut Cursor<'a>) -> Result<Response<'a>, DecodeError> {
+    let line = cur.line();
+    let trimmed = if cur.lenient() { trim_end_blanks(line) } else { line };
+    if trimmed == b"OK" || (cur.lenient() && trimmed.eq_ignore_ascii_case(b"OK")) {
+        note_case_and_blanks(cur, trimmed, b"OK");
+        return Ok(Response::Ok);
+    }
+    if trimmed == b"ERROR" || (cur.lenient() && trimmed.eq_ignore_ascii_case(b"ERROR")) {
+        note_case_and_blanks(cur, trimmed, b"ERROR");
+        return Ok(Response::Error);
+    }
+    let text = std::str::from_utf8(line).map_err(|_| cur.error(DecodeErrorKind::Utf8 { field: "text" }))?;
+    if text.starts_with(' ') || text.ends_with(' ') {
+        return Err(cur.expected("text without leading or trailing blanks"));
+    }
+    Ok(Response::Text { text: Cow::Borrowed(text) })
+}
+
+fn note_case_and_blanks(cur: &mut Cursor<'_>, trimmed: &[u8], canonical: &[u8]) {
+    if trimmed != canonical {
+        cur.warn(0, WarningKind::KeywordCase);
+    }
+    if trimmed.len() != cur.line().len() {
+        cur.warn(trimmed.len(), WarningKind::StraySpace);
+    }
+}
+
+fn plus_line<'a>(cur: &mut Cursor<'a>, ctx: Context) -> Result<Line<'a>, DecodeError> {
+    cur.advance(1);
+    if cur.keyword("CME ERROR:") {
+        cur.colon_blank()?;
+        return Ok(Line::Response(cme_error(cur)?));
+    }
+    let name_at = cur.pos();
+    let Some(name) = cur.nom(take_while1(|b: u8| b.is_ascii_alphanumeric())) else {
+        return Err(cur.expected("a name after '+'"));
+    };
+    if cur.rest().first() != Some(&b':') {
+        return Err(cur.expected("':' after the name"));
+    }
+    if name.iter().any(u8::is_ascii_lowercase) {
+        if !cur.lenient() {
+            return Err(DecodeError::new(name_at, DecodeErrorKind::Expected { expected: "an upper-case name (strict)" }));
+        }
+        cur.warn(name_at, WarningKind::KeywordCase);
+    }
+    cur.advance(1);
+    cur.colon_blank()?;
+    if let Some(mqtt) = MqttCommand::from_name(name) {
+        return mqtt_output(cur, mqtt, ctx);
+    }
+    let upper = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
+    let line = if upper("QMTSTAT") {
+        let conn_id = conn_id(cur)?;
+        cur.comma("err_code")?;
+        let at = cur.pos();
+        let code = cur.int("err_code", 0, 255)? as u8;
+        if code == 0 && !cur.lenient() {
+            return Err(DecodeError::new(at, DecodeErrorKind::OutOfRange { field: "err_code", value: 0, min: 1, max: 255 }));
+        }
+        cur.end()?;
+        Line::Urc(Urc::QmtStat { conn_id, err_code: QmtStatCode::from_code(code) })
+    } else if upper("CPIN") {
+        let word = cur.nom(take_while1(|b: u8| b.is_ascii_graphic() && b != b',')).ok_or_else(|| cur.expected("a SIM state word"))?;
+        cur.end()?;
+        Line::Response(Response::Cpin { code: Cow::Borrowed(ascii(word)) })
+    } else if upper("CEREG") {
+        let n = cur.int("n", 0, 5)? as u8;
+        cur.comma("stat")?;
+        let stat = cur.int("stat", 0, 10)? as u8;
+        cur.end()?;
+        Line::Response(Response::Cereg { n, stat })
+    } else if upper("CGATT") {
+        let state = flag(cur, "state")?;
+        cur.end()?;
+        Line::Response(Response::Cgatt { state })
+    } else if upper("CSQ") {
+        let rssi = cur.int("rssi", 0, 99)? as u8;
+        cur.comma("ber")?;
+        let ber = cur.int("ber", 0, 99)? as u8;
+        cur.end()?;
+        Line::Response(Response::Csq { rssi, ber })
+    } else if upper("IP") {
+        let addr = cur
+            .nom(take_while1(|b: u8| b.is_ascii_alphanumeric() || b == b'.' || b == b':'))
+            .ok_or_else(|| cur.expected("an IP address"))?;
+        cur.end()?;
+        Line::Urc(Urc::Ip { addr: Cow::Borrowed(ascii(addr)) })
+    } else {
+        let text = std::str::from_utf8(cur.line()).map_err(|_| DecodeError::new(0, DecodeErrorKind::Utf8 { field: "line" }))?;
+        Line::Urc(Urc::Unknown { line: Cow::Borrowed(text) })
+    };
+    Ok(line)
+}
+
+/// Bytes a nom predicate already limited to ASCII.
+fn ascii(b: &[u8]) -> &str {
+    std::str::from_utf8(b).expect("ASCII by construction")
+}
+
+fn cme_error<'a>(cur: &mut Cursor<'a>) -> Result<Response<'a>, DecodeError> {
+    let at = cur.pos();
+    if cur.rest().first().is_some_and(u8::is_ascii_digit) {
+        let code = cur.int("err", 0, i64::from(u16::MAX))? as u16;
+        cur.end()?;
+        return Ok(Response::CmeError { err: CmeError::from_code(code) });
+    }
+    if cur.lenient() {
+        // AT+CMEE=2 verbose form (spec/DECISIONS.md D5): map chapter 4's descriptions back.
+        let text = trim_end_blanks(cur.rest());
+        if let Some(err) = CmeError::KNOWN.iter().find(|e| e.description().as_bytes().eq_ignore_ascii_case(text)) {
+            cur.warn(at, WarningKind::VerboseCmeError);
+            cur.seek(cur.line().len());
+            return Ok(Response::CmeError { err: *err });
+        }
+    }
+    Err(cur.expected("a numeric <err> code"))
+}
+
+fn packet_result(cur: &mut Cursor<'_>) -> Result<PacketResult, DecodeError> {
+    let v = cur.int("result", 0, 2)?;
+    Ok(PacketResult::from_code(v as u8).expect("range-checked"))
+}
+
+fn close_result(cur: &mut Cursor<'_>) -> Result<CloseResult, DecodeError> {
+    let v = cur.int("result", -1, 0)?;
+    Ok(CloseResult::from_code(v as i8).expect("range-checked"))
+}
+
+/// Test responses describe ranges: their first parameter (the second for QMTCFG) opens with
+/// `(` or `<`.
+fn is_test_response(cur: &Cursor<'_>, mqtt: MqttCommand) -> bool {
+    let rest = cur.rest();
+    let first = if mqtt == MqttCommand::QmtCfg {
+        // After the quoted keyword.
+        let after = rest.iter().position(|&b| b == b',').map_or(&[][..], |i| &rest[i + 1..]);
+        after.first().copied()
+    } else {
+        rest.first().copied()
+    };
+    matches!(first, Some(b'(' | b'<'))
+}
+
+fn mqtt_output<'a>(cur: &mut Cursor<'a>, mqtt: MqttCommand, ctx: Context) -> Result<Line<'a>, DecodeError> {
+    use MqttCommand as M;
+    if is_test_response(cur, mqtt) {
+        let text = std::str::from_utf8(cur.rest()).map_err(|_| cur.error(DecodeErrorKind::Utf8 { field: "params" }))?;
+        if !cur.lenient() && (text.contains('\u{201c}') || text.contains('\u{201d}')) {
+            return Err(cur.expected("'\"' (typographic quotes are lenient only)"));
+        }
+        if text.contains('\u{201c}') || text.contains('\u{201d}') {
+            cur.warn(cur.pos(), WarningKind::TypographicQuote);
+        }
+        return Ok(Line::Response(Response::Test { command: mqtt, params: Cow::Borrowed(text) }));
+    }
+    let line = match mqtt {
+        M::QmtCfg => Line::Response(qmtcfg_response(cur)?),
+        M::QmtOpen => {
+            let conn_id = conn_id(cur)?;
+            cur.comma("result")?;
+            let quoted = cur.rest().first() == Some(&b'"') || cur.rest().starts_with(LEFT_QUOTE);
+            if quoted {
+                let host_name = limited(cur, "host_name", 1, crate::text::HOST_NAME_MAX_LEN)?;
+                cur.comma("port")?;
+                let port = cur.int("port", limits::PORT.0, limits::PORT.1)? as u16;
+                cur.end()?;
+                Line::Response(Response::QmtOpenRead { conn_id, host_name: Cow::Borrowed(host_name), port })
+            } else {
+                let v = cur.int("result", -1, 5)?;
+                cur.end()?;
+                Line::Urc(Urc::QmtOpen { conn_id, result: OpenResult::from_code(v as i8).expect("range-checked") })
+            }
+        }
+        M::QmtClose | M::QmtDisc => {
+            let conn_id = conn_id(cur)?;
+            cur.comma("result")?;
+            let result = close_result(cur)?;
+            cur.end()?;
+            Line::Urc(if mqtt == M::QmtClose { Urc::QmtClose { conn_id, result } } else { Urc::QmtDisc { conn_id, result } })
+        }
+        M::QmtConn => {
+            let conn_id = conn_id(cur)?;
+            cur.comma("result")?;
+            let at = cur.pos();
+            let n = cur.int("result", 0, 4)? as u8;
+            if cur.comma_or_end()? {
+                if n != 0 {
+                    return Err(DecodeError::new(at, DecodeErrorKind::Rule { rule: "ret_code comes with result 0 only (D27)" }));
+                }
+                let rc = cur.int("ret_code", 0, 5)? as u8;
+                cur.end()?;
+                Line::Urc(Urc::QmtConn { conn_id, result: PacketResult::Sent, ret_code: ConnectReturnCode::from_code(rc) })
+            } else if ctx.conn_read_pending && n >= 1 {
+                Line::Response(Response::QmtConnRead { conn_id, state: ConnState::from_code(n).expect("range-checked") })
+            } else if n == 1 || n == 2 {
+                Line::Urc(Urc::QmtConn { conn_id, result: PacketResult::from_code(n).expect("range-checked"), ret_code: None })
+            } else if n == 0 {
+                return Err(cur.error(DecodeErrorKind::Missing { field: "ret_code" }));
+            } else {
+                // 3 and 4 are states only: a read response seen without its command.
+                Line::Response(Response::QmtConnRead { conn_id, state: ConnState::from_code(n).expect("range-checked") })
+            }
+        }
+        M::QmtSub => {
+            let conn_id = conn_id(cur)?;
+            cur.comma("msgID")?;
+            let msg_id = cur.int("msgID", limits::SUB_MSG_ID.0, limits::SUB_MSG_ID.1)? as u16;
+            cur.comma("result")?;
+            let result = packet_result(cur)?;
+            let value = match result {
+                PacketResult::Sent => {
+                    if !cur.comma_or_end()? {
+                        if !cur.lenient() {
+                            return Err(cur.error(DecodeErrorKind::Missing { field: "value" }));
+                        }
+                        cur.warn(cur.pos(), WarningKind::MissingGrantedQos);
+                        None
+                    } else {
+                        let mut granted = ArrayVec::<GrantedQos, MAX_TOPICS>::new();
+                        loop {
+                            let at = cur.pos();
+                            let code = cur.int("value", 0, 128)?;
+                            let g = GrantedQos::from_code(code as u8)
+                                .ok_or(DecodeError::new(at, DecodeErrorKind::BadCode { field: "value", value: code }))?;
+                            granted.try_push(g).map_err(|_| DecodeError::new(at, DecodeErrorKind::TooManyTopics { max: MAX_TOPICS }))?;
+                            if !cur.comma_or_end()? {
+                                break;
+                            }
+                        }
+                        Some(SubValue::Granted(granted))
+                    }
+                }
+                PacketResult::Retransmission => {
+                    cur.comma("value")?;
+                    let n = cur.int("value", 0, 255)? as u8;
+                    cur.end()?;
+                    Some(SubValue::Retransmissions(n))
+                }
+                PacketResult::Failed => {
+                    cur.end()?;
+                    None
+                }
+            };
+            Line::Urc(Urc::QmtSub { conn_id, msg_id, result, value })
+        }
+        M::QmtUns | M::QmtPub => {
+            let conn_id = conn_id(cur)?;
+            cur.comma("msgID")?;
+            let range = if mqtt == M::QmtUns { limits::SUB_MSG_ID } else { limits::PUB_MSG_ID };
+            let msg_id = cur.int("msgID", range.0, range.1)? as u16;
+            cur.comma("result")?;
+            let result = packet_result(cur)?;
+            let value = if result == PacketResult::Retransmission {
+                cur.comma("value")?;
+                Some(cur.int("value", 0, 255)? as u8)
+            } else {
+                None
+            };
+            cur.end()?;
+            Line::Urc(if mqtt == M::QmtUns {
+                Urc::QmtUns { conn_id, msg_id, result, value }
+            } else {
+                Urc::QmtPub { conn_id, msg_id, result, value }
+            })
+        }
+    };
+    Ok(line)
+}
+
+fn qmtcfg_response<'a>(cur: &mut Cursor<'a>) -> Result<Response<'a>, DecodeError> {
+    let kw = cfg_keyword(cur)?;
+    cur.comma("value")?;
+    let r = match kw {
+        CfgKeyword::KeepAlive => {
+            let keepalive = cur.int("keep-alive time", limits::KEEPALIVE.0, limits::KEEPALIVE.1)? as u16;
+            cur.end()?;
+            Response::QmtCfgKeepAlive { keepalive }
+        }
+        CfgKeyword::Session => {
+            let clean_session = flag(cur, "clean_session")?;
+            cur.end()?;
+            Response::QmtCfgSession { clean_session }
+        }
+        CfgKeyword::Timeout => {
+            let pkt_timeout = cur.int("pkt_timeout", limits::PKT_TIMEOUT.0, limits::PKT_TIMEOUT.1)? as u8;
+            cur.comma("retry_times")?;
+            let retry_times = cur.int("retry_times", limits::RETRY_TIMES.0, limits::RETRY_TIMES.1)? as u8;
+            cur.comma("timeout_notice")?;
+            let timeout_notice = flag(cur, "timeout_notice")?;
+            cur.end()?;
+            Response::QmtCfgTimeout { pkt_timeout, retry_times, timeout_notice }
+        }
+        CfgKeyword::Will => Response::QmtCfgWill { will: will_params(cur)? },
+        CfgKeyword::AliAuth => {
+            let (product_key, device_name, device_secret) = aliauth_params(cur)?;
+            Response::QmtCfgAliAuth { product_key, device_name, device_secret }
+        }
+    };
+    Ok(r)
+}
+
+/// `+QMTRECV: <id>,<msgID>,"<topic>","<payload>"` (5.2; spec/DECISIONS.md D35, D36).
+fn qmtrecv<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeError> {
+    if !cur.keyword("+QMTRECV:") {
+        return Err(cur.expected("'+QMTRECV:'"));
+    }
+    cur.colon_blank()?;
+    let conn_id = conn_id(cur)?;
+    cur.comma("msgID")?;
+    let msg_id = cur.int("msgID", 0, 65535)? as u16;
+    cur.comma("topic")?;
+    let topic_at = cur.pos();
+    let topic = cur.string("topic")?;
+    if let Some(at) = topic.bytes().position(|b| b < 0x20) {
+        return Err(DecodeError::new(topic_at + 1 + at, DecodeErrorKind::ControlByte { byte: topic.as_bytes()[at] }));
+    }
+    if topic.is_empty() {
+        return Err(DecodeError::new(topic_at, DecodeErrorKind::Length { field: "topic", len: 0, min: 1, max: limits::TOPIC_LEN.1 }));
+    }
+    cur.comma("payload")?;
+    let payload = recv_payload(cur)?;
+    Ok(Urc::QmtRecv { conn_id, msg_id, topic: Cow::Borrowed(topic), payload: Payload::borrowed(payload) })
+}
+
+fn recv_payload<'a>(cur: &mut Cursor<'a>) -> Result<&'a [u8], DecodeError> {
+    let at = cur.pos();
+    if cur.lenient() {
+        // Later firmware's `recv/mode` form: `<len>,"<payload>"` (D35).
+        let rest = cur.rest();
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits > 0 && rest[digits..].starts_with(b",\"") {
+            let len: Option<usize> = std::str::from_utf8(&rest[..digits]).ok().and_then(|s| s.parse().ok());
+            let body = &rest[digits + 2..];
+            if len.is_some_and(|n| body.len() == n + 1 && body.ends_with(b"\"")) {
+                cur.warn(at, WarningKind::PayloadLengthField);
+                cur.seek(cur.line().len());
+                return Ok(&body[..body.len() - 1]);
+            }
+        }
+    }
+    let rest = cur.rest();
+    let (open, close): (&[u8], &[u8]) = if rest.starts_with(b"\"") {
+        (b"\"", b"\"")
+    } else if rest.starts_with(LEFT_QUOTE) && cur.lenient() {
+        cur.warn(at, WarningKind::TypographicQuote);
+        (LEFT_QUOTE, RIGHT_QUOTE)
+    } else if cur.lenient() {
+        cur.warn(at, WarningKind::UnquotedPayload);
+        cur.seek(cur.line().len());
+        return Ok(rest);
+    } else {
+        return Err(cur.expected("'\"' opening the payload"));
+    };
+    let body = &rest[open.len()..];
+    if body.ends_with(close) {
+        cur.seek(cur.line().len());
+        return Ok(&body[..body.len() - close.len()]);
+    }
+    if cur.lenient() {
+        // A straight closing quote after a typographic opening one, or blanks after the quote.
+        let trimmed = trim_end_blanks(body);
+        for q in [&b"\""[..], RIGHT_QUOTE] {
+            if trimmed.ends_with(q) {
+                if trimmed.len() != body.len() {
+                    cur.warn(at + open.len() + trimmed.len(), WarningKind::StraySpace);
+                }
+                cur.seek(cur.line().len());
+                return Ok(&trimmed[..trimmed.len() - q.len()]);
+            }
+        }
+        cur.warn(at, WarningKind::UnquotedPayload);
+        cur.seek(cur.line().len());
+        return Ok(body);
+    }
+    Err(DecodeError::new(cur.line().len(), DecodeErrorKind::Expected { expected: "'\"' closing the payload at the line end" }))
+}
+
+/// Whether `line` is a +QMTRECV whose quoted payload has been opened and not closed yet, so
+/// a following line end belongs to the payload (spec/DECISIONS.md D36).
+pub fn recv_payload_open(line: &[u8]) -> bool {
+    if !starts_with_ignore_case(line, b"+QMTRECV:") {
+        return false;
+    }
+    // The payload opens after the third separator: the one after the topic's closing quote.
+    let mut commas = 0;
+    let mut i = b"+QMTRECV:".len();
+    while i < line.len() && commas < 2 {
+        if line[i] == b',' {
+            commas += 1;
+        }
+        i += 1;
+    }
+    if commas < 2 {
+        return false;
+    }
+    let rest = &line[i..];
+    let Some(topic_open) = rest.iter().position(|&b| b == b'"') else { return false };
+    let Some(topic_len) = rest[topic_open + 1..].iter().position(|&b| b == b'"') else { return false };
+    let after_topic = &rest[topic_open + 1 + topic_len + 1..];
+    let Some(payload) = after_topic.strip_prefix(b",") else { return false };
+    let Some(body) = payload.strip_prefix(b"\"") else { return false };
+    !body.ends_with(b"\"")
+}

@@ -1,0 +1,245 @@
+//! Typed errors and lenient-mode warnings. None of them allocate, so the borrowing decode
+//! path stays allocation-free even when a line is bad.
+
+use std::fmt;
+
+use arrayvec::ArrayVec;
+use serde::Serialize;
+use thiserror::Error;
+
+/// Why a line could not be decoded, and where (a 0-based byte column within the line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error, Serialize)]
+#[error("column {}: {kind}", .column + 1)]
+pub struct DecodeError {
+    /// 0-based byte offset within the line where the problem starts.
+    pub column: usize,
+    /// What was wrong.
+    pub kind: DecodeErrorKind,
+}
+
+impl DecodeError {
+    pub(crate) const fn new(column: usize, kind: DecodeErrorKind) -> Self {
+        DecodeError { column, kind }
+    }
+}
+
+/// What was wrong with a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error, Serialize)]
+#[serde(tag = "error", rename_all = "snake_case")]
+pub enum DecodeErrorKind {
+    /// The line is empty.
+    #[error("empty line")]
+    Empty,
+    /// A token other than the one the grammar needs here.
+    #[error("expected {expected}")]
+    Expected {
+        /// What the grammar wanted, in words.
+        expected: &'static str,
+    },
+    /// An `AT` line naming a command outside the grammar.
+    #[error("unknown command")]
+    UnknownCommand,
+    /// A `+XXX:` line with a prefix outside the grammar.
+    #[error("unknown response prefix")]
+    UnknownResponse,
+    /// A number outside the range the note gives for this parameter.
+    #[error("{field} = {value} is out of range {min}..={max}")]
+    OutOfRange {
+        /// The note's parameter name.
+        field: &'static str,
+        /// The value on the wire.
+        value: i64,
+        /// Smallest legal value.
+        min: i64,
+        /// Largest legal value.
+        max: i64,
+    },
+    /// A code outside the note's table for this field.
+    #[error("{value} is not a valid {field}")]
+    BadCode {
+        /// The note's parameter name.
+        field: &'static str,
+        /// The value on the wire.
+        value: i64,
+    },
+    /// A required parameter is absent.
+    #[error("missing parameter {field}")]
+    Missing {
+        /// The note's parameter name.
+        field: &'static str,
+    },
+    /// More parameters than the form allows.
+    #[error("unexpected extra parameter")]
+    Extra,
+    /// A string field is not UTF-8.
+    #[error("{field} is not valid UTF-8")]
+    Utf8 {
+        /// The note's parameter name.
+        field: &'static str,
+    },
+    /// A string field breaks a length limit.
+    #[error("{field} has {len} bytes, allowed {min}..={max}")]
+    Length {
+        /// The note's parameter name.
+        field: &'static str,
+        /// Its length in bytes.
+        len: usize,
+        /// Fewest bytes allowed.
+        min: usize,
+        /// Most bytes allowed.
+        max: usize,
+    },
+    /// A rule tying parameters together is broken (spec/ `[[rule]]`).
+    #[error("{rule}")]
+    Rule {
+        /// The rule, in words.
+        rule: &'static str,
+    },
+    /// More topics than [`crate::MAX_TOPICS`].
+    #[error("more than {max} topics")]
+    TooManyTopics {
+        /// The limit.
+        max: usize,
+    },
+    /// A control byte where text belongs.
+    #[error("control byte 0x{byte:02x}")]
+    ControlByte {
+        /// The byte.
+        byte: u8,
+    },
+    /// The streaming decoder met a line longer than its configured limit.
+    #[error("line longer than {limit} bytes")]
+    LineTooLong {
+        /// The configured limit.
+        limit: usize,
+    },
+    /// The stream ended in the middle of a line.
+    #[error("stream ended inside a line")]
+    Truncated,
+}
+
+/// Why a typed value cannot be put on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EncodeError {
+    /// A number outside the note's range for the field.
+    #[error("{field} = {value} is out of range {min}..={max}")]
+    OutOfRange {
+        /// The note's parameter name.
+        field: &'static str,
+        /// The offending value.
+        value: i64,
+        /// Smallest legal value.
+        min: i64,
+        /// Largest legal value.
+        max: i64,
+    },
+    /// A byte the wire form cannot carry inside this field (`"`, CR, LF, NUL).
+    #[error("{field} cannot carry byte 0x{byte:02x} (at byte {at}): AT strings have no escapes")]
+    Unrepresentable {
+        /// The note's parameter name.
+        field: &'static str,
+        /// The byte.
+        byte: u8,
+        /// Its index in the field.
+        at: usize,
+    },
+    /// A string breaks a length limit.
+    #[error("{field} has {len} bytes, allowed {min}..={max}")]
+    Length {
+        /// The note's parameter name.
+        field: &'static str,
+        /// Its length.
+        len: usize,
+        /// Fewest bytes allowed.
+        min: usize,
+        /// Most bytes allowed.
+        max: usize,
+    },
+    /// A rule tying parameters together is broken.
+    #[error("{field}: {rule}")]
+    Rule {
+        /// The parameter the rule is about.
+        field: &'static str,
+        /// The rule, in words.
+        rule: &'static str,
+    },
+}
+
+/// A deviation from the note that lenient decoding accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// 0-based byte column in the line.
+    pub column: usize,
+    /// What deviated.
+    pub kind: WarningKind,
+}
+
+/// The kinds of deviation lenient decoding accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    /// `“` or `”` used as a string quote.
+    TypographicQuote,
+    /// A string parameter without quotes.
+    UnquotedString,
+    /// Spaces around a parameter or a separator.
+    StraySpace,
+    /// A keyword or command name not in upper case (or a QMTCFG keyword in mixed case).
+    KeywordCase,
+    /// No space after the `:` of an information response or URC.
+    MissingSpaceAfterColon,
+    /// A +QMTRECV payload that is not in quotes.
+    UnquotedPayload,
+    /// A +QMTRECV in the `recv/mode` length form of later firmware (outside the note).
+    PayloadLengthField,
+    /// A +QMTPUB command with QoS 0 and a non-zero msgID.
+    Qos0NonZeroMsgId,
+    /// A +QMTSUB result 0 without the granted QoS `<value>`.
+    MissingGrantedQos,
+    /// `+CME ERROR: <text>` (AT+CMEE=2) instead of the numeric code.
+    VerboseCmeError,
+    /// A number with leading zeros.
+    LeadingZero,
+    /// A value the note prints unquoted was quoted, or the reverse, in a query response.
+    QuotingDiffers,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "column {}: {:?}", self.column + 1, self.kind)
+    }
+}
+
+/// Most warnings one line can carry; further ones are dropped (the first ones say enough).
+pub const MAX_WARNINGS: usize = 8;
+
+/// The warnings of one decoded line, stored inline so decoding does not allocate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Warnings(ArrayVec<Warning, MAX_WARNINGS>);
+
+impl Warnings {
+    pub(crate) fn push(&mut self, column: usize, kind: WarningKind) {
+        let _ = self.0.try_push(Warning { column, kind });
+    }
+
+    /// Whether no deviation was seen.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The warnings in line order of discovery.
+    pub fn iter(&self) -> impl Iterator<Item = &Warning> {
+        self.0.iter()
+    }
+
+    /// How many warnings were recorded.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl Serialize for Warnings {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.as_slice().serialize(s)
+    }
+}

@@ -1,0 +1,47 @@
+//! Typed codecs for the MQTT AT-command set of the Quectel BC20 NB-IoT module, as the
+//! Quectel application note specifies it (spec/ holds the note as data).
+//!
+//! Every command the host sends is a [`Command`], every line the module answers with is a
+//! [`Response`] (information responses and final result codes) or a [`Urc`] (asynchronous
+//! `+QMTxxx:` results, +QMTSTAT, +QMTRECV). Each encodes to the exact wire bytes and decodes
+//! with [`decode_line`] in [`Mode::Strict`] (the note, for conformance) or [`Mode::Lenient`]
+//! (what field logs contain, every deviation a [`Warning`]). [`StreamDecoder`] turns UART
+//! bytes in any chunking into [`Frame`]s with bounded memory and no allocation per frame.
+//! Names follow the note: `conn_id` is `<tcpconnectID>`, `msg_id` is `<msgID>`.
+//!
+//! ```
+//! use bc20_grammar::{decode_line, Context, Line, Mode, Urc, OpenResult, StreamDecoder, StreamConfig};
+//!
+//! let decoded = decode_line(b"+QMTOPEN: 0,0", Mode::Strict, Context::default()).unwrap();
+//! assert_eq!(decoded.line, Line::Urc(Urc::QmtOpen { conn_id: 0, result: OpenResult::Opened }));
+//!
+//! let mut stream = StreamDecoder::new(StreamConfig::default());
+//! let mut names = Vec::new();
+//! stream.feed(b"AT+QMTOPEN=0,\"broker\",1883\r\r\nOK\r\n\r\n+QMT", |f| names.push(f.decoded.unwrap().line.name()));
+//! stream.feed(b"OPEN: 0,0\r\n", |f| names.push(f.decoded.unwrap().line.name()));
+//! assert_eq!(names, ["AT+QMTOPEN", "OK", "+QMTOPEN"]);
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod codes;
+mod command;
+mod cursor;
+mod decode;
+mod error;
+pub mod limits;
+mod response;
+mod serde_int;
+mod stream;
+mod text;
+mod wire;
+
+pub use codes::{CloseResult, CmeError, ConnState, ConnectReturnCode, GrantedQos, OpenResult, PacketResult, QmtStatCode, Qos};
+pub use command::{check_pub_msg_id, Command, MqttCommand, SubTopic, SubTopics, UnsTopics, Will};
+pub use cursor::Mode;
+pub use decode::{decode_line, recv_payload_open, Context, Decoded, Line};
+pub use error::{DecodeError, DecodeErrorKind, EncodeError, Warning, WarningKind, Warnings, MAX_WARNINGS};
+pub use limits::MAX_TOPICS;
+pub use response::{Response, SubValue, Urc};
+pub use stream::{Direction, Frame, FrameKind, StreamConfig, StreamDecoder, DEFAULT_MAX_LINE_LEN};
+pub use text::{Payload, HOST_NAME_MAX_LEN};

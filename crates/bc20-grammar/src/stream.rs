@@ -1,0 +1,341 @@
+//! The streaming decoder: bytes as a UART delivers them, in any chunking, → frames.
+//!
+//! Memory is bounded by [`StreamConfig::max_line_len`], allocated once; frames borrow from
+//! that buffer and are handed to a callback, so decoding allocates nothing per frame.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+use crate::command::Command;
+use crate::cursor::Mode;
+use crate::decode::{decode_line, recv_payload_open, Context, Decoded, Line};
+use crate::error::{DecodeError, DecodeErrorKind};
+
+/// Which side's bytes the decoder reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// What the module sends: lines end at LF, the CRs before it are dropped (D3); an `AT`
+    /// line is the echo of a command.
+    #[default]
+    ModemToHost,
+    /// What the host sends: lines end at CR (or LF); an `AT` line is a command.
+    HostToModem,
+}
+
+/// Settings of a [`StreamDecoder`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamConfig {
+    /// Strict or lenient line decoding.
+    pub mode: Mode,
+    /// Longest line kept, terminator excluded; longer lines become a `LineTooLong` error frame.
+    pub max_line_len: usize,
+    /// Whose bytes these are.
+    pub direction: Direction,
+}
+
+/// Buffer room beyond the line limit for the CR LF around a frame of exactly the limit.
+const SLACK: usize = 8;
+
+/// Default maximum line length: room for the longest legal +QMTRECV (spec/DECISIONS.md D12).
+pub const DEFAULT_MAX_LINE_LEN: usize = 4096;
+
+impl Default for StreamConfig {
+    fn default() -> Self {
+        StreamConfig { mode: Mode::Strict, max_line_len: DEFAULT_MAX_LINE_LEN, direction: Direction::ModemToHost }
+    }
+}
+
+/// How a frame fits in the conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FrameKind {
+    /// A command line from the host.
+    Command,
+    /// The module echoing a command (ATE1).
+    Echo,
+    /// An information response.
+    Response,
+    /// `OK`, `ERROR` or `+CME ERROR`.
+    Final,
+    /// An unsolicited line: asynchronous `+QMTxxx:` results, +QMTSTAT, +QMTRECV, others.
+    Urc,
+    /// A line that could not be decoded.
+    Error,
+}
+
+/// One line of the stream, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame<'a> {
+    /// How the frame fits in the conversation.
+    pub kind: FrameKind,
+    /// 1-based line number: one plus the LF bytes before the frame.
+    pub line: u64,
+    /// Byte offset of the frame's first byte in the stream.
+    pub offset: u64,
+    /// The line's bytes, terminator excluded (truncated to the limit for over-long lines).
+    pub raw: Cow<'a, [u8]>,
+    /// The typed line, or why it could not be decoded.
+    pub decoded: Result<Decoded<'a>, DecodeError>,
+}
+
+impl Frame<'_> {
+    /// An owned copy that outlives the decoder's buffer.
+    pub fn into_owned(self) -> Frame<'static> {
+        Frame {
+            kind: self.kind,
+            line: self.line,
+            offset: self.offset,
+            raw: Cow::Owned(self.raw.into_owned()),
+            decoded: self.decoded.map(|d| Decoded { line: d.line.into_owned(), warnings: d.warnings }),
+        }
+    }
+}
+
+/// Turns a byte stream into frames; see the module docs.
+#[derive(Debug)]
+pub struct StreamDecoder {
+    config: StreamConfig,
+    buf: Vec<u8>,
+    /// Where the next terminator search starts (bytes before it were already scanned).
+    scanned: usize,
+    /// Dropping the rest of an over-long line up to its terminator.
+    discarding: bool,
+    conv: Conversation,
+    /// Stream offset of `buf[0]`.
+    offset: u64,
+    /// LF bytes before `buf[0]`.
+    lfs: u64,
+}
+
+/// What the decoder knows about the command in progress (for classification and D26).
+#[derive(Debug, Default, Clone, Copy)]
+struct Conversation {
+    ctx: Context,
+}
+
+impl Conversation {
+    fn command(&mut self, cmd: &Command<'_>) {
+        self.ctx.conn_read_pending = matches!(cmd, Command::QmtConnRead);
+    }
+
+    fn classify(&mut self, decoded: &Result<Decoded<'_>, DecodeError>, direction: Direction) -> FrameKind {
+        match decoded {
+            Err(_) => FrameKind::Error,
+            Ok(d) => match &d.line {
+                Line::Command(c) => {
+                    self.command(c);
+                    match direction {
+                        Direction::ModemToHost => FrameKind::Echo,
+                        Direction::HostToModem => FrameKind::Command,
+                    }
+                }
+                Line::Response(r) if r.is_final() => {
+                    self.ctx = Context::default();
+                    FrameKind::Final
+                }
+                Line::Response(_) => FrameKind::Response,
+                Line::Urc(_) => FrameKind::Urc,
+            },
+        }
+    }
+}
+
+impl StreamDecoder {
+    /// A decoder with its buffer allocated once, up front.
+    pub fn new(config: StreamConfig) -> Self {
+        let max_line_len = config.max_line_len.max(1);
+        StreamDecoder {
+            config: StreamConfig { max_line_len, ..config },
+            buf: Vec::with_capacity(max_line_len + SLACK),
+            scanned: 0,
+            discarding: false,
+            conv: Conversation::default(),
+            offset: 0,
+            lfs: 0,
+        }
+    }
+
+    /// The decoder's settings.
+    pub fn config(&self) -> &StreamConfig {
+        &self.config
+    }
+
+    /// Tells the decoder a command was sent, for streams without echo (D26 needs to know
+    /// when an `AT+QMTCONN?` is pending).
+    pub fn command_sent(&mut self, cmd: &Command<'_>) {
+        self.conv.command(cmd);
+    }
+
+    /// Bytes held for an unfinished line.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Feeds bytes; `on_frame` is called for every frame they complete, in order.
+    pub fn feed(&mut self, mut input: &[u8], mut on_frame: impl FnMut(Frame<'_>)) {
+        let cap = self.config.max_line_len + SLACK;
+        while !input.is_empty() {
+            if self.discarding {
+                match memchr::memchr(self.terminator(), input) {
+                    Some(i) => {
+                        self.advance_stream(&input[..=i]);
+                        input = &input[i + 1..];
+                        self.discarding = false;
+                    }
+                    None => {
+                        self.advance_stream(input);
+                        return;
+                    }
+                }
+                continue;
+            }
+            let take = (cap - self.buf.len()).min(input.len());
+            self.buf.extend_from_slice(&input[..take]);
+            input = &input[take..];
+            self.drain(&mut on_frame);
+            if self.buf.len() >= cap {
+                self.overflow(&mut on_frame);
+            }
+        }
+    }
+
+    /// Ends the stream: an unfinished line becomes a `Truncated` error frame (nothing is lost).
+    pub fn finish(&mut self, mut on_frame: impl FnMut(Frame<'_>)) {
+        self.discarding = false;
+        if self.buf.iter().all(|&b| b == b'\r' || b == b'\n') {
+            self.take_consumed(self.buf.len());
+            return;
+        }
+        let frame = Frame {
+            kind: FrameKind::Error,
+            line: self.lfs + 1,
+            offset: self.offset,
+            raw: Cow::Borrowed(&self.buf),
+            decoded: Err(DecodeError::new(self.buf.len(), DecodeErrorKind::Truncated)),
+        };
+        on_frame(frame);
+        self.take_consumed(self.buf.len());
+    }
+
+    /// Feeds bytes and collects owned frames (convenience; allocates).
+    pub fn feed_owned(&mut self, input: &[u8]) -> Vec<Frame<'static>> {
+        let mut out = Vec::new();
+        self.feed(input, |f| out.push(f.into_owned()));
+        out
+    }
+
+    /// Ends the stream and collects what was left as owned frames.
+    pub fn finish_owned(&mut self) -> Vec<Frame<'static>> {
+        let mut out = Vec::new();
+        self.finish(|f| out.push(f.into_owned()));
+        out
+    }
+
+    fn terminator(&self) -> u8 {
+        match self.config.direction {
+            Direction::ModemToHost => b'\n',
+            Direction::HostToModem => b'\r',
+        }
+    }
+
+    fn advance_stream(&mut self, consumed: &[u8]) {
+        self.offset += consumed.len() as u64;
+        self.lfs += memchr::memchr_iter(b'\n', consumed).count() as u64;
+    }
+
+    fn take_consumed(&mut self, n: usize) {
+        let (consumed, _) = self.buf.split_at(n);
+        self.offset += consumed.len() as u64;
+        self.lfs += memchr::memchr_iter(b'\n', consumed).count() as u64;
+        self.buf.drain(..n);
+        self.scanned = 0;
+    }
+
+    /// Emits every complete line in the buffer, then compacts it.
+    fn drain(&mut self, on_frame: &mut impl FnMut(Frame<'_>)) {
+        // Destructured so frames can borrow `buf` while `conv` is updated.
+        let StreamDecoder { config, buf, scanned, conv, offset, lfs, .. } = self;
+        let mut start = 0;
+        let mut search = (*scanned).max(start);
+        loop {
+            let hay = &buf[search..];
+            let found = match config.direction {
+                Direction::ModemToHost => memchr::memchr(b'\n', hay),
+                Direction::HostToModem => memchr::memchr2(b'\r', b'\n', hay),
+            };
+            let Some(rel) = found else {
+                *scanned = buf.len();
+                break;
+            };
+            let term = search + rel;
+            let segment = &buf[start..term];
+            let skip = line_start_skip(segment);
+            let mut body = &segment[skip..];
+            let mut had_cr = config.direction == Direction::HostToModem;
+            if config.direction == Direction::ModemToHost {
+                while let [head @ .., b'\r'] = body {
+                    body = head;
+                    had_cr = true;
+                }
+                if recv_payload_open(body) {
+                    search = term + 1; // the line end belongs to the payload (D36)
+                    continue;
+                }
+            }
+            if !body.is_empty() {
+                let decoded = if body.len() > config.max_line_len {
+                    let limit = config.max_line_len;
+                    Err(DecodeError::new(limit, DecodeErrorKind::LineTooLong { limit }))
+                } else if !had_cr && config.mode == Mode::Strict {
+                    Err(DecodeError::new(body.len(), DecodeErrorKind::Expected { expected: "CR before LF (strict)" }))
+                } else {
+                    decode_line(body, config.mode, conv.ctx)
+                };
+                let kind = conv.classify(&decoded, config.direction);
+                on_frame(Frame {
+                    kind,
+                    line: *lfs + leading_lfs(segment) + 1,
+                    offset: *offset + skip as u64,
+                    raw: Cow::Borrowed(body),
+                    decoded,
+                });
+            }
+            let consumed = &buf[start..=term];
+            *offset += consumed.len() as u64;
+            *lfs += memchr::memchr_iter(b'\n', consumed).count() as u64;
+            start = term + 1;
+            search = start;
+        }
+        if start > 0 {
+            buf.drain(..start);
+            *scanned = scanned.saturating_sub(start);
+        }
+    }
+
+    fn overflow(&mut self, on_frame: &mut impl FnMut(Frame<'_>)) {
+        let limit = self.config.max_line_len;
+        let skip = line_start_skip(&self.buf);
+        let frame = Frame {
+            kind: FrameKind::Error,
+            line: self.lfs + leading_lfs(&self.buf) + 1,
+            offset: self.offset + skip as u64,
+            raw: Cow::Borrowed(&self.buf[skip..(skip + limit).min(self.buf.len())]),
+            decoded: Err(DecodeError::new(limit, DecodeErrorKind::LineTooLong { limit })),
+        };
+        on_frame(frame);
+        let n = self.buf.len();
+        self.take_consumed(n);
+        self.discarding = true;
+    }
+}
+
+/// CR/LF bytes at the start of a segment: the end of the previous frame's terminator.
+fn line_start_skip(segment: &[u8]) -> usize {
+    segment.iter().take_while(|&&b| b == b'\r' || b == b'\n').count()
+}
+
+fn leading_lfs(segment: &[u8]) -> u64 {
+    segment.iter().take_while(|&&b| b == b'\r' || b == b'\n').filter(|&&b| b == b'\n').count() as u64
+}
