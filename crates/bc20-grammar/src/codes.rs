@@ -171,8 +171,9 @@ impl Serialize for GrantedQos {
 impl<'de> Deserialize<'de> for GrantedQos {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let code = u8::deserialize(d)?;
-        Self::from_code(code)
-            .ok_or_else(|| serde::de::Error::custom(format_args!("{code} is not a granted QoS (0, 1, 2 or 128)")))
+        Self::from_code(code).ok_or_else(|| {
+            serde::de::Error::custom(format_args!("{code} is not a granted QoS (0, 1, 2 or 128)"))
+        })
     }
 }
 
@@ -308,8 +309,11 @@ impl QmtStatCode {
         match self {
             QmtStatCode::ClosedByPeer => "Execute AT+QMTOPEN command and reopen MQTT connection.",
             QmtStatCode::PingFailed => "Deactivate PDP first, and then active PDP and reopen MQTT connection.",
-            QmtStatCode::ConnectFailed | QmtStatCode::ConnackFailed => {
+            QmtStatCode::ConnectFailed => {
                 "1. Check whether the inputted user name and password are correct or not. 2. Make sure the client ID is not used. 3. Reopen MQTT connection and try to send CONNECT packet to server again."
+            }
+            QmtStatCode::ConnackFailed => {
+                "1. Check whether the inputted user name and password are correct. 2. Make sure the client ID is not used. 3. Reopen MQTT connection and try to send CONNECT packet to server again."
             }
             QmtStatCode::ServerClosedAfterDisconnect => "This is a normal process.",
             QmtStatCode::SendFailures => "1. Make sure the data is correct. 2. Try to reopen MQTT connection since there may be network congestion or an error.",

@@ -12,7 +12,7 @@ use crate::codes::Qos;
 use crate::error::EncodeError;
 use crate::limits::{self, MAX_TOPICS};
 use crate::serde_int::{bool_int, opt_bool_int};
-use crate::text::{check_host_name, check_topic, Payload};
+use crate::text::{check_host_name, check_string, check_topic, Payload};
 use crate::wire::{check_range, Wire};
 
 /// A Will message configured with AT+QMTCFG="will" (3.2.1); present means `<will_fg>`=1.
@@ -117,7 +117,11 @@ pub enum Command<'a> {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         retry_times: Option<u8>,
         /// `<timeout_notice>`; only with `retry_times` (positional, spec/DECISIONS.md).
-        #[serde(default, with = "opt_bool_int", skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            with = "opt_bool_int",
+            skip_serializing_if = "Option::is_none"
+        )]
         timeout_notice: Option<bool>,
     },
     /// `AT+QMTCFG="will",<id>` (query).
@@ -377,7 +381,9 @@ impl MqttCommand {
 
     /// Looks a name up (`QMTOPEN`), ASCII case-insensitively.
     pub fn from_name(name: &[u8]) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.name().as_bytes().eq_ignore_ascii_case(name))
+        Self::ALL
+            .into_iter()
+            .find(|c| c.name().as_bytes().eq_ignore_ascii_case(name))
     }
 }
 
@@ -447,7 +453,15 @@ impl Command<'_> {
             QmtSubTest | QmtSub { .. } => MqttCommand::QmtSub,
             QmtUnsTest | QmtUns { .. } => MqttCommand::QmtUns,
             QmtPubTest | QmtPub { .. } => MqttCommand::QmtPub,
-            At | Echo { .. } | Ati | Cgmr | Cmee { .. } | CpinRead | CeregRead | CgattRead | Csq => return None,
+            At
+            | Echo { .. }
+            | Ati
+            | Cgmr
+            | Cmee { .. }
+            | CpinRead
+            | CeregRead
+            | CgattRead
+            | Csq => return None,
         })
     }
 
@@ -517,14 +531,24 @@ impl Command<'_> {
             QmtCfgKeepAliveQuery { conn_id } => cfg(&mut w, b"keepalive", *conn_id)?,
             QmtCfgKeepAlive { conn_id, keepalive } => {
                 range("keep-alive time", *keepalive, limits::KEEPALIVE)?;
-                cfg(&mut w, b"keepalive", *conn_id)?.comma().int((*keepalive).into())
+                cfg(&mut w, b"keepalive", *conn_id)?
+                    .comma()
+                    .int((*keepalive).into())
             }
             QmtCfgSessionQuery { conn_id } => cfg(&mut w, b"session", *conn_id)?,
-            QmtCfgSession { conn_id, clean_session } => {
-                cfg(&mut w, b"session", *conn_id)?.comma().int((*clean_session).into())
-            }
+            QmtCfgSession {
+                conn_id,
+                clean_session,
+            } => cfg(&mut w, b"session", *conn_id)?
+                .comma()
+                .int((*clean_session).into()),
             QmtCfgTimeoutQuery { conn_id } => cfg(&mut w, b"timeout", *conn_id)?,
-            QmtCfgTimeout { conn_id, pkt_timeout, retry_times, timeout_notice } => {
+            QmtCfgTimeout {
+                conn_id,
+                pkt_timeout,
+                retry_times,
+                timeout_notice,
+            } => {
                 range("pkt_timeout", *pkt_timeout, limits::PKT_TIMEOUT)?;
                 if let Some(r) = retry_times {
                     range("retry_times", *r, limits::RETRY_TIMES)?;
@@ -535,7 +559,9 @@ impl Command<'_> {
                         rule: "timeout_notice needs retry_times (parameters are positional)",
                     });
                 }
-                let w = cfg(&mut w, b"timeout", *conn_id)?.comma().int((*pkt_timeout).into());
+                let w = cfg(&mut w, b"timeout", *conn_id)?
+                    .comma()
+                    .int((*pkt_timeout).into());
                 if let Some(r) = retry_times {
                     w.comma().int((*r).into());
                 }
@@ -554,12 +580,25 @@ impl Command<'_> {
                         w.int(1).comma().int(will.will_qos.code().into()).comma();
                         w.int(will.will_retain.into()).comma();
                         w.quoted("will_topic", will.will_topic.as_bytes())?.comma();
+                        check_string("will_msg", will.will_msg.as_bytes(), limits::MSG_LEN)?;
                         w.quoted("will_msg", will.will_msg.as_bytes())?
                     }
                 }
             }
             QmtCfgAliAuthQuery { conn_id } => cfg(&mut w, b"aliauth", *conn_id)?,
-            QmtCfgAliAuth { conn_id, product_key, device_name, device_secret } => {
+            QmtCfgAliAuth {
+                conn_id,
+                product_key,
+                device_name,
+                device_secret,
+            } => {
+                check_string("product_key", product_key.as_bytes(), limits::ALIAUTH_LEN)?;
+                check_string("device_name", device_name.as_bytes(), limits::ALIAUTH_LEN)?;
+                check_string(
+                    "device_secret",
+                    device_secret.as_bytes(),
+                    limits::ALIAUTH_LEN,
+                )?;
                 let w = cfg(&mut w, b"aliauth", *conn_id)?.comma();
                 w.quoted("product_key", product_key.as_bytes())?.comma();
                 w.quoted("device_name", device_name.as_bytes())?.comma();
@@ -567,7 +606,11 @@ impl Command<'_> {
             }
             QmtOpenTest => w.raw(b"AT+QMTOPEN=?"),
             QmtOpenRead => w.raw(b"AT+QMTOPEN?"),
-            QmtOpen { conn_id, host_name, port } => {
+            QmtOpen {
+                conn_id,
+                host_name,
+                port,
+            } => {
                 check_host_name(host_name)?;
                 range("port", *port, limits::PORT)?;
                 write_id(&mut w, b"AT+QMTOPEN=", *conn_id)?
@@ -580,12 +623,23 @@ impl Command<'_> {
             QmtClose { conn_id } => write_id(&mut w, b"AT+QMTCLOSE=", *conn_id)?,
             QmtConnTest => w.raw(b"AT+QMTCONN=?"),
             QmtConnRead => w.raw(b"AT+QMTCONN?"),
-            QmtConn { conn_id, client_id, username, password } => {
+            QmtConn {
+                conn_id,
+                client_id,
+                username,
+                password,
+            } => {
                 if password.is_some() && username.is_none() {
                     return Err(EncodeError::Rule {
                         field: "password",
                         rule: "password needs username (parameters are positional)",
                     });
+                }
+                check_string("clientID", client_id.as_bytes(), limits::CLIENT_ID_LEN)?;
+                for (field, v) in [("username", username), ("password", password)] {
+                    if let Some(v) = v {
+                        check_string(field, v.as_bytes(), limits::CREDENTIAL_LEN)?;
+                    }
                 }
                 let w = write_id(&mut w, b"AT+QMTCONN=", *conn_id)?.comma();
                 w.quoted("clientID", client_id.as_bytes())?;
@@ -600,21 +654,36 @@ impl Command<'_> {
             QmtDiscTest => w.raw(b"AT+QMTDISC=?"),
             QmtDisc { conn_id } => write_id(&mut w, b"AT+QMTDISC=", *conn_id)?,
             QmtSubTest => w.raw(b"AT+QMTSUB=?"),
-            QmtSub { conn_id, msg_id, topics } => {
+            QmtSub {
+                conn_id,
+                msg_id,
+                topics,
+            } => {
                 range("msgID", *msg_id, limits::SUB_MSG_ID)?;
                 non_empty(topics.len())?;
-                let w = write_id(&mut w, b"AT+QMTSUB=", *conn_id)?.comma().int((*msg_id).into());
+                let w = write_id(&mut w, b"AT+QMTSUB=", *conn_id)?
+                    .comma()
+                    .int((*msg_id).into());
                 for t in topics {
                     check_topic("topic", &t.topic)?;
-                    w.comma().quoted_unchecked(t.topic.as_bytes()).comma().int(t.qos.code().into());
+                    w.comma()
+                        .quoted_unchecked(t.topic.as_bytes())
+                        .comma()
+                        .int(t.qos.code().into());
                 }
                 w
             }
             QmtUnsTest => w.raw(b"AT+QMTUNS=?"),
-            QmtUns { conn_id, msg_id, topics } => {
+            QmtUns {
+                conn_id,
+                msg_id,
+                topics,
+            } => {
                 range("msgID", *msg_id, limits::SUB_MSG_ID)?;
                 non_empty(topics.len())?;
-                let w = write_id(&mut w, b"AT+QMTUNS=", *conn_id)?.comma().int((*msg_id).into());
+                let w = write_id(&mut w, b"AT+QMTUNS=", *conn_id)?
+                    .comma()
+                    .int((*msg_id).into());
                 for t in topics {
                     check_topic("topic", t)?;
                     w.comma().quoted_unchecked(t.as_bytes());
@@ -622,12 +691,27 @@ impl Command<'_> {
                 w
             }
             QmtPubTest => w.raw(b"AT+QMTPUB=?"),
-            QmtPub { conn_id, msg_id, qos, retain, topic, msg } => {
+            QmtPub {
+                conn_id,
+                msg_id,
+                qos,
+                retain,
+                topic,
+                msg,
+            } => {
                 check_pub_msg_id(*msg_id, *qos)?;
                 check_topic("topic", topic)?;
+                check_string("msg", msg.as_bytes(), limits::MSG_LEN)?;
                 let w = write_id(&mut w, b"AT+QMTPUB=", *conn_id)?;
-                w.comma().int((*msg_id).into()).comma().int(qos.code().into());
-                w.comma().int((*retain).into()).comma().quoted_unchecked(topic.as_bytes()).comma();
+                w.comma()
+                    .int((*msg_id).into())
+                    .comma()
+                    .int(qos.code().into());
+                w.comma()
+                    .int((*retain).into())
+                    .comma()
+                    .quoted_unchecked(topic.as_bytes())
+                    .comma();
                 w.quoted("msg", msg.as_bytes())?
             }
             At => w.raw(b"AT"),
@@ -658,15 +742,37 @@ impl Command<'_> {
             QmtCfgKeepAliveQuery { conn_id } => QmtCfgKeepAliveQuery { conn_id },
             QmtCfgKeepAlive { conn_id, keepalive } => QmtCfgKeepAlive { conn_id, keepalive },
             QmtCfgSessionQuery { conn_id } => QmtCfgSessionQuery { conn_id },
-            QmtCfgSession { conn_id, clean_session } => QmtCfgSession { conn_id, clean_session },
+            QmtCfgSession {
+                conn_id,
+                clean_session,
+            } => QmtCfgSession {
+                conn_id,
+                clean_session,
+            },
             QmtCfgTimeoutQuery { conn_id } => QmtCfgTimeoutQuery { conn_id },
-            QmtCfgTimeout { conn_id, pkt_timeout, retry_times, timeout_notice } => {
-                QmtCfgTimeout { conn_id, pkt_timeout, retry_times, timeout_notice }
-            }
+            QmtCfgTimeout {
+                conn_id,
+                pkt_timeout,
+                retry_times,
+                timeout_notice,
+            } => QmtCfgTimeout {
+                conn_id,
+                pkt_timeout,
+                retry_times,
+                timeout_notice,
+            },
             QmtCfgWillQuery { conn_id } => QmtCfgWillQuery { conn_id },
-            QmtCfgWill { conn_id, will } => QmtCfgWill { conn_id, will: will.map(Will::into_owned) },
+            QmtCfgWill { conn_id, will } => QmtCfgWill {
+                conn_id,
+                will: will.map(Will::into_owned),
+            },
             QmtCfgAliAuthQuery { conn_id } => QmtCfgAliAuthQuery { conn_id },
-            QmtCfgAliAuth { conn_id, product_key, device_name, device_secret } => QmtCfgAliAuth {
+            QmtCfgAliAuth {
+                conn_id,
+                product_key,
+                device_name,
+                device_secret,
+            } => QmtCfgAliAuth {
                 conn_id,
                 product_key: own(product_key),
                 device_name: own(device_name),
@@ -674,12 +780,25 @@ impl Command<'_> {
             },
             QmtOpenTest => QmtOpenTest,
             QmtOpenRead => QmtOpenRead,
-            QmtOpen { conn_id, host_name, port } => QmtOpen { conn_id, host_name: own(host_name), port },
+            QmtOpen {
+                conn_id,
+                host_name,
+                port,
+            } => QmtOpen {
+                conn_id,
+                host_name: own(host_name),
+                port,
+            },
             QmtCloseTest => QmtCloseTest,
             QmtClose { conn_id } => QmtClose { conn_id },
             QmtConnTest => QmtConnTest,
             QmtConnRead => QmtConnRead,
-            QmtConn { conn_id, client_id, username, password } => QmtConn {
+            QmtConn {
+                conn_id,
+                client_id,
+                username,
+                password,
+            } => QmtConn {
                 conn_id,
                 client_id: own(client_id),
                 username: username.map(own),
@@ -688,17 +807,47 @@ impl Command<'_> {
             QmtDiscTest => QmtDiscTest,
             QmtDisc { conn_id } => QmtDisc { conn_id },
             QmtSubTest => QmtSubTest,
-            QmtSub { conn_id, msg_id, topics } => QmtSub {
+            QmtSub {
                 conn_id,
                 msg_id,
-                topics: topics.into_iter().map(|t| SubTopic { topic: own(t.topic), qos: t.qos }).collect(),
+                topics,
+            } => QmtSub {
+                conn_id,
+                msg_id,
+                topics: topics
+                    .into_iter()
+                    .map(|t| SubTopic {
+                        topic: own(t.topic),
+                        qos: t.qos,
+                    })
+                    .collect(),
             },
             QmtUnsTest => QmtUnsTest,
-            QmtUns { conn_id, msg_id, topics } => QmtUns { conn_id, msg_id, topics: topics.into_iter().map(own).collect() },
+            QmtUns {
+                conn_id,
+                msg_id,
+                topics,
+            } => QmtUns {
+                conn_id,
+                msg_id,
+                topics: topics.into_iter().map(own).collect(),
+            },
             QmtPubTest => QmtPubTest,
-            QmtPub { conn_id, msg_id, qos, retain, topic, msg } => {
-                QmtPub { conn_id, msg_id, qos, retain, topic: own(topic), msg: msg.into_owned() }
-            }
+            QmtPub {
+                conn_id,
+                msg_id,
+                qos,
+                retain,
+                topic,
+                msg,
+            } => QmtPub {
+                conn_id,
+                msg_id,
+                qos,
+                retain,
+                topic: own(topic),
+                msg: msg.into_owned(),
+            },
             At => At,
             Echo { on } => Echo { on },
             Ati => Ati,
@@ -716,32 +865,58 @@ impl Command<'_> {
 pub fn check_pub_msg_id(msg_id: u16, qos: Qos) -> Result<(), EncodeError> {
     match (qos, msg_id) {
         (Qos::AtMostOnce, 0) => Ok(()),
-        (Qos::AtMostOnce, _) => Err(EncodeError::Rule { field: "msgID", rule: "msgID must be 0 when qos is 0" }),
-        (_, 0) => Err(EncodeError::Rule { field: "msgID", rule: "msgID 0 is only allowed with qos 0" }),
+        (Qos::AtMostOnce, _) => Err(EncodeError::Rule {
+            field: "msgID",
+            rule: "msgID must be 0 when qos is 0",
+        }),
+        (_, 0) => Err(EncodeError::Rule {
+            field: "msgID",
+            rule: "msgID 0 is only allowed with qos 0",
+        }),
         _ => Ok(()),
     }
 }
 
-fn range<T: Into<i64>>(field: &'static str, value: T, (min, max): (i64, i64)) -> Result<(), EncodeError> {
+fn range<T: Into<i64>>(
+    field: &'static str,
+    value: T,
+    (min, max): (i64, i64),
+) -> Result<(), EncodeError> {
     check_range(field, value.into(), min, max)
 }
 
 fn non_empty(len: usize) -> Result<(), EncodeError> {
     if len == 0 {
-        Err(EncodeError::Length { field: "topics", len, min: 1, max: MAX_TOPICS })
+        Err(EncodeError::Length {
+            field: "topics",
+            len,
+            min: 1,
+            max: MAX_TOPICS,
+        })
     } else {
         Ok(())
     }
 }
 
-fn write_id<'w, 'o>(w: &'w mut Wire<'o>, head: &[u8], conn_id: u8) -> Result<&'w mut Wire<'o>, EncodeError> {
+fn write_id<'w, 'o>(
+    w: &'w mut Wire<'o>,
+    head: &[u8],
+    conn_id: u8,
+) -> Result<&'w mut Wire<'o>, EncodeError> {
     range("tcpconnectID", conn_id, limits::CONN_ID)?;
     Ok(w.raw(head).int(conn_id.into()))
 }
 
-fn cfg<'w, 'o>(w: &'w mut Wire<'o>, keyword: &[u8], conn_id: u8) -> Result<&'w mut Wire<'o>, EncodeError> {
+fn cfg<'w, 'o>(
+    w: &'w mut Wire<'o>,
+    keyword: &[u8],
+    conn_id: u8,
+) -> Result<&'w mut Wire<'o>, EncodeError> {
     range("tcpconnectID", conn_id, limits::CONN_ID)?;
-    Ok(w.raw(b"AT+QMTCFG=").quoted_unchecked(keyword).comma().int(conn_id.into()))
+    Ok(w.raw(b"AT+QMTCFG=")
+        .quoted_unchecked(keyword)
+        .comma()
+        .int(conn_id.into()))
 }
 
 impl fmt::Display for Command<'_> {

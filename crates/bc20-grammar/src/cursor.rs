@@ -38,7 +38,12 @@ pub(crate) struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     pub(crate) fn new(line: &'a [u8], mode: Mode) -> Self {
-        Cursor { line, pos: 0, mode, warnings: Warnings::default() }
+        Cursor {
+            line,
+            pos: 0,
+            mode,
+            warnings: Warnings::default(),
+        }
     }
 
     pub(crate) fn lenient(&self) -> bool {
@@ -78,7 +83,10 @@ impl<'a> Cursor<'a> {
     }
 
     /// Runs a nom parser on the rest of the line and moves past what it consumed.
-    pub(crate) fn nom<O>(&mut self, mut parser: impl Parser<&'a [u8], Output = O, Error = nom::error::Error<&'a [u8]>>) -> Option<O> {
+    pub(crate) fn nom<O>(
+        &mut self,
+        mut parser: impl Parser<&'a [u8], Output = O, Error = nom::error::Error<&'a [u8]>>,
+    ) -> Option<O> {
         match parser.parse(self.rest()) {
             Ok((rest, out)) => {
                 self.pos = self.line.len() - rest.len();
@@ -94,7 +102,11 @@ impl<'a> Cursor<'a> {
         if self.nom(tag(word.as_bytes())).is_some() {
             return true;
         }
-        if self.lenient() && self.nom(nom::bytes::complete::tag_no_case(word.as_bytes())).is_some() {
+        if self.lenient()
+            && self
+                .nom(nom::bytes::complete::tag_no_case(word.as_bytes()))
+                .is_some()
+        {
             self.warn(start, WarningKind::KeywordCase);
             return true;
         }
@@ -104,7 +116,9 @@ impl<'a> Cursor<'a> {
     /// Blanks outside quotes: an error in strict mode, a warning in lenient mode.
     pub(crate) fn blanks(&mut self) -> Result<(), DecodeError> {
         let start = self.pos;
-        let skipped = self.nom(take_while(|b| b == b' ' || b == b'\t')).map_or(0, <[u8]>::len);
+        let skipped = self
+            .nom(take_while(|b| b == b' ' || b == b'\t'))
+            .map_or(0, <[u8]>::len);
         if skipped > 0 {
             if !self.lenient() {
                 self.pos = start;
@@ -118,7 +132,9 @@ impl<'a> Cursor<'a> {
     /// The blank after `+XXX:`: exactly one in strict mode, any number in lenient mode.
     pub(crate) fn colon_blank(&mut self) -> Result<(), DecodeError> {
         let start = self.pos;
-        let n = self.nom(take_while(|b| b == b' ' || b == b'\t')).map_or(0, <[u8]>::len);
+        let n = self
+            .nom(take_while(|b| b == b' ' || b == b'\t'))
+            .map_or(0, <[u8]>::len);
         if n == 1 && self.line[start] == b' ' {
             return Ok(());
         }
@@ -126,7 +142,14 @@ impl<'a> Cursor<'a> {
             self.pos = start;
             return Err(self.expected("exactly one blank after ':'"));
         }
-        self.warn(start, if n == 0 { WarningKind::MissingSpaceAfterColon } else { WarningKind::StraySpace });
+        self.warn(
+            start,
+            if n == 0 {
+                WarningKind::MissingSpaceAfterColon
+            } else {
+                WarningKind::StraySpace
+            },
+        );
         Ok(())
     }
 
@@ -167,11 +190,19 @@ impl<'a> Cursor<'a> {
     }
 
     /// Reads a decimal integer and checks it against `min..=max`.
-    pub(crate) fn int(&mut self, field: &'static str, min: i64, max: i64) -> Result<i64, DecodeError> {
+    pub(crate) fn int(
+        &mut self,
+        field: &'static str,
+        min: i64,
+        max: i64,
+    ) -> Result<i64, DecodeError> {
         let start = self.pos;
         let digits = self
             .nom(recognize(pair(opt(tag(&b"-"[..])), digit1::<&[u8], _>)))
-            .ok_or_else(|| self.error(DecodeErrorKind::Missing { field }).with_expected_if_present(self, field))?;
+            .ok_or_else(|| {
+                self.error(DecodeErrorKind::Missing { field })
+                    .with_expected_if_present(self, field)
+            })?;
         let unsigned = digits.strip_prefix(b"-").unwrap_or(digits);
         if unsigned.len() > 1 && unsigned[0] == b'0' && !self.lenient() {
             self.pos = start;
@@ -181,17 +212,29 @@ impl<'a> Cursor<'a> {
         let value = if unsigned.len() > 18 {
             None
         } else {
-            std::str::from_utf8(digits).ok().and_then(|s| s.parse::<i64>().ok())
+            std::str::from_utf8(digits)
+                .ok()
+                .and_then(|s| s.parse::<i64>().ok())
         };
         match value {
             Some(v) if (min..=max).contains(&v) => Ok(v),
             Some(v) => {
                 self.pos = start;
-                Err(self.error(DecodeErrorKind::OutOfRange { field, value: v, min, max }))
+                Err(self.error(DecodeErrorKind::OutOfRange {
+                    field,
+                    value: v,
+                    min,
+                    max,
+                }))
             }
             None => {
                 self.pos = start;
-                Err(self.error(DecodeErrorKind::OutOfRange { field, value: i64::MAX, min, max }))
+                Err(self.error(DecodeErrorKind::OutOfRange {
+                    field,
+                    value: i64::MAX,
+                    min,
+                    max,
+                }))
             }
         }
     }
@@ -200,11 +243,16 @@ impl<'a> Cursor<'a> {
     pub(crate) fn string(&mut self, field: &'static str) -> Result<&'a str, DecodeError> {
         let start = self.pos;
         let bytes = self.quoted_bytes(field, |b| b == b',')?;
-        std::str::from_utf8(bytes).map_err(|_| DecodeError::new(start, DecodeErrorKind::Utf8 { field }))
+        std::str::from_utf8(bytes)
+            .map_err(|_| DecodeError::new(start, DecodeErrorKind::Utf8 { field }))
     }
 
     /// Reads a quoted field; `unquoted_end` tells where an unquoted (lenient) field stops.
-    pub(crate) fn quoted_bytes(&mut self, field: &'static str, unquoted_end: impl Fn(u8) -> bool) -> Result<&'a [u8], DecodeError> {
+    pub(crate) fn quoted_bytes(
+        &mut self,
+        field: &'static str,
+        unquoted_end: impl Fn(u8) -> bool,
+    ) -> Result<&'a [u8], DecodeError> {
         let start = self.pos;
         if self.nom(tag(&b"\""[..])).is_some() {
             return self.close_quote(field, start);
@@ -235,12 +283,23 @@ impl<'a> Cursor<'a> {
         let body_start = self.pos;
         let rest = self.rest();
         let straight = memchr::memchr(b'"', rest);
-        let typographic = if self.lenient() { memchr::memmem::find(rest, RIGHT_QUOTE) } else { None };
+        let typographic = if self.lenient() {
+            memchr::memmem::find(rest, RIGHT_QUOTE)
+        } else {
+            None
+        };
         let (end, close_len) = match (straight, typographic) {
             (Some(s), Some(t)) if t < s => (t, RIGHT_QUOTE.len()),
             (Some(s), _) => (s, 1),
             (None, Some(t)) => (t, RIGHT_QUOTE.len()),
-            (None, None) => return Err(DecodeError::new(open, DecodeErrorKind::Expected { expected: "closing '\"'" })),
+            (None, None) => {
+                return Err(DecodeError::new(
+                    open,
+                    DecodeErrorKind::Expected {
+                        expected: "closing '\"'",
+                    },
+                ))
+            }
         };
         if close_len > 1 {
             self.warn(body_start + end, WarningKind::TypographicQuote);
@@ -262,7 +321,12 @@ impl MissingOrExpected for DecodeError {
         if cur.at_end() || cur.rest()[0] == b',' {
             DecodeError::new(cur.pos(), DecodeErrorKind::Missing { field })
         } else {
-            DecodeError::new(cur.pos(), DecodeErrorKind::Expected { expected: "a decimal number" })
+            DecodeError::new(
+                cur.pos(),
+                DecodeErrorKind::Expected {
+                    expected: "a decimal number",
+                },
+            )
         }
     }
 }

@@ -6,7 +6,10 @@ use arrayvec::ArrayVec;
 use nom::bytes::complete::take_while1;
 use serde::Serialize;
 
-use crate::codes::{CloseResult, CmeError, ConnState, ConnectReturnCode, GrantedQos, OpenResult, PacketResult, QmtStatCode, Qos};
+use crate::codes::{
+    CloseResult, CmeError, ConnState, ConnectReturnCode, GrantedQos, OpenResult, PacketResult,
+    QmtStatCode, Qos,
+};
 use crate::command::{Command, MqttCommand, SubTopic, Will};
 use crate::cursor::{trim_end_blanks, Cursor, Mode, LEFT_QUOTE, RIGHT_QUOTE};
 use crate::error::{DecodeError, DecodeErrorKind, WarningKind, Warnings};
@@ -28,6 +31,9 @@ pub struct Context {
 /// A decoded line: a command, a response (information or final) or an unsolicited line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
+// Topic lists are stored inline (no allocation per frame), so commands are larger than URCs
+// by design; boxing them would put an allocation back on the hot path.
+#[allow(clippy::large_enum_variant)]
 pub enum Line<'a> {
     /// Host → module.
     Command(Command<'a>),
@@ -103,15 +109,26 @@ pub fn decode_line(line: &[u8], mode: Mode, ctx: Context) -> Result<Decoded<'_>,
     } else {
         Line::Response(bare_line(&mut cur)?)
     };
-    Ok(Decoded { line: decoded, warnings: cur.warnings })
+    Ok(Decoded {
+        line: decoded,
+        warnings: cur.warnings,
+    })
 }
 
 impl<'a> Command<'a> {
     /// Decodes one command line (without its CR).
     pub fn decode(line: &'a [u8], mode: Mode) -> Result<(Command<'a>, Warnings), DecodeError> {
         match decode_line(line, mode, Context::default())? {
-            Decoded { line: Line::Command(c), warnings } => Ok((c, warnings)),
-            _ => Err(DecodeError::new(0, DecodeErrorKind::Expected { expected: "a command starting with AT" })),
+            Decoded {
+                line: Line::Command(c),
+                warnings,
+            } => Ok((c, warnings)),
+            _ => Err(DecodeError::new(
+                0,
+                DecodeErrorKind::Expected {
+                    expected: "a command starting with AT",
+                },
+            )),
         }
     }
 }
@@ -123,7 +140,10 @@ fn starts_with_ignore_case(line: &[u8], prefix: &[u8]) -> bool {
 fn check_controls(line: &[u8], mode: Mode) -> Result<(), DecodeError> {
     let allowed = |b: u8| b >= 0x20 && b != 0x7f || (b == b'\t' && mode == Mode::Lenient);
     match line.iter().position(|&b| !allowed(b)) {
-        Some(at) => Err(DecodeError::new(at, DecodeErrorKind::ControlByte { byte: line[at] })),
+        Some(at) => Err(DecodeError::new(
+            at,
+            DecodeErrorKind::ControlByte { byte: line[at] },
+        )),
         None => Ok(()),
     }
 }
@@ -142,11 +162,24 @@ fn qos(cur: &mut Cursor<'_>, field: &'static str) -> Result<Qos, DecodeError> {
 }
 
 /// A string with a byte-length limit (spec/DECISIONS.md D11).
-fn limited<'a>(cur: &mut Cursor<'a>, field: &'static str, min: usize, max: usize) -> Result<&'a str, DecodeError> {
+fn limited<'a>(
+    cur: &mut Cursor<'a>,
+    field: &'static str,
+    min: usize,
+    max: usize,
+) -> Result<&'a str, DecodeError> {
     let start = cur.pos();
     let s = cur.string(field)?;
     if s.len() < min || s.len() > max {
-        return Err(DecodeError::new(start, DecodeErrorKind::Length { field, len: s.len(), min, max }));
+        return Err(DecodeError::new(
+            start,
+            DecodeErrorKind::Length {
+                field,
+                len: s.len(),
+                min,
+                max,
+            },
+        ));
     }
     Ok(s)
 }
@@ -185,7 +218,12 @@ fn command<'a>(cur: &mut Cursor<'a>) -> Result<Command<'a>, DecodeError> {
         .ok_or_else(|| cur.expected("a command name after '+'"))?;
     if name.iter().any(u8::is_ascii_lowercase) {
         if !cur.lenient() {
-            return Err(crate::DecodeError::new(name_at, DecodeErrorKind::Expected { expected: "an upper-case command name (strict)" }));
+            return Err(crate::DecodeError::new(
+                name_at,
+                DecodeErrorKind::Expected {
+                    expected: "an upper-case command name (strict)",
+                },
+            ));
         }
         cur.warn(name_at, WarningKind::KeywordCase);
     }
@@ -233,9 +271,19 @@ enum Suffix {
     Exec,
 }
 
-fn mqtt_command<'a>(cur: &mut Cursor<'a>, mqtt: MqttCommand, suffix: Suffix, name_at: usize) -> Result<Command<'a>, DecodeError> {
+fn mqtt_command<'a>(
+    cur: &mut Cursor<'a>,
+    mqtt: MqttCommand,
+    suffix: Suffix,
+    name_at: usize,
+) -> Result<Command<'a>, DecodeError> {
     use MqttCommand as M;
-    let no_form = DecodeError::new(name_at, DecodeErrorKind::Expected { expected: "a form this command has (spec/)" });
+    let no_form = DecodeError::new(
+        name_at,
+        DecodeErrorKind::Expected {
+            expected: "a form this command has (spec/)",
+        },
+    );
     let cmd = match (mqtt, suffix) {
         (M::QmtCfg, Suffix::Test) => Command::QmtCfgTest,
         (M::QmtOpen, Suffix::Test) => Command::QmtOpenTest,
@@ -256,7 +304,11 @@ fn mqtt_command<'a>(cur: &mut Cursor<'a>, mqtt: MqttCommand, suffix: Suffix, nam
             cur.comma("port")?;
             let port = cur.int("port", limits::PORT.0, limits::PORT.1)? as u16;
             cur.end()?;
-            Command::QmtOpen { conn_id, host_name: Cow::Borrowed(host_name), port }
+            Command::QmtOpen {
+                conn_id,
+                host_name: Cow::Borrowed(host_name),
+                port,
+            }
         }
         (M::QmtClose, Suffix::Write) => {
             let conn_id = conn_id(cur)?;
@@ -271,17 +323,37 @@ fn mqtt_command<'a>(cur: &mut Cursor<'a>, mqtt: MqttCommand, suffix: Suffix, nam
         (M::QmtConn, Suffix::Write) => {
             let conn_id = conn_id(cur)?;
             cur.comma("clientID")?;
-            let client_id = limited(cur, "clientID", limits::CLIENT_ID_LEN.0, limits::CLIENT_ID_LEN.1)?;
+            let client_id = limited(
+                cur,
+                "clientID",
+                limits::CLIENT_ID_LEN.0,
+                limits::CLIENT_ID_LEN.1,
+            )?;
             let mut username = None;
             let mut password = None;
             if cur.comma_or_end()? {
-                username = Some(Cow::Borrowed(limited(cur, "username", limits::CREDENTIAL_LEN.0, limits::CREDENTIAL_LEN.1)?));
+                username = Some(Cow::Borrowed(limited(
+                    cur,
+                    "username",
+                    limits::CREDENTIAL_LEN.0,
+                    limits::CREDENTIAL_LEN.1,
+                )?));
                 if cur.comma_or_end()? {
-                    password = Some(Cow::Borrowed(limited(cur, "password", limits::CREDENTIAL_LEN.0, limits::CREDENTIAL_LEN.1)?));
+                    password = Some(Cow::Borrowed(limited(
+                        cur,
+                        "password",
+                        limits::CREDENTIAL_LEN.0,
+                        limits::CREDENTIAL_LEN.1,
+                    )?));
                     cur.end()?;
                 }
             }
-            Command::QmtConn { conn_id, client_id: Cow::Borrowed(client_id), username, password }
+            Command::QmtConn {
+                conn_id,
+                client_id: Cow::Borrowed(client_id),
+                username,
+                password,
+            }
         }
         (M::QmtSub, Suffix::Write) => {
             let conn_id = conn_id(cur)?;
@@ -295,13 +367,22 @@ fn mqtt_command<'a>(cur: &mut Cursor<'a>, mqtt: MqttCommand, suffix: Suffix, nam
                 cur.comma("qos")?;
                 let q = qos(cur, "qos")?;
                 topics
-                    .try_push(SubTopic { topic: Cow::Borrowed(t), qos: q })
-                    .map_err(|_| DecodeError::new(at, DecodeErrorKind::TooManyTopics { max: MAX_TOPICS }))?;
+                    .try_push(SubTopic {
+                        topic: Cow::Borrowed(t),
+                        qos: q,
+                    })
+                    .map_err(|_| {
+                        DecodeError::new(at, DecodeErrorKind::TooManyTopics { max: MAX_TOPICS })
+                    })?;
                 if !cur.comma_or_end()? {
                     break;
                 }
             }
-            Command::QmtSub { conn_id, msg_id, topics }
+            Command::QmtSub {
+                conn_id,
+                msg_id,
+                topics,
+            }
         }
         (M::QmtUns, Suffix::Write) => {
             let conn_id = conn_id(cur)?;
@@ -312,14 +393,18 @@ fn mqtt_command<'a>(cur: &mut Cursor<'a>, mqtt: MqttCommand, suffix: Suffix, nam
             loop {
                 let at = cur.pos();
                 let t = topic(cur, "topic")?;
-                topics
-                    .try_push(Cow::Borrowed(t))
-                    .map_err(|_| DecodeError::new(at, DecodeErrorKind::TooManyTopics { max: MAX_TOPICS }))?;
+                topics.try_push(Cow::Borrowed(t)).map_err(|_| {
+                    DecodeError::new(at, DecodeErrorKind::TooManyTopics { max: MAX_TOPICS })
+                })?;
                 if !cur.comma_or_end()? {
                     break;
                 }
             }
-            Command::QmtUns { conn_id, msg_id, topics }
+            Command::QmtUns {
+                conn_id,
+                msg_id,
+                topics,
+            }
         }
         (M::QmtPub, Suffix::Write) => {
             let conn_id = conn_id(cur)?;
@@ -330,11 +415,25 @@ fn mqtt_command<'a>(cur: &mut Cursor<'a>, mqtt: MqttCommand, suffix: Suffix, nam
             let qos = qos(cur, "qos")?;
             match (qos, msg_id) {
                 (Qos::AtMostOnce, 0) => {}
-                (Qos::AtMostOnce, _) if cur.lenient() => cur.warn(id_at, WarningKind::Qos0NonZeroMsgId),
-                (Qos::AtMostOnce, _) => {
-                    return Err(DecodeError::new(id_at, DecodeErrorKind::Rule { rule: "msgID must be 0 when qos is 0 (3.2.8)" }))
+                (Qos::AtMostOnce, _) if cur.lenient() => {
+                    cur.warn(id_at, WarningKind::Qos0NonZeroMsgId)
                 }
-                (_, 0) => return Err(DecodeError::new(id_at, DecodeErrorKind::Rule { rule: "msgID 0 is only allowed with qos 0 (3.2.8)" })),
+                (Qos::AtMostOnce, _) => {
+                    return Err(DecodeError::new(
+                        id_at,
+                        DecodeErrorKind::Rule {
+                            rule: "msgID must be 0 when qos is 0 (3.2.8)",
+                        },
+                    ))
+                }
+                (_, 0) => {
+                    return Err(DecodeError::new(
+                        id_at,
+                        DecodeErrorKind::Rule {
+                            rule: "msgID 0 is only allowed with qos 0 (3.2.8)",
+                        },
+                    ))
+                }
                 _ => {}
             }
             cur.comma("retain")?;
@@ -345,10 +444,25 @@ fn mqtt_command<'a>(cur: &mut Cursor<'a>, mqtt: MqttCommand, suffix: Suffix, nam
             let at = cur.pos();
             let msg = cur.quoted_bytes("msg", |b| b == b',')?;
             if msg.len() > limits::MSG_LEN.1 {
-                return Err(DecodeError::new(at, DecodeErrorKind::Length { field: "msg", len: msg.len(), min: 0, max: limits::MSG_LEN.1 }));
+                return Err(DecodeError::new(
+                    at,
+                    DecodeErrorKind::Length {
+                        field: "msg",
+                        len: msg.len(),
+                        min: 0,
+                        max: limits::MSG_LEN.1,
+                    },
+                ));
             }
             cur.end()?;
-            Command::QmtPub { conn_id, msg_id, qos, retain, topic: Cow::Borrowed(topic), msg: Payload::borrowed(msg) }
+            Command::QmtPub {
+                conn_id,
+                msg_id,
+                qos,
+                retain,
+                topic: Cow::Borrowed(topic),
+                msg: Payload::borrowed(msg),
+            }
         }
     };
     if matches!(suffix, Suffix::Test | Suffix::Read) {
@@ -365,11 +479,24 @@ fn cfg_keyword(cur: &mut Cursor<'_>) -> Result<CfgKeyword, DecodeError> {
         .iter()
         .find(|(name, _)| word.eq_ignore_ascii_case(name))
         .map(|&(_, k)| k)
-        .ok_or_else(|| DecodeError::new(at, DecodeErrorKind::Expected { expected: "keepalive, session, timeout, will or aliauth" }))?;
-    let canonical = word.bytes().all(|b| b.is_ascii_lowercase()) || word.bytes().all(|b| b.is_ascii_uppercase());
+        .ok_or_else(|| {
+            DecodeError::new(
+                at,
+                DecodeErrorKind::Expected {
+                    expected: "keepalive, session, timeout, will or aliauth",
+                },
+            )
+        })?;
+    let canonical = word.bytes().all(|b| b.is_ascii_lowercase())
+        || word.bytes().all(|b| b.is_ascii_uppercase());
     if !canonical {
         if !cur.lenient() {
-            return Err(DecodeError::new(at, DecodeErrorKind::Expected { expected: "a keyword in all lower or all upper case (strict)" }));
+            return Err(DecodeError::new(
+                at,
+                DecodeErrorKind::Expected {
+                    expected: "a keyword in all lower or all upper case (strict)",
+                },
+            ));
         }
         cur.warn(at, WarningKind::KeywordCase);
     }
@@ -407,27 +534,40 @@ fn qmtcfg<'a>(cur: &mut Cursor<'a>) -> Result<Command<'a>, DecodeError> {
         (CfgKeyword::Will, false) => Command::QmtCfgWillQuery { conn_id },
         (CfgKeyword::AliAuth, false) => Command::QmtCfgAliAuthQuery { conn_id },
         (CfgKeyword::KeepAlive, true) => {
-            let keepalive = cur.int("keep-alive time", limits::KEEPALIVE.0, limits::KEEPALIVE.1)? as u16;
+            let keepalive =
+                cur.int("keep-alive time", limits::KEEPALIVE.0, limits::KEEPALIVE.1)? as u16;
             cur.end()?;
             Command::QmtCfgKeepAlive { conn_id, keepalive }
         }
         (CfgKeyword::Session, true) => {
             let clean_session = flag(cur, "clean_session")?;
             cur.end()?;
-            Command::QmtCfgSession { conn_id, clean_session }
+            Command::QmtCfgSession {
+                conn_id,
+                clean_session,
+            }
         }
         (CfgKeyword::Timeout, true) => {
-            let pkt_timeout = cur.int("pkt_timeout", limits::PKT_TIMEOUT.0, limits::PKT_TIMEOUT.1)? as u8;
+            let pkt_timeout =
+                cur.int("pkt_timeout", limits::PKT_TIMEOUT.0, limits::PKT_TIMEOUT.1)? as u8;
             let mut retry_times = None;
             let mut timeout_notice = None;
             if cur.comma_or_end()? {
-                retry_times = Some(cur.int("retry_times", limits::RETRY_TIMES.0, limits::RETRY_TIMES.1)? as u8);
+                retry_times =
+                    Some(
+                        cur.int("retry_times", limits::RETRY_TIMES.0, limits::RETRY_TIMES.1)? as u8,
+                    );
                 if cur.comma_or_end()? {
                     timeout_notice = Some(flag(cur, "timeout_notice")?);
                     cur.end()?;
                 }
             }
-            Command::QmtCfgTimeout { conn_id, pkt_timeout, retry_times, timeout_notice }
+            Command::QmtCfgTimeout {
+                conn_id,
+                pkt_timeout,
+                retry_times,
+                timeout_notice,
+            }
         }
         (CfgKeyword::Will, true) => {
             let will = will_params(cur)?;
@@ -435,7 +575,12 @@ fn qmtcfg<'a>(cur: &mut Cursor<'a>) -> Result<Command<'a>, DecodeError> {
         }
         (CfgKeyword::AliAuth, true) => {
             let (product_key, device_name, device_secret) = aliauth_params(cur)?;
-            Command::QmtCfgAliAuth { conn_id, product_key, device_name, device_secret }
+            Command::QmtCfgAliAuth {
+                conn_id,
+                product_key,
+                device_name,
+                device_secret,
+            }
         }
     };
     Ok(cmd)
@@ -456,7 +601,12 @@ fn will_params<'a>(cur: &mut Cursor<'a>) -> Result<Option<Will<'a>>, DecodeError
     cur.comma("will_msg")?;
     let will_msg = limited(cur, "will_msg", limits::MSG_LEN.0, limits::MSG_LEN.1)?;
     cur.end()?;
-    Ok(Some(Will { will_qos, will_retain, will_topic: Cow::Borrowed(will_topic), will_msg: Cow::Borrowed(will_msg) }))
+    Ok(Some(Will {
+        will_qos,
+        will_retain,
+        will_topic: Cow::Borrowed(will_topic),
+        will_msg: Cow::Borrowed(will_msg),
+    }))
 }
 
 type AliAuth<'a> = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>);
@@ -469,14 +619,22 @@ fn aliauth_params<'a>(cur: &mut Cursor<'a>) -> Result<AliAuth<'a>, DecodeError> 
     cur.comma("device_secret")?;
     let device_secret = limited(cur, "device_secret", lo, hi)?;
     cur.end()?;
-    Ok((Cow::Borrowed(product_key), Cow::Borrowed(device_name), Cow::Borrowed(device_secret)))
+    Ok((
+        Cow::Borrowed(product_key),
+        Cow::Borrowed(device_name),
+        Cow::Borrowed(device_secret),
+    ))
 }
 
 // ---------------------------------------------------------------- module output
 
 fn bare_line<'a>(cur: &mut Cursor<'a>) -> Result<Response<'a>, DecodeError> {
     let line = cur.line();
-    let trimmed = if cur.lenient() { trim_end_blanks(line) } else { line };
+    let trimmed = if cur.lenient() {
+        trim_end_blanks(line)
+    } else {
+        line
+    };
     if trimmed == b"OK" || (cur.lenient() && trimmed.eq_ignore_ascii_case(b"OK")) {
         note_case_and_blanks(cur, trimmed, b"OK");
         return Ok(Response::Ok);
@@ -485,11 +643,14 @@ fn bare_line<'a>(cur: &mut Cursor<'a>) -> Result<Response<'a>, DecodeError> {
         note_case_and_blanks(cur, trimmed, b"ERROR");
         return Ok(Response::Error);
     }
-    let text = std::str::from_utf8(line).map_err(|_| cur.error(DecodeErrorKind::Utf8 { field: "text" }))?;
+    let text = std::str::from_utf8(line)
+        .map_err(|_| cur.error(DecodeErrorKind::Utf8 { field: "text" }))?;
     if text.starts_with(' ') || text.ends_with(' ') {
         return Err(cur.expected("text without leading or trailing blanks"));
     }
-    Ok(Response::Text { text: Cow::Borrowed(text) })
+    Ok(Response::Text {
+        text: Cow::Borrowed(text),
+    })
 }
 
 fn note_case_and_blanks(cur: &mut Cursor<'_>, trimmed: &[u8], canonical: &[u8]) {
@@ -516,11 +677,29 @@ fn plus_line<'a>(cur: &mut Cursor<'a>, ctx: Context) -> Result<Line<'a>, DecodeE
     }
     if name.iter().any(u8::is_ascii_lowercase) {
         if !cur.lenient() {
-            return Err(DecodeError::new(name_at, DecodeErrorKind::Expected { expected: "an upper-case name (strict)" }));
+            return Err(DecodeError::new(
+                name_at,
+                DecodeErrorKind::Expected {
+                    expected: "an upper-case name (strict)",
+                },
+            ));
         }
         cur.warn(name_at, WarningKind::KeywordCase);
     }
     cur.advance(1);
+    const OTHERS: [&str; 6] = ["QMTSTAT", "CPIN", "CEREG", "CGATT", "CSQ", "IP"];
+    let known = MqttCommand::from_name(name).is_some()
+        || OTHERS
+            .iter()
+            .any(|o| name.eq_ignore_ascii_case(o.as_bytes()));
+    if !known {
+        // Outside the grammar: kept whole, whatever its layout (D41).
+        let text = std::str::from_utf8(cur.line())
+            .map_err(|_| DecodeError::new(0, DecodeErrorKind::Utf8 { field: "line" }))?;
+        return Ok(Line::Urc(Urc::Unknown {
+            line: Cow::Borrowed(text),
+        }));
+    }
     cur.colon_blank()?;
     if let Some(mqtt) = MqttCommand::from_name(name) {
         return mqtt_output(cur, mqtt, ctx);
@@ -532,14 +711,33 @@ fn plus_line<'a>(cur: &mut Cursor<'a>, ctx: Context) -> Result<Line<'a>, DecodeE
         let at = cur.pos();
         let code = cur.int("err_code", 0, 255)? as u8;
         if code == 0 && !cur.lenient() {
-            return Err(DecodeError::new(at, DecodeErrorKind::OutOfRange { field: "err_code", value: 0, min: 1, max: 255 }));
+            return Err(DecodeError::new(
+                at,
+                DecodeErrorKind::OutOfRange {
+                    field: "err_code",
+                    value: 0,
+                    min: 1,
+                    max: 255,
+                },
+            ));
         }
         cur.end()?;
-        Line::Urc(Urc::QmtStat { conn_id, err_code: QmtStatCode::from_code(code) })
+        Line::Urc(Urc::QmtStat {
+            conn_id,
+            err_code: QmtStatCode::from_code(code),
+        })
     } else if upper("CPIN") {
-        let word = cur.nom(take_while1(|b: u8| b.is_ascii_graphic() && b != b',')).ok_or_else(|| cur.expected("a SIM state word"))?;
+        // SIM states are words, some with a blank (`SIM PIN`).
+        let word = cur
+            .nom(take_while1(|b: u8| {
+                (b.is_ascii_graphic() && b != b',') || b == b' '
+            }))
+            .ok_or_else(|| cur.expected("a SIM state word"))?;
+        let word = trim_end_blanks(word);
         cur.end()?;
-        Line::Response(Response::Cpin { code: Cow::Borrowed(ascii(word)) })
+        Line::Response(Response::Cpin {
+            code: Cow::Borrowed(ascii(word)),
+        })
     } else if upper("CEREG") {
         let n = cur.int("n", 0, 5)? as u8;
         cur.comma("stat")?;
@@ -558,13 +756,16 @@ fn plus_line<'a>(cur: &mut Cursor<'a>, ctx: Context) -> Result<Line<'a>, DecodeE
         Line::Response(Response::Csq { rssi, ber })
     } else if upper("IP") {
         let addr = cur
-            .nom(take_while1(|b: u8| b.is_ascii_alphanumeric() || b == b'.' || b == b':'))
+            .nom(take_while1(|b: u8| {
+                b.is_ascii_alphanumeric() || b == b'.' || b == b':'
+            }))
             .ok_or_else(|| cur.expected("an IP address"))?;
         cur.end()?;
-        Line::Urc(Urc::Ip { addr: Cow::Borrowed(ascii(addr)) })
+        Line::Urc(Urc::Ip {
+            addr: Cow::Borrowed(ascii(addr)),
+        })
     } else {
-        let text = std::str::from_utf8(cur.line()).map_err(|_| DecodeError::new(0, DecodeErrorKind::Utf8 { field: "line" }))?;
-        Line::Urc(Urc::Unknown { line: Cow::Borrowed(text) })
+        unreachable!("every name in OTHERS is handled above")
     };
     Ok(line)
 }
@@ -579,12 +780,17 @@ fn cme_error<'a>(cur: &mut Cursor<'a>) -> Result<Response<'a>, DecodeError> {
     if cur.rest().first().is_some_and(u8::is_ascii_digit) {
         let code = cur.int("err", 0, i64::from(u16::MAX))? as u16;
         cur.end()?;
-        return Ok(Response::CmeError { err: CmeError::from_code(code) });
+        return Ok(Response::CmeError {
+            err: CmeError::from_code(code),
+        });
     }
     if cur.lenient() {
         // AT+CMEE=2 verbose form (spec/DECISIONS.md D5): map chapter 4's descriptions back.
         let text = trim_end_blanks(cur.rest());
-        if let Some(err) = CmeError::KNOWN.iter().find(|e| e.description().as_bytes().eq_ignore_ascii_case(text)) {
+        if let Some(err) = CmeError::KNOWN
+            .iter()
+            .find(|e| e.description().as_bytes().eq_ignore_ascii_case(text))
+        {
             cur.warn(at, WarningKind::VerboseCmeError);
             cur.seek(cur.line().len());
             return Ok(Response::CmeError { err: *err });
@@ -609,7 +815,10 @@ fn is_test_response(cur: &Cursor<'_>, mqtt: MqttCommand) -> bool {
     let rest = cur.rest();
     let first = if mqtt == MqttCommand::QmtCfg {
         // After the quoted keyword.
-        let after = rest.iter().position(|&b| b == b',').map_or(&[][..], |i| &rest[i + 1..]);
+        let after = rest
+            .iter()
+            .position(|&b| b == b',')
+            .map_or(&[][..], |i| &rest[i + 1..]);
         after.first().copied()
     } else {
         rest.first().copied()
@@ -617,17 +826,25 @@ fn is_test_response(cur: &Cursor<'_>, mqtt: MqttCommand) -> bool {
     matches!(first, Some(b'(' | b'<'))
 }
 
-fn mqtt_output<'a>(cur: &mut Cursor<'a>, mqtt: MqttCommand, ctx: Context) -> Result<Line<'a>, DecodeError> {
+fn mqtt_output<'a>(
+    cur: &mut Cursor<'a>,
+    mqtt: MqttCommand,
+    ctx: Context,
+) -> Result<Line<'a>, DecodeError> {
     use MqttCommand as M;
     if is_test_response(cur, mqtt) {
-        let text = std::str::from_utf8(cur.rest()).map_err(|_| cur.error(DecodeErrorKind::Utf8 { field: "params" }))?;
+        let text = std::str::from_utf8(cur.rest())
+            .map_err(|_| cur.error(DecodeErrorKind::Utf8 { field: "params" }))?;
         if !cur.lenient() && (text.contains('\u{201c}') || text.contains('\u{201d}')) {
             return Err(cur.expected("'\"' (typographic quotes are lenient only)"));
         }
         if text.contains('\u{201c}') || text.contains('\u{201d}') {
             cur.warn(cur.pos(), WarningKind::TypographicQuote);
         }
-        return Ok(Line::Response(Response::Test { command: mqtt, params: Cow::Borrowed(text) }));
+        return Ok(Line::Response(Response::Test {
+            command: mqtt,
+            params: Cow::Borrowed(text),
+        }));
     }
     let line = match mqtt {
         M::QmtCfg => Line::Response(qmtcfg_response(cur)?),
@@ -640,11 +857,18 @@ fn mqtt_output<'a>(cur: &mut Cursor<'a>, mqtt: MqttCommand, ctx: Context) -> Res
                 cur.comma("port")?;
                 let port = cur.int("port", limits::PORT.0, limits::PORT.1)? as u16;
                 cur.end()?;
-                Line::Response(Response::QmtOpenRead { conn_id, host_name: Cow::Borrowed(host_name), port })
+                Line::Response(Response::QmtOpenRead {
+                    conn_id,
+                    host_name: Cow::Borrowed(host_name),
+                    port,
+                })
             } else {
                 let v = cur.int("result", -1, 5)?;
                 cur.end()?;
-                Line::Urc(Urc::QmtOpen { conn_id, result: OpenResult::from_code(v as i8).expect("range-checked") })
+                Line::Urc(Urc::QmtOpen {
+                    conn_id,
+                    result: OpenResult::from_code(v as i8).expect("range-checked"),
+                })
             }
         }
         M::QmtClose | M::QmtDisc => {
@@ -652,7 +876,11 @@ fn mqtt_output<'a>(cur: &mut Cursor<'a>, mqtt: MqttCommand, ctx: Context) -> Res
             cur.comma("result")?;
             let result = close_result(cur)?;
             cur.end()?;
-            Line::Urc(if mqtt == M::QmtClose { Urc::QmtClose { conn_id, result } } else { Urc::QmtDisc { conn_id, result } })
+            Line::Urc(if mqtt == M::QmtClose {
+                Urc::QmtClose { conn_id, result }
+            } else {
+                Urc::QmtDisc { conn_id, result }
+            })
         }
         M::QmtConn => {
             let conn_id = conn_id(cur)?;
@@ -661,20 +889,39 @@ fn mqtt_output<'a>(cur: &mut Cursor<'a>, mqtt: MqttCommand, ctx: Context) -> Res
             let n = cur.int("result", 0, 4)? as u8;
             if cur.comma_or_end()? {
                 if n != 0 {
-                    return Err(DecodeError::new(at, DecodeErrorKind::Rule { rule: "ret_code comes with result 0 only (D27)" }));
+                    return Err(DecodeError::new(
+                        at,
+                        DecodeErrorKind::Rule {
+                            rule: "ret_code comes with result 0 only (D27)",
+                        },
+                    ));
                 }
                 let rc = cur.int("ret_code", 0, 5)? as u8;
                 cur.end()?;
-                Line::Urc(Urc::QmtConn { conn_id, result: PacketResult::Sent, ret_code: ConnectReturnCode::from_code(rc) })
+                Line::Urc(Urc::QmtConn {
+                    conn_id,
+                    result: PacketResult::Sent,
+                    ret_code: ConnectReturnCode::from_code(rc),
+                })
             } else if ctx.conn_read_pending && n >= 1 {
-                Line::Response(Response::QmtConnRead { conn_id, state: ConnState::from_code(n).expect("range-checked") })
+                Line::Response(Response::QmtConnRead {
+                    conn_id,
+                    state: ConnState::from_code(n).expect("range-checked"),
+                })
             } else if n == 1 || n == 2 {
-                Line::Urc(Urc::QmtConn { conn_id, result: PacketResult::from_code(n).expect("range-checked"), ret_code: None })
+                Line::Urc(Urc::QmtConn {
+                    conn_id,
+                    result: PacketResult::from_code(n).expect("range-checked"),
+                    ret_code: None,
+                })
             } else if n == 0 {
                 return Err(cur.error(DecodeErrorKind::Missing { field: "ret_code" }));
             } else {
                 // 3 and 4 are states only: a read response seen without its command.
-                Line::Response(Response::QmtConnRead { conn_id, state: ConnState::from_code(n).expect("range-checked") })
+                Line::Response(Response::QmtConnRead {
+                    conn_id,
+                    state: ConnState::from_code(n).expect("range-checked"),
+                })
             }
         }
         M::QmtSub => {
@@ -696,9 +943,19 @@ fn mqtt_output<'a>(cur: &mut Cursor<'a>, mqtt: MqttCommand, ctx: Context) -> Res
                         loop {
                             let at = cur.pos();
                             let code = cur.int("value", 0, 128)?;
-                            let g = GrantedQos::from_code(code as u8)
-                                .ok_or(DecodeError::new(at, DecodeErrorKind::BadCode { field: "value", value: code }))?;
-                            granted.try_push(g).map_err(|_| DecodeError::new(at, DecodeErrorKind::TooManyTopics { max: MAX_TOPICS }))?;
+                            let g = GrantedQos::from_code(code as u8).ok_or(DecodeError::new(
+                                at,
+                                DecodeErrorKind::BadCode {
+                                    field: "value",
+                                    value: code,
+                                },
+                            ))?;
+                            granted.try_push(g).map_err(|_| {
+                                DecodeError::new(
+                                    at,
+                                    DecodeErrorKind::TooManyTopics { max: MAX_TOPICS },
+                                )
+                            })?;
                             if !cur.comma_or_end()? {
                                 break;
                             }
@@ -717,26 +974,52 @@ fn mqtt_output<'a>(cur: &mut Cursor<'a>, mqtt: MqttCommand, ctx: Context) -> Res
                     None
                 }
             };
-            Line::Urc(Urc::QmtSub { conn_id, msg_id, result, value })
+            Line::Urc(Urc::QmtSub {
+                conn_id,
+                msg_id,
+                result,
+                value,
+            })
         }
         M::QmtUns | M::QmtPub => {
             let conn_id = conn_id(cur)?;
             cur.comma("msgID")?;
-            let range = if mqtt == M::QmtUns { limits::SUB_MSG_ID } else { limits::PUB_MSG_ID };
+            let range = if mqtt == M::QmtUns {
+                limits::SUB_MSG_ID
+            } else {
+                limits::PUB_MSG_ID
+            };
             let msg_id = cur.int("msgID", range.0, range.1)? as u16;
             cur.comma("result")?;
             let result = packet_result(cur)?;
-            let value = if result == PacketResult::Retransmission {
+            let value = if result != PacketResult::Retransmission {
+                None
+            } else if mqtt == M::QmtUns {
+                // The note prints no count on +QMTUNS; D31 accepts an optional one.
+                if cur.comma_or_end()? {
+                    Some(cur.int("value", 0, 255)? as u8)
+                } else {
+                    None
+                }
+            } else {
                 cur.comma("value")?;
                 Some(cur.int("value", 0, 255)? as u8)
-            } else {
-                None
             };
             cur.end()?;
             Line::Urc(if mqtt == M::QmtUns {
-                Urc::QmtUns { conn_id, msg_id, result, value }
+                Urc::QmtUns {
+                    conn_id,
+                    msg_id,
+                    result,
+                    value,
+                }
             } else {
-                Urc::QmtPub { conn_id, msg_id, result, value }
+                Urc::QmtPub {
+                    conn_id,
+                    msg_id,
+                    result,
+                    value,
+                }
             })
         }
     };
@@ -748,7 +1031,8 @@ fn qmtcfg_response<'a>(cur: &mut Cursor<'a>) -> Result<Response<'a>, DecodeError
     cur.comma("value")?;
     let r = match kw {
         CfgKeyword::KeepAlive => {
-            let keepalive = cur.int("keep-alive time", limits::KEEPALIVE.0, limits::KEEPALIVE.1)? as u16;
+            let keepalive =
+                cur.int("keep-alive time", limits::KEEPALIVE.0, limits::KEEPALIVE.1)? as u16;
             cur.end()?;
             Response::QmtCfgKeepAlive { keepalive }
         }
@@ -758,18 +1042,30 @@ fn qmtcfg_response<'a>(cur: &mut Cursor<'a>) -> Result<Response<'a>, DecodeError
             Response::QmtCfgSession { clean_session }
         }
         CfgKeyword::Timeout => {
-            let pkt_timeout = cur.int("pkt_timeout", limits::PKT_TIMEOUT.0, limits::PKT_TIMEOUT.1)? as u8;
+            let pkt_timeout =
+                cur.int("pkt_timeout", limits::PKT_TIMEOUT.0, limits::PKT_TIMEOUT.1)? as u8;
             cur.comma("retry_times")?;
-            let retry_times = cur.int("retry_times", limits::RETRY_TIMES.0, limits::RETRY_TIMES.1)? as u8;
+            let retry_times =
+                cur.int("retry_times", limits::RETRY_TIMES.0, limits::RETRY_TIMES.1)? as u8;
             cur.comma("timeout_notice")?;
             let timeout_notice = flag(cur, "timeout_notice")?;
             cur.end()?;
-            Response::QmtCfgTimeout { pkt_timeout, retry_times, timeout_notice }
+            Response::QmtCfgTimeout {
+                pkt_timeout,
+                retry_times,
+                timeout_notice,
+            }
         }
-        CfgKeyword::Will => Response::QmtCfgWill { will: will_params(cur)? },
+        CfgKeyword::Will => Response::QmtCfgWill {
+            will: will_params(cur)?,
+        },
         CfgKeyword::AliAuth => {
             let (product_key, device_name, device_secret) = aliauth_params(cur)?;
-            Response::QmtCfgAliAuth { product_key, device_name, device_secret }
+            Response::QmtCfgAliAuth {
+                product_key,
+                device_name,
+                device_secret,
+            }
         }
     };
     Ok(r)
@@ -788,14 +1084,32 @@ fn qmtrecv<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeError> {
     let topic_at = cur.pos();
     let topic = cur.string("topic")?;
     if let Some(at) = topic.bytes().position(|b| b < 0x20) {
-        return Err(DecodeError::new(topic_at + 1 + at, DecodeErrorKind::ControlByte { byte: topic.as_bytes()[at] }));
+        return Err(DecodeError::new(
+            topic_at + 1 + at,
+            DecodeErrorKind::ControlByte {
+                byte: topic.as_bytes()[at],
+            },
+        ));
     }
     if topic.is_empty() {
-        return Err(DecodeError::new(topic_at, DecodeErrorKind::Length { field: "topic", len: 0, min: 1, max: limits::TOPIC_LEN.1 }));
+        return Err(DecodeError::new(
+            topic_at,
+            DecodeErrorKind::Length {
+                field: "topic",
+                len: 0,
+                min: 1,
+                max: limits::TOPIC_LEN.1,
+            },
+        ));
     }
     cur.comma("payload")?;
     let payload = recv_payload(cur)?;
-    Ok(Urc::QmtRecv { conn_id, msg_id, topic: Cow::Borrowed(topic), payload: Payload::borrowed(payload) })
+    Ok(Urc::QmtRecv {
+        conn_id,
+        msg_id,
+        topic: Cow::Borrowed(topic),
+        payload: Payload::borrowed(payload),
+    })
 }
 
 fn recv_payload<'a>(cur: &mut Cursor<'a>) -> Result<&'a [u8], DecodeError> {
@@ -805,7 +1119,9 @@ fn recv_payload<'a>(cur: &mut Cursor<'a>) -> Result<&'a [u8], DecodeError> {
         let rest = cur.rest();
         let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
         if digits > 0 && rest[digits..].starts_with(b",\"") {
-            let len: Option<usize> = std::str::from_utf8(&rest[..digits]).ok().and_then(|s| s.parse().ok());
+            let len: Option<usize> = std::str::from_utf8(&rest[..digits])
+                .ok()
+                .and_then(|s| s.parse().ok());
             let body = &rest[digits + 2..];
             if len.is_some_and(|n| body.len() == n + 1 && body.ends_with(b"\"")) {
                 cur.warn(at, WarningKind::PayloadLengthField);
@@ -848,7 +1164,12 @@ fn recv_payload<'a>(cur: &mut Cursor<'a>) -> Result<&'a [u8], DecodeError> {
         cur.seek(cur.line().len());
         return Ok(body);
     }
-    Err(DecodeError::new(cur.line().len(), DecodeErrorKind::Expected { expected: "'\"' closing the payload at the line end" }))
+    Err(DecodeError::new(
+        cur.line().len(),
+        DecodeErrorKind::Expected {
+            expected: "'\"' closing the payload at the line end",
+        },
+    ))
 }
 
 /// Whether `line` is a +QMTRECV whose quoted payload has been opened and not closed yet, so
@@ -870,10 +1191,18 @@ pub fn recv_payload_open(line: &[u8]) -> bool {
         return false;
     }
     let rest = &line[i..];
-    let Some(topic_open) = rest.iter().position(|&b| b == b'"') else { return false };
-    let Some(topic_len) = rest[topic_open + 1..].iter().position(|&b| b == b'"') else { return false };
+    let Some(topic_open) = rest.iter().position(|&b| b == b'"') else {
+        return false;
+    };
+    let Some(topic_len) = rest[topic_open + 1..].iter().position(|&b| b == b'"') else {
+        return false;
+    };
     let after_topic = &rest[topic_open + 1 + topic_len + 1..];
-    let Some(payload) = after_topic.strip_prefix(b",") else { return false };
-    let Some(body) = payload.strip_prefix(b"\"") else { return false };
+    let Some(payload) = after_topic.strip_prefix(b",") else {
+        return false;
+    };
+    let Some(body) = payload.strip_prefix(b"\"") else {
+        return false;
+    };
     !body.ends_with(b"\"")
 }

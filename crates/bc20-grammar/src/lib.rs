@@ -36,11 +36,16 @@ mod stream;
 mod text;
 mod wire;
 
-pub use codes::{CloseResult, CmeError, ConnState, ConnectReturnCode, GrantedQos, OpenResult, PacketResult, QmtStatCode, Qos};
+pub use codes::{
+    CloseResult, CmeError, ConnState, ConnectReturnCode, GrantedQos, OpenResult, PacketResult,
+    QmtStatCode, Qos,
+};
 pub use command::{check_pub_msg_id, Command, MqttCommand, SubTopic, SubTopics, UnsTopics, Will};
 pub use cursor::Mode;
 pub use decode::{decode_line, recv_payload_open, Context, Decoded, Line};
-pub use error::{DecodeError, DecodeErrorKind, EncodeError, Warning, WarningKind, Warnings, MAX_WARNINGS};
+pub use error::{
+    DecodeError, DecodeErrorKind, EncodeError, Warning, WarningKind, Warnings, MAX_WARNINGS,
+};
 pub use limits::MAX_TOPICS;
 pub use response::{Response, SubValue, Urc};
 pub use stream::{Direction, Frame, FrameKind, StreamConfig, StreamDecoder, DEFAULT_MAX_LINE_LEN};

@@ -43,3 +43,16 @@ pub const TOPIC_LEN: (usize, usize) = (1, 1024);
 pub const MSG_LEN: (usize, usize) = (0, 1548);
 /// `<product_key>`, `<device_name>`, `<device_secret>` length in bytes (ours, D11).
 pub const ALIAUTH_LEN: (usize, usize) = (1, 64);
+
+/// The note's maximum response time of an MQTT command, in ms, for a slot configured with
+/// `pkt_timeout` (s) and `retry_times` (spec/DECISIONS.md D23: QMTSUB/QMTUNS/QMTPUB wait for the
+/// first transmission plus `retry_times` retransmissions, which gives the note's 40 s default).
+pub const fn max_response_ms(cmd: crate::MqttCommand, pkt_timeout: u8, retry_times: u8) -> u64 {
+    use crate::MqttCommand as M;
+    match cmd {
+        M::QmtCfg | M::QmtClose | M::QmtDisc => SHORT_RESPONSE_MS,
+        M::QmtOpen => QMTOPEN_RESPONSE_MS,
+        M::QmtConn => pkt_timeout as u64 * 1000,
+        M::QmtSub | M::QmtUns | M::QmtPub => pkt_timeout as u64 * 1000 * (retry_times as u64 + 1),
+    }
+}

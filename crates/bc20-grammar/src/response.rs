@@ -7,12 +7,15 @@ use std::borrow::Cow;
 use arrayvec::ArrayVec;
 use serde::{Deserialize, Serialize};
 
-use crate::codes::{CloseResult, CmeError, ConnState, ConnectReturnCode, GrantedQos, OpenResult, PacketResult, QmtStatCode};
+use crate::codes::{
+    CloseResult, CmeError, ConnState, ConnectReturnCode, GrantedQos, OpenResult, PacketResult,
+    QmtStatCode,
+};
 use crate::command::{MqttCommand, Will};
 use crate::error::EncodeError;
 use crate::limits::{self, MAX_TOPICS};
 use crate::serde_int::bool_int;
-use crate::text::{check_host_name, check_topic, Payload};
+use crate::text::{check_host_name, check_string, check_topic, Payload};
 use crate::wire::{check_range, Wire};
 
 /// A line the module sends in answer to a command. Serialised with `form` = the spec/ id.
@@ -219,7 +222,7 @@ pub enum Urc<'a> {
         msg_id: u16,
         /// `<result>`.
         result: PacketResult,
-        /// Retransmission count; only with result 1.
+        /// Retransmission count; only with result 1, and optional there (D31).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         value: Option<u8>,
     },
@@ -313,7 +316,11 @@ impl Response<'_> {
         use Response::*;
         match self {
             Test { command, .. } => plus_name(*command),
-            QmtCfgKeepAlive { .. } | QmtCfgSession { .. } | QmtCfgTimeout { .. } | QmtCfgWill { .. } | QmtCfgAliAuth { .. } => "+QMTCFG",
+            QmtCfgKeepAlive { .. }
+            | QmtCfgSession { .. }
+            | QmtCfgTimeout { .. }
+            | QmtCfgWill { .. }
+            | QmtCfgAliAuth { .. } => "+QMTCFG",
             QmtOpenRead { .. } => "+QMTOPEN",
             QmtConnRead { .. } => "+QMTCONN",
             Cpin { .. } => "+CPIN",
@@ -329,7 +336,10 @@ impl Response<'_> {
 
     /// Whether this ends a command (`OK`, `ERROR`, `+CME ERROR`).
     pub fn is_final(&self) -> bool {
-        matches!(self, Response::Ok | Response::Error | Response::CmeError { .. })
+        matches!(
+            self,
+            Response::Ok | Response::Error | Response::CmeError { .. }
+        )
     }
 
     /// Appends `\r\n<line>\r\n`, after checking every field.
@@ -358,9 +368,15 @@ impl Response<'_> {
             Test { command, params } => {
                 crate::text::check_quoted("params", b"")?;
                 if params.bytes().any(|b| b < 0x20) {
-                    return Err(EncodeError::Unrepresentable { field: "params", byte: b'\r', at: 0 });
+                    return Err(EncodeError::Unrepresentable {
+                        field: "params",
+                        byte: b'\r',
+                        at: 0,
+                    });
                 }
-                w.raw(plus_name(*command).as_bytes()).raw(b": ").raw(params.as_bytes());
+                w.raw(plus_name(*command).as_bytes())
+                    .raw(b": ")
+                    .raw(params.as_bytes());
             }
             QmtCfgKeepAlive { keepalive } => {
                 range("keep-alive time", *keepalive, limits::KEEPALIVE)?;
@@ -369,11 +385,19 @@ impl Response<'_> {
             QmtCfgSession { clean_session } => {
                 w.raw(b"+QMTCFG: \"session\",").int((*clean_session).into());
             }
-            QmtCfgTimeout { pkt_timeout, retry_times, timeout_notice } => {
+            QmtCfgTimeout {
+                pkt_timeout,
+                retry_times,
+                timeout_notice,
+            } => {
                 range("pkt_timeout", *pkt_timeout, limits::PKT_TIMEOUT)?;
                 range("retry_times", *retry_times, limits::RETRY_TIMES)?;
-                w.raw(b"+QMTCFG: \"timeout\",").int((*pkt_timeout).into()).comma();
-                w.int((*retry_times).into()).comma().int((*timeout_notice).into());
+                w.raw(b"+QMTCFG: \"timeout\",")
+                    .int((*pkt_timeout).into())
+                    .comma();
+                w.int((*retry_times).into())
+                    .comma()
+                    .int((*timeout_notice).into());
             }
             QmtCfgWill { will } => {
                 w.raw(b"+QMTCFG: \"will\",");
@@ -383,37 +407,74 @@ impl Response<'_> {
                     }
                     Some(will) => {
                         check_topic("will_topic", &will.will_topic)?;
-                        w.int(1).comma().int(will.will_qos.code().into()).comma().int(will.will_retain.into()).comma();
+                        w.int(1)
+                            .comma()
+                            .int(will.will_qos.code().into())
+                            .comma()
+                            .int(will.will_retain.into())
+                            .comma();
                         w.quoted("will_topic", will.will_topic.as_bytes())?.comma();
+                        check_string("will_msg", will.will_msg.as_bytes(), limits::MSG_LEN)?;
                         w.quoted("will_msg", will.will_msg.as_bytes())?;
                     }
                 }
             }
-            QmtCfgAliAuth { product_key, device_name, device_secret } => {
-                w.raw(b"+QMTCFG: \"aliauth\",").quoted("product_key", product_key.as_bytes())?.comma();
+            QmtCfgAliAuth {
+                product_key,
+                device_name,
+                device_secret,
+            } => {
+                check_string("product_key", product_key.as_bytes(), limits::ALIAUTH_LEN)?;
+                check_string("device_name", device_name.as_bytes(), limits::ALIAUTH_LEN)?;
+                check_string(
+                    "device_secret",
+                    device_secret.as_bytes(),
+                    limits::ALIAUTH_LEN,
+                )?;
+                w.raw(b"+QMTCFG: \"aliauth\",")
+                    .quoted("product_key", product_key.as_bytes())?
+                    .comma();
                 w.quoted("device_name", device_name.as_bytes())?.comma();
                 w.quoted("device_secret", device_secret.as_bytes())?;
             }
-            QmtOpenRead { conn_id, host_name, port } => {
+            QmtOpenRead {
+                conn_id,
+                host_name,
+                port,
+            } => {
                 check_host_name(host_name)?;
                 range("port", *port, limits::PORT)?;
-                conn(&mut w, b"+QMTOPEN: ", *conn_id)?.comma().quoted_unchecked(host_name.as_bytes()).comma().int((*port).into());
+                conn(&mut w, b"+QMTOPEN: ", *conn_id)?
+                    .comma()
+                    .quoted_unchecked(host_name.as_bytes())
+                    .comma()
+                    .int((*port).into());
             }
             QmtConnRead { conn_id, state } => {
-                conn(&mut w, b"+QMTCONN: ", *conn_id)?.comma().int(state.code().into());
+                conn(&mut w, b"+QMTCONN: ", *conn_id)?
+                    .comma()
+                    .int(state.code().into());
             }
             Cpin { code } => {
-                word("code", code)?;
+                for part in code.split(' ') {
+                    word("code", part)?;
+                }
                 w.raw(b"+CPIN: ").raw(code.as_bytes());
             }
             Cereg { n, stat } => {
-                w.raw(b"+CEREG: ").int((*n).into()).comma().int((*stat).into());
+                w.raw(b"+CEREG: ")
+                    .int((*n).into())
+                    .comma()
+                    .int((*stat).into());
             }
             Cgatt { state } => {
                 w.raw(b"+CGATT: ").int((*state).into());
             }
             Csq { rssi, ber } => {
-                w.raw(b"+CSQ: ").int((*rssi).into()).comma().int((*ber).into());
+                w.raw(b"+CSQ: ")
+                    .int((*rssi).into())
+                    .comma()
+                    .int((*ber).into());
             }
             Text { text } => {
                 check_free_text(text)?;
@@ -436,17 +497,42 @@ impl Response<'_> {
     pub fn into_owned(self) -> Response<'static> {
         use Response::*;
         match self {
-            Test { command, params } => Test { command, params: own(params) },
+            Test { command, params } => Test {
+                command,
+                params: own(params),
+            },
             QmtCfgKeepAlive { keepalive } => QmtCfgKeepAlive { keepalive },
             QmtCfgSession { clean_session } => QmtCfgSession { clean_session },
-            QmtCfgTimeout { pkt_timeout, retry_times, timeout_notice } => QmtCfgTimeout { pkt_timeout, retry_times, timeout_notice },
-            QmtCfgWill { will } => QmtCfgWill { will: will.map(Will::into_owned) },
-            QmtCfgAliAuth { product_key, device_name, device_secret } => QmtCfgAliAuth {
+            QmtCfgTimeout {
+                pkt_timeout,
+                retry_times,
+                timeout_notice,
+            } => QmtCfgTimeout {
+                pkt_timeout,
+                retry_times,
+                timeout_notice,
+            },
+            QmtCfgWill { will } => QmtCfgWill {
+                will: will.map(Will::into_owned),
+            },
+            QmtCfgAliAuth {
+                product_key,
+                device_name,
+                device_secret,
+            } => QmtCfgAliAuth {
                 product_key: own(product_key),
                 device_name: own(device_name),
                 device_secret: own(device_secret),
             },
-            QmtOpenRead { conn_id, host_name, port } => QmtOpenRead { conn_id, host_name: own(host_name), port },
+            QmtOpenRead {
+                conn_id,
+                host_name,
+                port,
+            } => QmtOpenRead {
+                conn_id,
+                host_name: own(host_name),
+                port,
+            },
             QmtConnRead { conn_id, state } => QmtConnRead { conn_id, state },
             Cpin { code } => Cpin { code: own(code) },
             Cereg { n, stat } => Cereg { n, stat },
@@ -521,7 +607,9 @@ impl Urc<'_> {
             Urc::QmtSub { .. } => MqttCommand::QmtSub,
             Urc::QmtUns { .. } => MqttCommand::QmtUns,
             Urc::QmtPub { .. } => MqttCommand::QmtPub,
-            Urc::QmtStat { .. } | Urc::QmtRecv { .. } | Urc::Ip { .. } | Urc::Unknown { .. } => return None,
+            Urc::QmtStat { .. } | Urc::QmtRecv { .. } | Urc::Ip { .. } | Urc::Unknown { .. } => {
+                return None
+            }
         })
     }
 
@@ -548,24 +636,44 @@ impl Urc<'_> {
         let mut w = Wire::new(out);
         match self {
             Urc::QmtOpen { conn_id, result } => {
-                conn(&mut w, b"+QMTOPEN: ", *conn_id)?.comma().int(result.code().into());
+                conn(&mut w, b"+QMTOPEN: ", *conn_id)?
+                    .comma()
+                    .int(result.code().into());
             }
             Urc::QmtClose { conn_id, result } => {
-                conn(&mut w, b"+QMTCLOSE: ", *conn_id)?.comma().int(result.code().into());
+                conn(&mut w, b"+QMTCLOSE: ", *conn_id)?
+                    .comma()
+                    .int(result.code().into());
             }
-            Urc::QmtConn { conn_id, result, ret_code } => {
+            Urc::QmtConn {
+                conn_id,
+                result,
+                ret_code,
+            } => {
                 if (*result == PacketResult::Sent) != ret_code.is_some() {
-                    return Err(EncodeError::Rule { field: "ret_code", rule: "ret_code is present if and only if result is 0" });
+                    return Err(EncodeError::Rule {
+                        field: "ret_code",
+                        rule: "ret_code is present if and only if result is 0",
+                    });
                 }
-                conn(&mut w, b"+QMTCONN: ", *conn_id)?.comma().int(result.code().into());
+                conn(&mut w, b"+QMTCONN: ", *conn_id)?
+                    .comma()
+                    .int(result.code().into());
                 if let Some(rc) = ret_code {
                     w.comma().int(rc.code().into());
                 }
             }
             Urc::QmtDisc { conn_id, result } => {
-                conn(&mut w, b"+QMTDISC: ", *conn_id)?.comma().int(result.code().into());
+                conn(&mut w, b"+QMTDISC: ", *conn_id)?
+                    .comma()
+                    .int(result.code().into());
             }
-            Urc::QmtSub { conn_id, msg_id, result, value } => {
+            Urc::QmtSub {
+                conn_id,
+                msg_id,
+                result,
+                value,
+            } => {
                 range("msgID", *msg_id, limits::SUB_MSG_ID)?;
                 match (result, value) {
                     (PacketResult::Sent, Some(SubValue::Granted(g))) if !g.is_empty() => {}
@@ -577,7 +685,11 @@ impl Urc<'_> {
                         })
                     }
                 }
-                conn(&mut w, b"+QMTSUB: ", *conn_id)?.comma().int((*msg_id).into()).comma().int(result.code().into());
+                conn(&mut w, b"+QMTSUB: ", *conn_id)?
+                    .comma()
+                    .int((*msg_id).into())
+                    .comma()
+                    .int(result.code().into());
                 match value {
                     Some(SubValue::Granted(g)) => {
                         for q in g {
@@ -590,32 +702,71 @@ impl Urc<'_> {
                     None => {}
                 }
             }
-            Urc::QmtUns { conn_id, msg_id, result, value } => {
+            Urc::QmtUns {
+                conn_id,
+                msg_id,
+                result,
+                value,
+            } => {
                 range("msgID", *msg_id, limits::SUB_MSG_ID)?;
-                count_rule(*result, *value)?;
-                conn(&mut w, b"+QMTUNS: ", *conn_id)?.comma().int((*msg_id).into()).comma().int(result.code().into());
+                // The count is optional on +QMTUNS (D31), but never without result 1.
+                if value.is_some() && *result != PacketResult::Retransmission {
+                    count_rule(*result, *value)?;
+                }
+                conn(&mut w, b"+QMTUNS: ", *conn_id)?
+                    .comma()
+                    .int((*msg_id).into())
+                    .comma()
+                    .int(result.code().into());
                 if let Some(n) = value {
                     w.comma().int((*n).into());
                 }
             }
-            Urc::QmtPub { conn_id, msg_id, result, value } => {
+            Urc::QmtPub {
+                conn_id,
+                msg_id,
+                result,
+                value,
+            } => {
                 count_rule(*result, *value)?;
-                conn(&mut w, b"+QMTPUB: ", *conn_id)?.comma().int((*msg_id).into()).comma().int(result.code().into());
+                conn(&mut w, b"+QMTPUB: ", *conn_id)?
+                    .comma()
+                    .int((*msg_id).into())
+                    .comma()
+                    .int(result.code().into());
                 if let Some(n) = value {
                     w.comma().int((*n).into());
                 }
             }
             Urc::QmtStat { conn_id, err_code } => {
                 if err_code.code() == 0 {
-                    return Err(EncodeError::OutOfRange { field: "err_code", value: 0, min: 1, max: 255 });
+                    return Err(EncodeError::OutOfRange {
+                        field: "err_code",
+                        value: 0,
+                        min: 1,
+                        max: 255,
+                    });
                 }
-                conn(&mut w, b"+QMTSTAT: ", *conn_id)?.comma().int(err_code.code().into());
+                conn(&mut w, b"+QMTSTAT: ", *conn_id)?
+                    .comma()
+                    .int(err_code.code().into());
             }
-            Urc::QmtRecv { conn_id, msg_id, topic, payload } => {
-                check_topic("topic", topic)?;
+            Urc::QmtRecv {
+                conn_id,
+                msg_id,
+                topic,
+                payload,
+            } => {
+                // Received topics have no limit of their own; the line length bounds them (D11).
+                check_string("topic", topic.as_bytes(), (1, usize::MAX))?;
                 payload.check()?;
-                conn(&mut w, b"+QMTRECV: ", *conn_id)?.comma().int((*msg_id).into()).comma();
-                w.quoted_unchecked(topic.as_bytes()).comma().quoted_unchecked(payload.as_bytes());
+                conn(&mut w, b"+QMTRECV: ", *conn_id)?
+                    .comma()
+                    .int((*msg_id).into())
+                    .comma();
+                w.quoted_unchecked(topic.as_bytes())
+                    .comma()
+                    .quoted_unchecked(payload.as_bytes());
             }
             Urc::Ip { addr } => {
                 word("addr", addr)?;
@@ -624,10 +775,17 @@ impl Urc<'_> {
             Urc::Unknown { line } => {
                 let b = line.as_bytes();
                 if b.first() != Some(&b'+') || !b.contains(&b':') {
-                    return Err(EncodeError::Rule { field: "line", rule: "an unknown URC starts with '+' and has a ':'" });
+                    return Err(EncodeError::Rule {
+                        field: "line",
+                        rule: "an unknown URC starts with '+' and has a ':'",
+                    });
                 }
                 if let Some(at) = b.iter().position(|&c| c < 0x20 || c == 0x7f) {
-                    return Err(EncodeError::Unrepresentable { field: "line", byte: b[at], at });
+                    return Err(EncodeError::Unrepresentable {
+                        field: "line",
+                        byte: b[at],
+                        at,
+                    });
                 }
                 w.raw(b);
             }
@@ -640,15 +798,61 @@ impl Urc<'_> {
         match self {
             Urc::QmtOpen { conn_id, result } => Urc::QmtOpen { conn_id, result },
             Urc::QmtClose { conn_id, result } => Urc::QmtClose { conn_id, result },
-            Urc::QmtConn { conn_id, result, ret_code } => Urc::QmtConn { conn_id, result, ret_code },
+            Urc::QmtConn {
+                conn_id,
+                result,
+                ret_code,
+            } => Urc::QmtConn {
+                conn_id,
+                result,
+                ret_code,
+            },
             Urc::QmtDisc { conn_id, result } => Urc::QmtDisc { conn_id, result },
-            Urc::QmtSub { conn_id, msg_id, result, value } => Urc::QmtSub { conn_id, msg_id, result, value },
-            Urc::QmtUns { conn_id, msg_id, result, value } => Urc::QmtUns { conn_id, msg_id, result, value },
-            Urc::QmtPub { conn_id, msg_id, result, value } => Urc::QmtPub { conn_id, msg_id, result, value },
+            Urc::QmtSub {
+                conn_id,
+                msg_id,
+                result,
+                value,
+            } => Urc::QmtSub {
+                conn_id,
+                msg_id,
+                result,
+                value,
+            },
+            Urc::QmtUns {
+                conn_id,
+                msg_id,
+                result,
+                value,
+            } => Urc::QmtUns {
+                conn_id,
+                msg_id,
+                result,
+                value,
+            },
+            Urc::QmtPub {
+                conn_id,
+                msg_id,
+                result,
+                value,
+            } => Urc::QmtPub {
+                conn_id,
+                msg_id,
+                result,
+                value,
+            },
             Urc::QmtStat { conn_id, err_code } => Urc::QmtStat { conn_id, err_code },
-            Urc::QmtRecv { conn_id, msg_id, topic, payload } => {
-                Urc::QmtRecv { conn_id, msg_id, topic: own(topic), payload: payload.into_owned() }
-            }
+            Urc::QmtRecv {
+                conn_id,
+                msg_id,
+                topic,
+                payload,
+            } => Urc::QmtRecv {
+                conn_id,
+                msg_id,
+                topic: own(topic),
+                payload: payload.into_owned(),
+            },
             Urc::Ip { addr } => Urc::Ip { addr: own(addr) },
             Urc::Unknown { line } => Urc::Unknown { line: own(line) },
         }
@@ -673,11 +877,19 @@ fn own(s: Cow<'_, str>) -> Cow<'static, str> {
     Cow::Owned(s.into_owned())
 }
 
-fn range<T: Into<i64>>(field: &'static str, value: T, (min, max): (i64, i64)) -> Result<(), EncodeError> {
+fn range<T: Into<i64>>(
+    field: &'static str,
+    value: T,
+    (min, max): (i64, i64),
+) -> Result<(), EncodeError> {
     check_range(field, value.into(), min, max)
 }
 
-fn conn<'w, 'o>(w: &'w mut Wire<'o>, head: &[u8], conn_id: u8) -> Result<&'w mut Wire<'o>, EncodeError> {
+fn conn<'w, 'o>(
+    w: &'w mut Wire<'o>,
+    head: &[u8],
+    conn_id: u8,
+) -> Result<&'w mut Wire<'o>, EncodeError> {
     range("tcpconnectID", conn_id, limits::CONN_ID)?;
     Ok(w.raw(head).int(conn_id.into()))
 }
@@ -686,17 +898,32 @@ fn count_rule(result: PacketResult, value: Option<u8>) -> Result<(), EncodeError
     if (result == PacketResult::Retransmission) == value.is_some() {
         Ok(())
     } else {
-        Err(EncodeError::Rule { field: "value", rule: "the retransmission count is present if and only if result is 1" })
+        Err(EncodeError::Rule {
+            field: "value",
+            rule: "the retransmission count is present if and only if result is 1",
+        })
     }
 }
 
 /// A bare word: printable ASCII without separators, not empty.
 fn word(field: &'static str, value: &str) -> Result<(), EncodeError> {
     if value.is_empty() {
-        return Err(EncodeError::Length { field, len: 0, min: 1, max: usize::MAX });
+        return Err(EncodeError::Length {
+            field,
+            len: 0,
+            min: 1,
+            max: usize::MAX,
+        });
     }
-    match value.bytes().position(|b| !b.is_ascii_graphic() || b == b',' || b == b'"') {
-        Some(at) => Err(EncodeError::Unrepresentable { field, byte: value.as_bytes()[at], at }),
+    match value
+        .bytes()
+        .position(|b| !b.is_ascii_graphic() || b == b',' || b == b'"')
+    {
+        Some(at) => Err(EncodeError::Unrepresentable {
+            field,
+            byte: value.as_bytes()[at],
+            at,
+        }),
         None => Ok(()),
     }
 }
@@ -706,7 +933,11 @@ fn word(field: &'static str, value: &str) -> Result<(), EncodeError> {
 fn check_free_text(text: &str) -> Result<(), EncodeError> {
     let b = text.as_bytes();
     if let Some(at) = b.iter().position(|&c| c < 0x20 || c == 0x7f) {
-        return Err(EncodeError::Unrepresentable { field: "text", byte: b[at], at });
+        return Err(EncodeError::Unrepresentable {
+            field: "text",
+            byte: b[at],
+            at,
+        });
     }
     let reserved = b.is_empty()
         || b[0] == b'+'
@@ -716,7 +947,10 @@ fn check_free_text(text: &str) -> Result<(), EncodeError> {
         || text == "ERROR"
         || (b.len() >= 2 && b[..2].eq_ignore_ascii_case(b"AT"));
     if reserved {
-        return Err(EncodeError::Rule { field: "text", rule: "free text must not be empty, padded, or look like a result code, URC or command" });
+        return Err(EncodeError::Rule {
+            field: "text",
+            rule: "free text must not be empty, padded, or look like a result code, URC or command",
+        });
     }
     Ok(())
 }

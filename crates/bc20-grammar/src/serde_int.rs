@@ -21,7 +21,9 @@ pub mod bool_int {
             Flag::Bool(b) => Ok(b),
             Flag::Int(0) => Ok(false),
             Flag::Int(1) => Ok(true),
-            Flag::Int(n) => Err(serde::de::Error::custom(format_args!("{n} is not a flag (0 or 1)"))),
+            Flag::Int(n) => Err(serde::de::Error::custom(format_args!(
+                "{n} is not a flag (0 or 1)"
+            ))),
         }
     }
 }

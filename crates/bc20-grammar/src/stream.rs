@@ -43,7 +43,11 @@ pub const DEFAULT_MAX_LINE_LEN: usize = 4096;
 
 impl Default for StreamConfig {
     fn default() -> Self {
-        StreamConfig { mode: Mode::Strict, max_line_len: DEFAULT_MAX_LINE_LEN, direction: Direction::ModemToHost }
+        StreamConfig {
+            mode: Mode::Strict,
+            max_line_len: DEFAULT_MAX_LINE_LEN,
+            direction: Direction::ModemToHost,
+        }
     }
 }
 
@@ -88,7 +92,10 @@ impl Frame<'_> {
             line: self.line,
             offset: self.offset,
             raw: Cow::Owned(self.raw.into_owned()),
-            decoded: self.decoded.map(|d| Decoded { line: d.line.into_owned(), warnings: d.warnings }),
+            decoded: self.decoded.map(|d| Decoded {
+                line: d.line.into_owned(),
+                warnings: d.warnings,
+            }),
         }
     }
 }
@@ -120,7 +127,11 @@ impl Conversation {
         self.ctx.conn_read_pending = matches!(cmd, Command::QmtConnRead);
     }
 
-    fn classify(&mut self, decoded: &Result<Decoded<'_>, DecodeError>, direction: Direction) -> FrameKind {
+    fn classify(
+        &mut self,
+        decoded: &Result<Decoded<'_>, DecodeError>,
+        direction: Direction,
+    ) -> FrameKind {
         match decoded {
             Err(_) => FrameKind::Error,
             Ok(d) => match &d.line {
@@ -147,7 +158,10 @@ impl StreamDecoder {
     pub fn new(config: StreamConfig) -> Self {
         let max_line_len = config.max_line_len.max(1);
         StreamDecoder {
-            config: StreamConfig { max_line_len, ..config },
+            config: StreamConfig {
+                max_line_len,
+                ..config
+            },
             buf: Vec::with_capacity(max_line_len + SLACK),
             scanned: 0,
             discarding: false,
@@ -256,7 +270,15 @@ impl StreamDecoder {
     /// Emits every complete line in the buffer, then compacts it.
     fn drain(&mut self, on_frame: &mut impl FnMut(Frame<'_>)) {
         // Destructured so frames can borrow `buf` while `conv` is updated.
-        let StreamDecoder { config, buf, scanned, conv, offset, lfs, .. } = self;
+        let StreamDecoder {
+            config,
+            buf,
+            scanned,
+            conv,
+            offset,
+            lfs,
+            ..
+        } = self;
         let mut start = 0;
         let mut search = (*scanned).max(start);
         loop {
@@ -287,9 +309,17 @@ impl StreamDecoder {
             if !body.is_empty() {
                 let decoded = if body.len() > config.max_line_len {
                     let limit = config.max_line_len;
-                    Err(DecodeError::new(limit, DecodeErrorKind::LineTooLong { limit }))
+                    Err(DecodeError::new(
+                        limit,
+                        DecodeErrorKind::LineTooLong { limit },
+                    ))
                 } else if !had_cr && config.mode == Mode::Strict {
-                    Err(DecodeError::new(body.len(), DecodeErrorKind::Expected { expected: "CR before LF (strict)" }))
+                    Err(DecodeError::new(
+                        body.len(),
+                        DecodeErrorKind::Expected {
+                            expected: "CR before LF (strict)",
+                        },
+                    ))
                 } else {
                     decode_line(body, config.mode, conv.ctx)
                 };
@@ -298,7 +328,7 @@ impl StreamDecoder {
                     kind,
                     line: *lfs + leading_lfs(segment) + 1,
                     offset: *offset + skip as u64,
-                    raw: Cow::Borrowed(body),
+                    raw: Cow::Borrowed(&body[..body.len().min(config.max_line_len)]),
                     decoded,
                 });
             }
@@ -322,7 +352,10 @@ impl StreamDecoder {
             line: self.lfs + leading_lfs(&self.buf) + 1,
             offset: self.offset + skip as u64,
             raw: Cow::Borrowed(&self.buf[skip..(skip + limit).min(self.buf.len())]),
-            decoded: Err(DecodeError::new(limit, DecodeErrorKind::LineTooLong { limit })),
+            decoded: Err(DecodeError::new(
+                limit,
+                DecodeErrorKind::LineTooLong { limit },
+            )),
         };
         on_frame(frame);
         let n = self.buf.len();
@@ -333,9 +366,16 @@ impl StreamDecoder {
 
 /// CR/LF bytes at the start of a segment: the end of the previous frame's terminator.
 fn line_start_skip(segment: &[u8]) -> usize {
-    segment.iter().take_while(|&&b| b == b'\r' || b == b'\n').count()
+    segment
+        .iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .count()
 }
 
 fn leading_lfs(segment: &[u8]) -> u64 {
-    segment.iter().take_while(|&&b| b == b'\r' || b == b'\n').filter(|&&b| b == b'\n').count() as u64
+    segment
+        .iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .filter(|&&b| b == b'\n')
+        .count() as u64
 }

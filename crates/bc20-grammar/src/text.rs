@@ -15,7 +15,11 @@ pub const HOST_NAME_MAX_LEN: usize = 100;
 
 /// Checks that `value` can stand inside a quoted AT string parameter.
 pub fn check_quoted(field: &'static str, value: &[u8]) -> Result<(), EncodeError> {
-    if let Some(at) = value.iter().position(|&b| matches!(b, b'"' | b'\r' | b'\n' | 0)) {
+    // Control bytes have line-editing meanings on an AT interface (V.25ter), so none is carried.
+    if let Some(at) = value
+        .iter()
+        .position(|&b| b == b'"' || b < 0x20 || b == 0x7f)
+    {
         return Err(EncodeError::Unrepresentable {
             field,
             byte: value[at],
@@ -39,15 +43,24 @@ pub fn check_host_name(value: &str) -> Result<(), EncodeError> {
     Ok(())
 }
 
-/// Checks an MQTT topic: quotable and not empty (an empty topic is a protocol error in MQTT).
+/// Checks an MQTT topic: quotable, 1-1024 bytes (spec/DECISIONS.md D11).
 pub fn check_topic(field: &'static str, value: &str) -> Result<(), EncodeError> {
-    check_quoted(field, value.as_bytes())?;
-    if value.is_empty() {
+    check_string(field, value.as_bytes(), crate::limits::TOPIC_LEN)
+}
+
+/// Checks a quoted string parameter and its byte-length limits `(min, max)` (D11).
+pub fn check_string(
+    field: &'static str,
+    value: &[u8],
+    (min, max): (usize, usize),
+) -> Result<(), EncodeError> {
+    check_quoted(field, value)?;
+    if value.len() < min || value.len() > max {
         return Err(EncodeError::Length {
             field,
-            len: 0,
-            min: 1,
-            max: usize::MAX,
+            len: value.len(),
+            min,
+            max,
         });
     }
     Ok(())
@@ -132,7 +145,9 @@ impl<'de, 'a> Deserialize<'de> for Payload<'a> {
             Form::Text(t) => Ok(Payload(Cow::Owned(t.into_bytes()))),
             Form::Hex { hex } => from_hex(&hex)
                 .map(|b| Payload(Cow::Owned(b)))
-                .ok_or_else(|| serde::de::Error::custom("payload.hex is not an even-length hex string")),
+                .ok_or_else(|| {
+                    serde::de::Error::custom("payload.hex is not an even-length hex string")
+                }),
         }
     }
 }
@@ -148,7 +163,7 @@ fn to_hex(bytes: &[u8]) -> String {
 }
 
 fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())

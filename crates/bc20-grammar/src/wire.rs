@@ -43,7 +43,11 @@ impl<'o> Wire<'o> {
         self
     }
 
-    pub(crate) fn quoted(&mut self, field: &'static str, value: &[u8]) -> Result<&mut Self, EncodeError> {
+    pub(crate) fn quoted(
+        &mut self,
+        field: &'static str,
+        value: &[u8],
+    ) -> Result<&mut Self, EncodeError> {
         check_quoted(field, value)?;
         Ok(self.quoted_unchecked(value))
     }
@@ -57,10 +61,20 @@ impl<'o> Wire<'o> {
 }
 
 /// Checks `value` against the note's inclusive range for `field`.
-pub(crate) fn check_range(field: &'static str, value: i64, min: i64, max: i64) -> Result<(), EncodeError> {
+pub(crate) fn check_range(
+    field: &'static str,
+    value: i64,
+    min: i64,
+    max: i64,
+) -> Result<(), EncodeError> {
     if (min..=max).contains(&value) {
         Ok(())
     } else {
-        Err(EncodeError::OutOfRange { field, value, min, max })
+        Err(EncodeError::OutOfRange {
+            field,
+            value,
+            min,
+            max,
+        })
     }
 }
