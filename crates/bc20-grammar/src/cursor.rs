@@ -204,9 +204,12 @@ impl<'a> Cursor<'a> {
                     .with_expected_if_present(self, field)
             })?;
         let unsigned = digits.strip_prefix(b"-").unwrap_or(digits);
-        if unsigned.len() > 1 && unsigned[0] == b'0' && !self.lenient() {
-            self.pos = start;
-            return Err(self.expected("a number without leading zeros (strict)"));
+        if unsigned.len() > 1 && unsigned[0] == b'0' {
+            if !self.lenient() {
+                self.pos = start;
+                return Err(self.expected("a number without leading zeros (strict)"));
+            }
+            self.warn(start, WarningKind::LeadingZero);
         }
         // Up to 18 digits cannot overflow i64; longer numbers are out of range by definition.
         let value = if unsigned.len() > 18 {
