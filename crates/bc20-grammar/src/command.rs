@@ -137,8 +137,8 @@ pub enum Command<'a> {
         /// `<tcpconnectID>`.
         #[serde(rename = "tcpconnectID")]
         conn_id: u8,
-        /// The Will; `None` is `<will_fg>`=0.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        /// The Will; `None` is `<will_fg>`=0. In JSON its fields stand beside `tcpconnectID`.
+        #[serde(flatten)]
         will: Option<Will<'a>>,
     },
     /// `AT+QMTCFG="aliauth",<id>` (query).
@@ -887,11 +887,9 @@ fn range<T: Into<i64>>(
 
 fn non_empty(len: usize) -> Result<(), EncodeError> {
     if len == 0 {
-        Err(EncodeError::Length {
+        Err(EncodeError::Rule {
             field: "topics",
-            len,
-            min: 1,
-            max: MAX_TOPICS,
+            rule: "at least one topic is required",
         })
     } else {
         Ok(())

@@ -697,7 +697,7 @@ fn plus_line<'a>(cur: &mut Cursor<'a>, ctx: Context) -> Result<Line<'a>, DecodeE
         let text = std::str::from_utf8(cur.line())
             .map_err(|_| DecodeError::new(0, DecodeErrorKind::Utf8 { field: "line" }))?;
         return Ok(Line::Urc(Urc::Unknown {
-            line: Cow::Borrowed(text),
+            text: Cow::Borrowed(text),
         }));
     }
     cur.colon_blank()?;
@@ -1145,6 +1145,9 @@ fn recv_payload<'a>(cur: &mut Cursor<'a>) -> Result<&'a [u8], DecodeError> {
     };
     let body = &rest[open.len()..];
     if body.ends_with(close) {
+        if close == RIGHT_QUOTE {
+            cur.warn(cur.line().len() - close.len(), WarningKind::TypographicQuote);
+        }
         cur.seek(cur.line().len());
         return Ok(&body[..body.len() - close.len()]);
     }

@@ -11,7 +11,8 @@ use thiserror::Error;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error, Serialize)]
 #[error("column {}: {kind}", .column + 1)]
 pub struct DecodeError {
-    /// 0-based byte offset within the line where the problem starts.
+    /// 0-based byte offset within the line where the problem starts (1-based in JSON and text).
+    #[serde(serialize_with = "one_based")]
     pub column: usize,
     /// What was wrong.
     pub kind: DecodeErrorKind,
@@ -168,7 +169,8 @@ pub enum EncodeError {
 /// A deviation from the note that lenient decoding accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Warning {
-    /// 0-based byte column in the line.
+    /// 0-based byte column in the line (1-based in JSON and text, like [`DecodeError`]).
+    #[serde(serialize_with = "one_based")]
     pub column: usize,
     /// What deviated.
     pub kind: WarningKind,
@@ -242,4 +244,9 @@ impl Serialize for Warnings {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.0.as_slice().serialize(s)
     }
+}
+
+/// Columns are 0-based in Rust (slice indices) and 1-based for people and JSON.
+fn one_based<S: serde::Serializer>(column: &usize, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(*column as u64 + 1)
 }

@@ -59,8 +59,8 @@ pub enum Response<'a> {
     /// `+QMTCFG: "will",<will_fg>[,<will_qos>,<will_retain>,"<will_topic>","<will_msg>"]`.
     #[serde(rename = "qmtcfg.will.response")]
     QmtCfgWill {
-        /// The Will; `None` is `<will_fg>`=0.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        /// The Will; `None` is `<will_fg>`=0. In JSON its fields stand beside `form`.
+        #[serde(flatten)]
         will: Option<Will<'a>>,
     },
     /// `+QMTCFG: "aliauth","<product_key>","<device_name>","<device_secret>"`.
@@ -145,7 +145,7 @@ pub enum Response<'a> {
 /// The `<value>` of a +QMTSUB result: granted QoS per topic (result 0) or a retransmission
 /// count (result 1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "a list of granted QoS (0, 1, 2, 128) or a retransmission count")]
 pub enum SubValue {
     /// Result 0: one granted QoS (or 128) per topic, in topic order.
     Granted(ArrayVec<GrantedQos, MAX_TOPICS>),
@@ -268,7 +268,7 @@ pub enum Urc<'a> {
     #[serde(rename = "unknown")]
     Unknown {
         /// The whole line.
-        line: Cow<'a, str>,
+        text: Cow<'a, str>,
     },
     /// `+IP: <addr>`: the PDP address after first attach.
     #[serde(rename = "basic.ip.urc")]
@@ -772,8 +772,8 @@ impl Urc<'_> {
                 word("addr", addr)?;
                 w.raw(b"+IP: ").raw(addr.as_bytes());
             }
-            Urc::Unknown { line } => {
-                let b = line.as_bytes();
+            Urc::Unknown { text } => {
+                let b = text.as_bytes();
                 if b.first() != Some(&b'+') || !b.contains(&b':') {
                     return Err(EncodeError::Rule {
                         field: "line",
@@ -854,7 +854,7 @@ impl Urc<'_> {
                 payload: payload.into_owned(),
             },
             Urc::Ip { addr } => Urc::Ip { addr: own(addr) },
-            Urc::Unknown { line } => Urc::Unknown { line: own(line) },
+            Urc::Unknown { text } => Urc::Unknown { text: own(text) },
         }
     }
 }

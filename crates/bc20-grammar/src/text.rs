@@ -136,7 +136,7 @@ impl Serialize for Payload<'_> {
 impl<'de, 'a> Deserialize<'de> for Payload<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
-        #[serde(untagged)]
+        #[serde(untagged, expecting = "a payload string or {\"hex\": \"...\"}")]
         enum Form {
             Text(String),
             Hex { hex: String },
