@@ -1146,7 +1146,10 @@ fn recv_payload<'a>(cur: &mut Cursor<'a>) -> Result<&'a [u8], DecodeError> {
     let body = &rest[open.len()..];
     if body.ends_with(close) {
         if close == RIGHT_QUOTE {
-            cur.warn(cur.line().len() - close.len(), WarningKind::TypographicQuote);
+            cur.warn(
+                cur.line().len() - close.len(),
+                WarningKind::TypographicQuote,
+            );
         }
         cur.seek(cur.line().len());
         return Ok(&body[..body.len() - close.len()]);

@@ -145,7 +145,10 @@ pub enum Response<'a> {
 /// The `<value>` of a +QMTSUB result: granted QoS per topic (result 0) or a retransmission
 /// count (result 1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged, expecting = "a list of granted QoS (0, 1, 2, 128) or a retransmission count")]
+#[serde(
+    untagged,
+    expecting = "a list of granted QoS (0, 1, 2, 128) or a retransmission count"
+)]
 pub enum SubValue {
     /// Result 0: one granted QoS (or 128) per topic, in topic order.
     Granted(ArrayVec<GrantedQos, MAX_TOPICS>),

@@ -1,1 +1,53 @@
-fn main() {}
+//! `bc20`, the bc20kit command line.
+//!
+//! This file only parses arguments and maps outcomes to exit statuses; each subcommand is a
+//! module (`decode`, `encode`) that drives the `bc20-grammar` library.
+
+mod decode;
+mod encode;
+mod input;
+mod json;
+mod outcome;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::outcome::{CliError, EXIT_STATUS_HELP};
+
+/// Conformance and fuzzing toolkit for the MQTT AT commands of the Quectel BC20.
+#[derive(Debug, Parser)]
+#[command(name = "bc20", version, after_help = EXIT_STATUS_HELP)]
+struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+/// The subcommands; each variant's arguments live in its own module.
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Decode a transcript (modem output or a host/modem capture) into one JSON object per frame.
+    Decode(decode::Args),
+    /// Encode JSON objects (one per line, as `decode` prints them) into wire bytes.
+    Encode(encode::Args),
+    // Next: Sim(sim::Args), Conform(conform::Args), Diagram(diagram::Args).
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.cmd {
+        Cmd::Decode(args) => decode::run(args),
+        Cmd::Encode(args) => encode::run(args),
+    };
+    match result {
+        Ok(status) => status.exit_code(),
+        // The reader went away (`bc20 decode x | head`): stop quietly, as ripgrep does.
+        Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        Err(e) => {
+            outcome::report("error", &e);
+            CliError::EXIT_CODE.into()
+        }
+    }
+}

@@ -383,7 +383,9 @@ pub fn urc() -> impl Strategy<Value = Urc<'static>> {
             }),
         proptest::string::string_regex("\\+(QIURC|QNTP|CTZV): [a-z0-9,\" ]{0,20}[a-z0-9\"]")
             .unwrap()
-            .prop_map(|l| Urc::Unknown { text: Cow::Owned(l) }),
+            .prop_map(|l| Urc::Unknown {
+                text: Cow::Owned(l)
+            }),
     ];
     prop_oneof![results, unsolicited]
 }

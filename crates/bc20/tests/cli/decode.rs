@@ -1,0 +1,250 @@
+//! `bc20 decode`: the chapter 6 session, garbage, lenient quotes, pipes.
+
+use std::io::Read;
+use std::process::Stdio;
+
+use serde_json::{json, Value};
+
+use crate::support::{bc20, chapter6, fixture, run};
+
+/// Garbage between good frames: NUL and non-UTF-8 bytes, an over-long line (limit 64), a bare
+/// LF (strict wants CR LF), non-UTF-8 free text, an unknown URC, a binary payload, and an
+/// unterminated last line.
+fn garbage() -> Vec<u8> {
+    let mut g = Vec::new();
+    g.extend_from_slice(b"\r\nOK\r\n");
+    g.extend_from_slice(b"\x00\x01garbage\xff\xfe\r\n");
+    g.extend_from_slice(b"\r\n+QMTOPEN: 0,0\r\n");
+    g.extend_from_slice(&[b'A'; 100]);
+    g.extend_from_slice(b"\r\n");
+    g.extend_from_slice(b"\r\n+QMTSTAT: 0,1\r\n");
+    g.extend_from_slice(b"+QMTSUB: 0,1,0,2\n");
+    g.extend_from_slice(b"hello \xff\r\n");
+    g.extend_from_slice(b"\r\n+QIURC: \"pdpdeact\",1\r\n");
+    g.extend_from_slice(b"\r\n+QMTRECV: 0,5,\"t\",\"\xff\x00bin\"\r\n");
+    g.extend_from_slice(b"\r\n+QMTPUB: 0,0,0");
+    g
+}
+
+fn find_line(objects: &[Value], line: u64) -> &Value {
+    objects
+        .iter()
+        .find(|o| o["line"] == line)
+        .unwrap_or_else(|| panic!("no object for line {line}"))
+}
+
+#[test]
+fn chapter6_capture_decodes_strict_with_note_parameter_names() {
+    let path = fixture("ch6.bin", &chapter6());
+    let out = run(&["decode", path.to_str().unwrap()], b"");
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    assert_eq!(out.stderr, "");
+    insta::assert_snapshot!("chapter6_capture", out.text());
+}
+
+#[test]
+fn chapter6_modem_output_calls_at_lines_echo() {
+    let capture = run(&["decode"], &chapter6()).json();
+    let modem = run(&["decode", "--from", "modem"], &chapter6()).json();
+    assert_eq!(capture.len(), modem.len());
+    let mut echoes = 0;
+    for (c, m) in capture.iter().zip(&modem) {
+        if m["kind"] == "echo" {
+            echoes += 1;
+            assert_eq!(c["kind"], "command");
+            let (mut c, mut m) = (c.clone(), m.clone());
+            c["kind"] = json!("echo");
+            m["kind"] = json!("echo");
+            assert_eq!(c, m);
+        } else {
+            assert_eq!(c, m);
+        }
+    }
+    assert_eq!(echoes, 12, "every host line of chapter 6 is echoed");
+    assert!(capture.iter().all(|o| o["kind"] != "echo"));
+}
+
+#[test]
+fn garbage_becomes_error_objects_and_later_frames_still_decode() {
+    let path = fixture("garbage.bin", &garbage());
+    let out = run(
+        &["decode", "--max-line-len", "64", path.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(out.code, Some(1), "a failed line exits 1");
+    assert_eq!(out.stderr, "");
+    let objects = out.json();
+
+    let nul = find_line(&objects, 3);
+    assert_eq!(nul["kind"], "error");
+    assert_eq!(nul["code"], "control_byte");
+    assert_eq!(nul["column"], 1);
+    assert_eq!(
+        nul["raw_hex"], "000167617262616765fffe",
+        "non-UTF-8 raw bytes are hex, never lossy"
+    );
+    assert!(nul.get("raw").is_none());
+
+    assert_eq!(
+        find_line(&objects, 5)["name"],
+        "+QMTOPEN",
+        "the frame after garbage decodes"
+    );
+    let long = find_line(&objects, 6);
+    assert_eq!(long["code"], "line_too_long");
+    assert_eq!(long["raw"].as_str().unwrap().len(), 64);
+    assert_eq!(
+        find_line(&objects, 8)["err_code"],
+        1,
+        "decoding resumes after an over-long line"
+    );
+    assert_eq!(
+        find_line(&objects, 9)["error"],
+        "column 17: expected CR before LF (strict)"
+    );
+    assert_eq!(find_line(&objects, 10)["code"], "utf8");
+    assert_eq!(find_line(&objects, 12)["text"], "+QIURC: \"pdpdeact\",1");
+    assert_eq!(
+        find_line(&objects, 14)["payload"],
+        json!({"hex": "ff0062696e"})
+    );
+    let last = objects.last().unwrap();
+    assert_eq!(
+        (last["line"].as_u64(), last["code"].as_str()),
+        (Some(16), Some("truncated")),
+        "unterminated last line"
+    );
+    assert_eq!(last["raw"], "+QMTPUB: 0,0,0");
+
+    insta::assert_snapshot!("garbage", out.text());
+}
+
+#[test]
+fn default_line_limit_is_4096_bytes() {
+    let mut input = vec![b'A'; 5000];
+    input.extend_from_slice(b"\r\n\r\nOK\r\n");
+    let objects = run(&["decode"], &input).json();
+    assert_eq!(objects.len(), 2);
+    assert_eq!(objects[0]["code"], "line_too_long");
+    assert_eq!(objects[0]["raw"].as_str().unwrap().len(), 4096);
+    assert_eq!(objects[1]["name"], "OK");
+}
+
+/// Lines pasted from the note, with its typographic quotes.
+const NOTE_QUOTES: &str =
+    "AT+QMTCONN=0,\u{201c}clientExample\u{201d}\r\r\n+QMTRECV: 0,0,\u{201c}topic/example\u{201d},\u{201c}This is the payload related to topic\u{201d}\r\n";
+
+#[test]
+fn typographic_quotes_fail_strict_and_warn_lenient() {
+    let strict = run(&["decode"], NOTE_QUOTES.as_bytes());
+    assert_eq!(strict.code, Some(1));
+    let strict = strict.json();
+    assert!(strict.iter().all(|o| o["kind"] == "error"));
+    assert_eq!(
+        strict[0]["error"],
+        "column 14: expected '\"' (typographic quotes are lenient only)"
+    );
+
+    let lenient = run(&["decode", "--lenient"], NOTE_QUOTES.as_bytes());
+    assert_eq!(lenient.code, Some(0));
+    let lenient = lenient.json();
+    assert_eq!(lenient[0]["clientID"], "clientExample");
+    assert_eq!(
+        lenient[0]["warnings"],
+        json!([{"column": 14, "kind": "typographic_quote"}, {"column": 30, "kind": "typographic_quote"}])
+    );
+    assert_eq!(
+        lenient[1]["payload"],
+        "This is the payload related to topic"
+    );
+    assert_eq!(
+        lenient[1]["warnings"][0],
+        json!({"column": 15, "kind": "typographic_quote"})
+    );
+}
+
+#[test]
+fn strict_frames_carry_no_warnings_key() {
+    let objects = run(&["decode"], &chapter6()).json();
+    assert!(objects.iter().all(|o| o.get("warnings").is_none()));
+}
+
+#[test]
+fn large_capture_crosses_read_chunks_without_errors() {
+    let session = chapter6();
+    let frames = run(&["decode"], &session).json().len();
+    let big: Vec<u8> = session
+        .iter()
+        .copied()
+        .cycle()
+        .take(session.len() * 300)
+        .collect();
+    assert!(big.len() > 2 * 64 * 1024);
+    let out = run(&["decode"], &big);
+    assert_eq!(out.code, Some(0));
+    let objects = out.json();
+    assert_eq!(objects.len(), frames * 300);
+    assert!(objects.iter().all(|o| o["kind"] != "error"));
+}
+
+#[test]
+fn closed_stdout_exits_quietly() {
+    let session = chapter6();
+    let big: Vec<u8> = session
+        .iter()
+        .copied()
+        .cycle()
+        .take(session.len() * 500)
+        .collect();
+    let path = fixture("big.bin", &big);
+    let mut child = bc20()
+        .args(["decode", path.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("bc20 runs");
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout); // like `| head -c 16`
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "no panic (101), no error status"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn missing_file_is_an_io_error_with_exit_2() {
+    let out = run(&["decode", "/nonexistent/bc20-transcript"], b"");
+    assert_eq!(out.code, Some(2));
+    assert!(
+        out.stderr
+            .starts_with("error: /nonexistent/bc20-transcript: "),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn help_documents_exit_statuses() {
+    for args in [
+        &["--help"][..],
+        &["decode", "--help"],
+        &["encode", "--help"],
+    ] {
+        let out = run(args, b"");
+        assert_eq!(out.code, Some(0));
+        let text = out.text();
+        assert!(text.contains("Exit status:"), "{args:?}");
+        assert!(text.contains("1  at least one line failed"), "{args:?}");
+        assert!(text.contains("2  usage or I/O error"), "{args:?}");
+    }
+    assert_eq!(
+        run(&["decode", "--from", "uart"], b"").code,
+        Some(2),
+        "usage errors exit 2"
+    );
+}

@@ -1,0 +1,5 @@
+//! End-to-end tests of the `bc20` binary: they run the built executable on fixtures.
+
+mod decode;
+mod encode;
+mod support;
