@@ -1,0 +1,331 @@
+//! `bc20 sim`: the command-line front of the shells. The `bc20` binary wires its `sim`
+//! subcommand to [`SimArgs`] and [`run`].
+//!
+//! It prints one `key value` line per fact, on stdout (stderr with `--stdio`, whose stdout is
+//! the serial line):
+//!
+//! ```text
+//! broker 127.0.0.1:40211 embedded
+//! control 127.0.0.1:40212
+//! module 0 /dev/pts/7
+//! ready
+//! ```
+
+use std::io::Write;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use bc20_grammar::Mode;
+
+use crate::config::{AliAuthMode, ModemConfig, MqttVersion, TestStyle};
+use crate::quirks::{Quirk, Quirks};
+use crate::shell::{
+    ControlServer, EmbeddedBroker, Route, SimConfig, SimError, SimHandle, Simulator, Transport,
+    MAX_TIME_SCALE, MIN_TIME_SCALE,
+};
+
+/// Exit code: the simulator ran and stopped normally.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: it could not start or failed while running (PTY, sockets, broker).
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit code: bad arguments.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Arguments of `bc20 sim`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 stopped normally, 1 could not start or failed, 2 bad arguments.\n\
+Control channel: connect to the printed address and type `help` (see crates/bc20-sim/README.md)."
+)]
+pub struct SimArgs {
+    /// Serve each module on a pseudo-terminal and print its path (the default).
+    #[arg(long, conflicts_with_all = ["tcp", "stdio"])]
+    pub pty: bool,
+    /// Serve module i on TCP at ADDR's port + i (127.0.0.1:0 picks free ports).
+    #[arg(long, value_name = "ADDR", conflicts_with = "stdio")]
+    pub tcp: Option<SocketAddr>,
+    /// Talk to one module over stdin/stdout (status lines go to stderr).
+    #[arg(long)]
+    pub stdio: bool,
+    /// How many simulated modules to run.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub count: u16,
+    /// Use this broker (mqtt://host:port) instead of the embedded one.
+    #[arg(long, value_name = "URL")]
+    pub broker: Option<String>,
+    /// Connect where AT+QMTOPEN says instead of to the broker.
+    #[arg(long)]
+    pub direct: bool,
+    /// Address of the fault-injection control channel (loopback only).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub control: SocketAddr,
+    /// Turn a firmware quirk on (repeatable; see --list-quirks).
+    #[arg(long = "quirk", value_name = "NAME")]
+    pub quirks: Vec<Quirk>,
+    /// Print the quirk names, one per line, and exit.
+    #[arg(long)]
+    pub list_quirks: bool,
+    /// Virtual seconds per real second (10: a 10 s pkt_timeout takes 1 s).
+    #[arg(long, default_value_t = 1.0, value_name = "FACTOR")]
+    pub time_scale: f64,
+    /// Boot with echo off (the default is on, as a BC20 boots).
+    #[arg(long)]
+    pub echo_off: bool,
+    /// AT+CMEE mode at boot: 0 ERROR, 1 numeric, 2 verbose.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2))]
+    pub cmee: u8,
+    /// Accept host commands leniently (lower case, typographic quotes, ...).
+    #[arg(long)]
+    pub lenient: bool,
+    /// MQTT 3.1 (MQIsdp) instead of 3.1.1 in CONNECT.
+    #[arg(long)]
+    pub mqtt31: bool,
+    /// Answer test commands with chapter 6's texts instead of ranges.
+    #[arg(long)]
+    pub chapter6_tests: bool,
+    /// Store AT+QMTCFG="aliauth" values without deriving AliCloud credentials (D21; by
+    /// default they are signed as AliCloud's MQTT scheme does).
+    #[arg(long)]
+    pub aliauth_store_only: bool,
+    /// Revision reported by ATI and AT+CGMR.
+    #[arg(long, default_value = "bc20kit-sim")]
+    pub revision: String,
+    /// Stop after this many real seconds (for scripts and CI).
+    #[arg(long, value_name = "SECONDS")]
+    pub exit_after: Option<f64>,
+}
+
+/// Runs `bc20 sim`.
+pub fn run(args: SimArgs) -> ExitCode {
+    if args.list_quirks {
+        for q in Quirk::ALL {
+            println!("{}", q.name());
+        }
+        return ExitCode::from(EXIT_OK);
+    }
+    match start(&args) {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(SimError::Config(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(EXIT_USAGE)
+        }
+        Err(e) => {
+            eprintln!("error: bc20 sim: {e}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+fn start(args: &SimArgs) -> Result<(), SimError> {
+    if args.stdio && args.count != 1 {
+        return Err(SimError::Config(
+            "--stdio serves exactly one module (--count 1)".into(),
+        ));
+    }
+    if !(MIN_TIME_SCALE..=MAX_TIME_SCALE).contains(&args.time_scale) {
+        return Err(SimError::Config(format!(
+            "--time-scale must be in {MIN_TIME_SCALE}..={MAX_TIME_SCALE}"
+        )));
+    }
+    if !args.control.ip().is_loopback() {
+        return Err(SimError::Config(format!(
+            "--control must be a loopback address, not {}",
+            args.control
+        )));
+    }
+    if args
+        .exit_after
+        .is_some_and(|s| !(s.is_finite() && s >= 0.0))
+    {
+        return Err(SimError::Config(
+            "--exit-after must be a non-negative number of seconds".into(),
+        ));
+    }
+    let modem = modem_config(args);
+    let mut status: Box<dyn Write> = if args.stdio {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(std::io::stdout())
+    };
+    let route = match (&args.broker, args.direct) {
+        (Some(_), true) => {
+            return Err(SimError::Config(
+                "--broker and --direct exclude each other".into(),
+            ))
+        }
+        (_, true) => {
+            writeln!(status, "broker direct")?;
+            Route::Direct
+        }
+        (Some(url), false) => {
+            let addr = parse_broker(url)?;
+            writeln!(status, "broker {addr} external")?;
+            Route::Fixed(addr)
+        }
+        (None, false) => {
+            let broker = EmbeddedBroker::start()?;
+            writeln!(status, "broker {} embedded", broker.addr())?;
+            Route::Fixed(broker.addr())
+        }
+    };
+    let mut handles: Vec<SimHandle> = Vec::new();
+    for i in 0..args.count {
+        let transport = match (args.tcp, args.stdio) {
+            (_, true) => Transport::Stdio,
+            (Some(addr), _) => {
+                let port = if addr.port() == 0 {
+                    0
+                } else {
+                    addr.port().saturating_add(i)
+                };
+                Transport::Tcp(SocketAddr::new(addr.ip(), port))
+            }
+            (None, false) => Transport::Pty,
+        };
+        let config = SimConfig {
+            modem: modem.clone(),
+            route: route.clone(),
+            transport,
+            time_scale: args.time_scale,
+        };
+        handles.push(Simulator::spawn(config)?);
+    }
+    let refs: Vec<&SimHandle> = handles.iter().collect();
+    let control = ControlServer::start(args.control, &refs)?;
+    writeln!(status, "control {}", control.addr())?;
+    for (i, h) in handles.iter().enumerate() {
+        writeln!(status, "module {i} {}", h.endpoint())?;
+    }
+    writeln!(status, "ready")?;
+    status.flush()?;
+    match (args.exit_after, args.stdio) {
+        (Some(secs), _) if secs.is_finite() && secs >= 0.0 => {
+            let deadline = std::time::Instant::now() + Duration::from_secs_f64(secs);
+            if let Some(h) = handles.pop().filter(|_| args.stdio) {
+                h.wait_until(deadline);
+            } else {
+                std::thread::sleep(deadline.saturating_duration_since(std::time::Instant::now()));
+            }
+        }
+        (Some(secs), _) => {
+            return Err(SimError::Config(format!(
+                "--exit-after must be a non-negative number, not {secs}"
+            )))
+        }
+        (None, true) => {
+            if let Some(h) = handles.pop() {
+                h.wait_until(std::time::Instant::now() + Duration::from_secs(u64::from(u32::MAX)));
+            }
+        }
+        (None, false) => loop {
+            std::thread::park();
+        },
+    }
+    Ok(())
+}
+
+fn modem_config(args: &SimArgs) -> ModemConfig {
+    ModemConfig {
+        mode: if args.lenient {
+            Mode::Lenient
+        } else {
+            Mode::Strict
+        },
+        echo: !args.echo_off,
+        cmee: args.cmee,
+        revision: args.revision.clone(),
+        mqtt_version: if args.mqtt31 {
+            MqttVersion::V31
+        } else {
+            MqttVersion::V311
+        },
+        test_style: if args.chapter6_tests {
+            TestStyle::Chapter6
+        } else {
+            TestStyle::Ranges
+        },
+        aliauth: if args.aliauth_store_only {
+            AliAuthMode::StoreOnly
+        } else {
+            AliAuthMode::Sign
+        },
+        quirks: args.quirks.iter().copied().collect::<Quirks>(),
+        ..ModemConfig::default()
+    }
+}
+
+/// `mqtt://host:port`, `tcp://host:port` or `host:port` (port defaults to 1883).
+pub fn parse_broker(url: &str) -> Result<SocketAddr, SimError> {
+    let rest = url
+        .strip_prefix("mqtt://")
+        .or_else(|| url.strip_prefix("tcp://"))
+        .unwrap_or(url);
+    let rest = rest.trim_end_matches('/');
+    if rest.is_empty() || rest.contains('/') {
+        return Err(SimError::Config(format!(
+            "bad broker URL {url:?} (expected mqtt://host:port)"
+        )));
+    }
+    let with_port = if rest
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+    {
+        rest.to_owned()
+    } else {
+        format!("{rest}:1883")
+    };
+    with_port
+        .to_socket_addrs()
+        .map_err(|e| SimError::Config(format!("cannot resolve broker {url:?}: {e}")))?
+        .next()
+        .ok_or_else(|| SimError::Config(format!("broker {url:?} resolves to no address")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broker_urls() {
+        assert_eq!(
+            parse_broker("mqtt://127.0.0.1:1884").unwrap(),
+            "127.0.0.1:1884".parse().unwrap()
+        );
+        assert_eq!(
+            parse_broker("127.0.0.1").unwrap(),
+            "127.0.0.1:1883".parse().unwrap()
+        );
+        assert!(parse_broker("mqtt://").is_err());
+        assert!(parse_broker("mqtt://h/x").is_err());
+    }
+
+    #[test]
+    fn arguments_parse() {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            sim: SimArgs,
+        }
+        let cli = Cli::try_parse_from([
+            "sim",
+            "--count",
+            "3",
+            "--quirk",
+            "no-echo-off",
+            "--quirk",
+            "wrong-ret-code",
+            "--time-scale",
+            "10",
+        ])
+        .unwrap();
+        assert_eq!(cli.sim.count, 3);
+        assert_eq!(cli.sim.quirks, [Quirk::NoEchoOff, Quirk::WrongRetCode]);
+        let config = modem_config(&cli.sim);
+        assert!(config.quirks.has(Quirk::WrongRetCode));
+        assert!(Cli::try_parse_from(["sim", "--quirk", "nope"]).is_err());
+        assert!(Cli::try_parse_from(["sim", "--pty", "--stdio"]).is_err());
+        assert!(Cli::try_parse_from(["sim", "--cmee", "3"]).is_err());
+    }
+}

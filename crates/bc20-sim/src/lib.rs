@@ -1,0 +1,52 @@
+//! A simulated Quectel BC20 NB-IoT module speaking the MQTT AT-command set of the Quectel
+//! application note, for QA desks and CI: any serial tool opens it like `/dev/ttyUSB0`.
+//!
+//! The crate has three layers:
+//!
+//! - **The sans-IO core**, [`Modem`]: host bytes, network events and the passage of
+//!   [`SimTime`] in; host bytes and [`NetAction`]s out. Six MQTT slots with their QMTCFG
+//!   settings, the response windows and result codes of spec/DECISIONS.md, MQTT sessions
+//!   (packet ids, retransmission, keep-alive) on top of the `rumqttc::mqttbytes` codec,
+//!   [`Fault`] injection and firmware [`Quirk`]s. All AT parsing and encoding goes through
+//!   `bc20-grammar`.
+//! - **A deterministic harness**, [`virtual_net`]: an in-memory network and MQTT broker model
+//!   driven by virtual time, and [`Bench`], which wires modules to it. Thousands of scenarios
+//!   per second, no sockets.
+//! - **The shells**, [`shell`]: a real (or scaled) clock, TCP to a real broker (an embedded
+//!   rumqttd, or mosquitto, ...), and a PTY, TCP, stdio or in-process host transport; a control
+//!   channel for faults; and [`cli`], the `bc20 sim` command.
+//!
+//! ```
+//! use bc20_sim::{Bench, ModemConfig};
+//! use std::time::Duration;
+//!
+//! let mut bench = Bench::new(ModemConfig::echo_off());
+//! bench.command("AT+QMTOPEN=0,\"broker\",1883");
+//! assert_eq!(bench.command("AT+QMTCONN=0,\"dev\""), "\r\nOK\r\n\r\n+QMTCONN: 0,0,0\r\n");
+//! bench.net.broker.behaviour.silent_puback = true;
+//! bench.command("AT+QMTPUB=0,1,1,0,\"t\",\"x\"");
+//! // pkt_timeout 10 s, retry_times 3: result 2 after 40 virtual seconds, in microseconds.
+//! assert!(bench.advance(Duration::from_secs(40)).ends_with("+QMTPUB: 0,1,2\r\n"));
+//! ```
+//!
+//! Names follow the note: `conn_id`/`slot` is `<tcpconnectID>`, `msg_id` is `<msgID>`.
+
+#![deny(missing_docs)]
+
+pub mod aliauth;
+pub mod cli;
+pub mod config;
+pub mod faults;
+mod modem;
+pub mod mqtt;
+pub mod quirks;
+pub mod shell;
+pub mod time;
+pub mod virtual_net;
+
+pub use config::{AliAuthMode, ModemConfig, MqttVersion, TestStyle};
+pub use faults::{Fault, Way};
+pub use modem::{ConnectFailure, Modem, NetAction, NetEvent, SlotConfig, SlotState, SLOTS};
+pub use quirks::{list_quirks, Quirk, Quirks, UnknownQuirk};
+pub use time::SimTime;
+pub use virtual_net::{Bench, VirtualNetwork};

@@ -1,0 +1,240 @@
+//! Commands answered at once: the basic commands (D40), AT+QMTCFG (3.2.1), and the test and
+//! read forms of the MQTT commands (D14, D24, D26). Write forms with an asynchronous result
+//! are in `commands.rs`.
+
+use std::borrow::Cow;
+
+use bc20_grammar::{Command, MqttCommand, Response};
+
+use super::host::{Done, Fail};
+use super::Modem;
+use crate::aliauth::AliAuth;
+use crate::config::TestStyle;
+
+/// QMTCFG's test response, verbatim from 3.2.1 (D14, D18: `(1-10)` included).
+const QMTCFG_TEST: [&str; 5] = [
+    r#""keepalive",(0-5),(0-3600)"#,
+    r#""session",(0-5),(0,1)"#,
+    r#""timeout",(0-5),(1-60),(1-10),(0,1)"#,
+    r#""will",(0-5),(0,1),(0-2),(0,1),"will_topic","will_msg""#,
+    r#""aliauth",(0-5),"productkey","devicename","devicesecret""#,
+];
+
+/// The test response of an MQTT command other than QMTCFG: (D14 ranges, chapter 6 text).
+fn test_text(c: MqttCommand) -> (&'static str, &'static str) {
+    match c {
+        MqttCommand::QmtOpen => (
+            r#"(0-5),"<host_name>",(1-65535)"#,
+            r#"(0-5),"<host_name>",<port>"#,
+        ),
+        MqttCommand::QmtClose => ("(0-5)", "(0-5)"),
+        MqttCommand::QmtConn => (
+            r#"(0-5),"<clientID>"[,"<username>"[,"<password>"]]"#,
+            r#"(0-5),"<clientID>"[,"<username>"[,"<password>"]]"#,
+        ),
+        MqttCommand::QmtDisc => ("(0-5)", "(0-5)"),
+        MqttCommand::QmtSub => (
+            r#"(0-5),(1-65535),"<topic>",(0-2)"#,
+            r#"(0-5),<msgID>,"<topic>",<qos>[,"<topic>",<qos>...]"#,
+        ),
+        MqttCommand::QmtUns => (r#"(0-5),(1-65535),"<topic>""#, r#"(0-5),<msgID>,"<topic>""#),
+        MqttCommand::QmtPub => (
+            r#"(0-5),(0-65535),(0-2),(0,1),"<topic>","<msg>""#,
+            r#"(0-5),<msgID>,<qos>,<retain>,"<topic>","<msg>""#,
+        ),
+        MqttCommand::QmtCfg => ("", ""),
+    }
+}
+
+impl Modem {
+    /// Runs one decoded command; the caller sends the final result code.
+    pub(super) fn execute(&mut self, cmd: Command<'static>) -> Result<Done, Fail> {
+        use Command::*;
+        match cmd {
+            At => {}
+            Echo { on } => self.set_echo(on),
+            Ati => {
+                let rev = format!("Revision: {}", self.config.revision);
+                for text in ["Quectel", "BC20", rev.as_str()] {
+                    self.info(Response::Text {
+                        text: Cow::Borrowed(text),
+                    });
+                }
+            }
+            Cgmr => {
+                let rev = format!("Revision: {}", self.config.revision);
+                self.info(Response::Text {
+                    text: Cow::Owned(rev),
+                });
+            }
+            Cmee { n } => self.cmee = n,
+            CpinRead => self.info(Response::Cpin {
+                code: Cow::Borrowed("READY"),
+            }),
+            CeregRead => {
+                let stat = if self.attached {
+                    self.config.cereg_stat
+                } else {
+                    2
+                };
+                self.info(Response::Cereg { n: 0, stat });
+            }
+            CgattRead => self.info(Response::Cgatt {
+                state: self.attached,
+            }),
+            Csq => {
+                let (rssi, ber) = self.config.csq;
+                self.info(Response::Csq { rssi, ber });
+            }
+            QmtCfgTest => {
+                for params in QMTCFG_TEST {
+                    self.info(Response::Test {
+                        command: MqttCommand::QmtCfg,
+                        params: Cow::Borrowed(params),
+                    });
+                }
+            }
+            QmtOpenTest | QmtCloseTest | QmtConnTest | QmtDiscTest | QmtSubTest | QmtUnsTest
+            | QmtPubTest => {
+                let command = cmd.mqtt_command().unwrap_or(MqttCommand::QmtOpen);
+                let (ranges, chapter6) = test_text(command);
+                let params = if self.config.test_style == TestStyle::Chapter6 {
+                    chapter6
+                } else {
+                    ranges
+                };
+                self.info(Response::Test {
+                    command,
+                    params: Cow::Borrowed(params),
+                });
+            }
+            QmtOpenRead => self.read_open(),
+            QmtConnRead => self.read_conn(),
+            cfg @ (QmtCfgKeepAliveQuery { .. }
+            | QmtCfgKeepAlive { .. }
+            | QmtCfgSessionQuery { .. }
+            | QmtCfgSession { .. }
+            | QmtCfgTimeoutQuery { .. }
+            | QmtCfgTimeout { .. }
+            | QmtCfgWillQuery { .. }
+            | QmtCfgWill { .. }
+            | QmtCfgAliAuthQuery { .. }
+            | QmtCfgAliAuth { .. }) => self.qmtcfg(cfg)?,
+            async_cmd => return self.execute_async(async_cmd),
+        }
+        Ok(Done::Sync)
+    }
+
+    /// `AT+QMTOPEN?`: one line per opened id, ascending (D24).
+    fn read_open(&mut self) {
+        for id in 0..super::SLOTS {
+            let s = &self.slots[id];
+            if s.phase.is_open() {
+                let r = Response::QmtOpenRead {
+                    conn_id: id as u8,
+                    host_name: Cow::Owned(s.host.clone()),
+                    port: s.port,
+                };
+                self.info(r);
+            }
+        }
+    }
+
+    /// `AT+QMTCONN?`: one line per opened id with its state, ascending (D26).
+    fn read_conn(&mut self) {
+        for id in 0..super::SLOTS {
+            if let Some(state) = self.slots[id].phase.state().conn_state() {
+                self.info(Response::QmtConnRead {
+                    conn_id: id as u8,
+                    state,
+                });
+            }
+        }
+    }
+
+    /// AT+QMTCFG write and query forms (3.2.1, D15-D21).
+    fn qmtcfg(&mut self, cmd: Command<'static>) -> Result<(), Fail> {
+        use Command::*;
+        let id = match &cmd {
+            QmtCfgKeepAliveQuery { conn_id }
+            | QmtCfgKeepAlive { conn_id, .. }
+            | QmtCfgSessionQuery { conn_id }
+            | QmtCfgSession { conn_id, .. }
+            | QmtCfgTimeoutQuery { conn_id }
+            | QmtCfgTimeout { conn_id, .. }
+            | QmtCfgWillQuery { conn_id }
+            | QmtCfgWill { conn_id, .. }
+            | QmtCfgAliAuthQuery { conn_id }
+            | QmtCfgAliAuth { conn_id, .. } => usize::from(*conn_id),
+            _ => return Err(Fail::Error),
+        };
+        let cfg = &mut self
+            .slots
+            .get_mut(id)
+            .ok_or(Fail::Cme(bc20_grammar::CmeError::IncorrectParameters))?
+            .cfg;
+        let response = match cmd {
+            QmtCfgKeepAliveQuery { .. } => Some(Response::QmtCfgKeepAlive {
+                keepalive: cfg.keepalive,
+            }),
+            QmtCfgKeepAlive { keepalive, .. } => {
+                cfg.keepalive = keepalive;
+                None
+            }
+            QmtCfgSessionQuery { .. } => Some(Response::QmtCfgSession {
+                clean_session: cfg.clean_session,
+            }),
+            QmtCfgSession { clean_session, .. } => {
+                cfg.clean_session = clean_session;
+                None
+            }
+            QmtCfgTimeoutQuery { .. } => Some(Response::QmtCfgTimeout {
+                pkt_timeout: cfg.pkt_timeout,
+                retry_times: cfg.retry_times,
+                timeout_notice: cfg.timeout_notice,
+            }),
+            QmtCfgTimeout {
+                pkt_timeout,
+                retry_times,
+                timeout_notice,
+                ..
+            } => {
+                // D18: positional; a value left off keeps its setting.
+                cfg.pkt_timeout = pkt_timeout;
+                cfg.retry_times = retry_times.unwrap_or(cfg.retry_times);
+                cfg.timeout_notice = timeout_notice.unwrap_or(cfg.timeout_notice);
+                None
+            }
+            QmtCfgWillQuery { .. } => Some(Response::QmtCfgWill {
+                will: cfg.will.clone(),
+            }),
+            QmtCfgWill { will, .. } => {
+                cfg.will = will;
+                None
+            }
+            QmtCfgAliAuthQuery { .. } => cfg.aliauth.as_ref().map(|a| Response::QmtCfgAliAuth {
+                product_key: Cow::Owned(a.product_key.clone()),
+                device_name: Cow::Owned(a.device_name.clone()),
+                device_secret: Cow::Owned(a.device_secret.clone()),
+            }),
+            QmtCfgAliAuth {
+                product_key,
+                device_name,
+                device_secret,
+                ..
+            } => {
+                cfg.aliauth = Some(AliAuth {
+                    product_key: product_key.into_owned(),
+                    device_name: device_name.into_owned(),
+                    device_secret: device_secret.into_owned(),
+                });
+                None
+            }
+            _ => return Err(Fail::Error),
+        };
+        if let Some(r) = response {
+            self.info(r);
+        }
+        Ok(())
+    }
+}

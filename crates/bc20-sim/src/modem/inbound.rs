@@ -1,0 +1,200 @@
+//! Packets from the broker: CONNACK, acknowledgements completing commands (result 0), and
+//! incoming PUBLISH reported as `+QMTRECV` and acknowledged per its QoS (D37).
+
+use bc20_grammar::{ConnectReturnCode, GrantedQos, MqttCommand, PacketResult, Qos, SubValue, Urc};
+
+use super::session::Stage;
+use super::slot::Phase;
+use super::Modem;
+use crate::mqtt::{self, Packet, PubAck, PubComp, PubRec, PubRel, SubscribeReasonCode};
+use crate::quirks::Quirk;
+
+impl Modem {
+    pub(super) fn on_packet(&mut self, id: usize, packet: Packet) {
+        let conn_id = id as u8;
+        let phase = self.slots[id].phase;
+        if let Phase::Connecting { .. } = phase {
+            let Packet::ConnAck(ack) = packet else {
+                return self.protocol_error(id);
+            };
+            let code = ack.code as u8;
+            let accepted = code == 0;
+            let reported = match (self.config.quirks.has(Quirk::WrongRetCode), accepted) {
+                (true, true) => 5,
+                (true, false) => 0,
+                (false, _) => code,
+            };
+            self.slots[id].phase = if accepted {
+                Phase::Connected
+            } else {
+                Phase::Opened
+            };
+            let ret_code = ConnectReturnCode::from_code(reported);
+            self.result(Urc::QmtConn {
+                conn_id,
+                result: PacketResult::Sent,
+                ret_code,
+            });
+            return;
+        }
+        if !matches!(phase, Phase::Connected | Phase::Disconnecting { .. }) {
+            return;
+        }
+        let session = &mut self.slots[id].session;
+        match packet {
+            Packet::PingResp => session.ping_deadline = None,
+            Packet::PubAck(a) => self.acked(id, MqttCommand::QmtPub, a.pkid, Stage::Ack, None),
+            Packet::PubRec(a) => self.pubrec(id, a.pkid),
+            Packet::PubComp(a) => self.acked(id, MqttCommand::QmtPub, a.pkid, Stage::Comp, None),
+            Packet::UnsubAck(a) => self.acked(id, MqttCommand::QmtUns, a.pkid, Stage::Ack, None),
+            Packet::SubAck(a) => {
+                let granted = a
+                    .return_codes
+                    .iter()
+                    .take(bc20_grammar::MAX_TOPICS)
+                    .map(|c| match c {
+                        SubscribeReasonCode::Success(q) => {
+                            GrantedQos::Granted(Qos::from_code(*q as u8).unwrap_or(Qos::AtMostOnce))
+                        }
+                        SubscribeReasonCode::Failure => GrantedQos::Rejected,
+                    })
+                    .collect::<arrayvec::ArrayVec<_, { bc20_grammar::MAX_TOPICS }>>();
+                let value = (!granted.is_empty()).then_some(SubValue::Granted(granted));
+                self.acked(id, MqttCommand::QmtSub, a.pkid, Stage::Ack, value);
+            }
+            Packet::Publish(p) => self.incoming_publish(id, p),
+            Packet::PubRel(r) => {
+                session.incoming_qos2.retain(|&x| x != r.pkid);
+                self.send_packet(id, &Packet::PubComp(PubComp::new(r.pkid)));
+            }
+            // Packets a server never sends to a client: ignored.
+            Packet::Connect(_)
+            | Packet::ConnAck(_)
+            | Packet::Subscribe(_)
+            | Packet::Unsubscribe(_)
+            | Packet::PingReq
+            | Packet::Disconnect => {}
+        }
+    }
+
+    /// An acknowledgement completed a command: result 0.
+    fn acked(
+        &mut self,
+        id: usize,
+        command: MqttCommand,
+        msg_id: u16,
+        stage: Stage,
+        value: Option<SubValue>,
+    ) {
+        if self.slots[id]
+            .session
+            .take(command, msg_id, stage)
+            .is_none()
+        {
+            return;
+        }
+        let conn_id = id as u8;
+        let result = PacketResult::Sent;
+        match command {
+            MqttCommand::QmtSub if self.config.quirks.has(Quirk::SubMissingValue) => {
+                let text = format!("+QMTSUB: {conn_id},{msg_id},0");
+                self.frame(text.as_bytes(), true);
+            }
+            MqttCommand::QmtSub => self.result(Urc::QmtSub {
+                conn_id,
+                msg_id,
+                result,
+                value,
+            }),
+            MqttCommand::QmtUns => self.result(Urc::QmtUns {
+                conn_id,
+                msg_id,
+                result,
+                value: None,
+            }),
+            _ => self.result(Urc::QmtPub {
+                conn_id,
+                msg_id,
+                result,
+                value: None,
+            }),
+        }
+    }
+
+    /// PUBREC: answer PUBREL and wait for PUBCOMP with a fresh timer (Figure 1).
+    fn pubrec(&mut self, id: usize, msg_id: u16) {
+        let rel = match mqtt::encode(
+            &Packet::PubRel(PubRel::new(msg_id)),
+            self.config.mqtt_version,
+        ) {
+            Ok(b) => b,
+            Err(_) => return,
+        };
+        let now = self.now;
+        let session = &mut self.slots[id].session;
+        let Some(entry) = session.inflight.iter_mut().find(|i| {
+            i.command == MqttCommand::QmtPub && i.msg_id == msg_id && i.stage != Stage::Ack
+        }) else {
+            return;
+        };
+        entry.stage = Stage::Comp;
+        entry.packet = rel.clone();
+        entry.retries = 0;
+        entry.deadline = now + entry.timing.pkt_timeout;
+        self.transmit(id, rel);
+    }
+
+    /// An incoming PUBLISH: `+QMTRECV`, then the acknowledgement its QoS needs (D37).
+    fn incoming_publish(&mut self, id: usize, p: mqtt::Publish) {
+        let first = match p.qos {
+            mqtt::QoS::ExactlyOnce => {
+                let seen = &mut self.slots[id].session.incoming_qos2;
+                let first = !seen.contains(&p.pkid);
+                if first {
+                    seen.push(p.pkid);
+                }
+                first
+            }
+            _ => true,
+        };
+        if first {
+            self.recv_urc(id as u8, p.pkid, &p.topic, &p.payload);
+        }
+        match p.qos {
+            mqtt::QoS::AtMostOnce => {}
+            mqtt::QoS::AtLeastOnce => {
+                self.send_packet(id, &Packet::PubAck(PubAck::new(p.pkid)));
+            }
+            mqtt::QoS::ExactlyOnce => {
+                self.send_packet(id, &Packet::PubRec(PubRec::new(p.pkid)));
+            }
+        }
+    }
+
+    /// `+QMTRECV: <id>,<msgID>,"<topic>","<payload>"`, bytes raw (D35, D36).
+    fn recv_urc(&mut self, conn_id: u8, msg_id: u16, topic: &str, payload: &[u8]) {
+        if !self.config.quirks.has(Quirk::UnquotedRecvPayload) {
+            let urc = Urc::QmtRecv {
+                conn_id,
+                msg_id,
+                topic: topic.into(),
+                payload: bc20_grammar::Payload::borrowed(payload),
+            };
+            let mut bytes = Vec::new();
+            if urc.encode(&mut bytes).is_ok() {
+                return self.urc_bytes(bytes);
+            }
+        }
+        // What the grammar's encoder refuses (a `"` before a line end in the payload, a `"`
+        // or control byte in the topic) or a quirk wants: the module sends the bytes anyway.
+        let mut line = format!("+QMTRECV: {conn_id},{msg_id},\"{topic}\",").into_bytes();
+        if self.config.quirks.has(Quirk::UnquotedRecvPayload) {
+            line.extend_from_slice(payload);
+        } else {
+            line.push(b'"');
+            line.extend_from_slice(payload);
+            line.push(b'"');
+        }
+        self.frame(&line, true);
+    }
+}

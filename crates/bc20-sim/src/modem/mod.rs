@@ -1,0 +1,261 @@
+//! The sans-IO BC20 model: bytes and time in, bytes and network actions out.
+//!
+//! A [`Modem`] is a plain state machine. Drivers feed it host bytes
+//! ([`Modem::handle_host_bytes`]), network events for a slot ([`Modem::handle_net`]) and the
+//! passage of time ([`Modem::handle_timeout`]), each with the current [`SimTime`], and drain
+//! what it produced: bytes for the host ([`Modem::poll_host`]) and actions for the network
+//! ([`Modem::poll_net`]: open a TCP connection, send bytes, close). [`Modem::poll_timeout`]
+//! says when it next needs [`Modem::handle_timeout`]. No threads, sockets, sleeps or clocks.
+//!
+//! Every entry point first fires the timers that are due at `now`, so a driver that calls
+//! late loses nothing; timers fire at their own time, so schedules stay exact.
+//!
+//! Contract for drivers: after a [`NetAction::Close`] for a slot (or a failed open), no event
+//! of that link may be delivered any more; a new [`NetAction::Open`] starts a new link.
+
+mod basic;
+mod commands;
+mod host;
+mod inbound;
+mod link;
+pub(crate) mod session;
+pub(crate) mod slot;
+
+use std::collections::VecDeque;
+
+use bc20_grammar::{Direction, OpenResult, StreamConfig, StreamDecoder, Urc};
+use bytes::Bytes;
+
+use crate::config::ModemConfig;
+use crate::faults::Fault;
+use crate::time::{earliest, SimTime};
+use host::HostOut;
+use slot::Slot;
+pub use slot::{SlotConfig, SlotState};
+
+/// Number of MQTT slots (`<tcpconnectID>` 0-5).
+pub const SLOTS: usize = 6;
+
+/// Why a TCP connection could not be opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConnectFailure {
+    /// Connection refused or reset (QMTOPEN result -1).
+    Refused,
+    /// No answer in time (result -1).
+    Timeout,
+    /// The host name did not resolve (result 4).
+    Dns,
+}
+
+/// Something the network did to a slot's link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetEvent {
+    /// The TCP connection asked for by [`NetAction::Open`] is up.
+    Connected,
+    /// It could not be opened.
+    ConnectFailed(ConnectFailure),
+    /// Bytes from the broker, in any chunking.
+    Data(Bytes),
+    /// The peer closed or reset the connection (`+QMTSTAT: <id>,1`, or 5 after QMTDISC).
+    Closed,
+    /// The link died (timeout, unreachable): `+QMTSTAT: <id>,7`.
+    LinkDown,
+    /// A [`NetAction::Send`] could not be written (TCP write error): the link is unusable
+    /// (`+QMTSTAT` 3 while connecting, 6 when connected).
+    SendFailed,
+}
+
+/// Something the module asks the network to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetAction {
+    /// Open a TCP connection for `slot` to `host:port` (answer with [`NetEvent::Connected`]
+    /// or [`NetEvent::ConnectFailed`]).
+    Open {
+        /// `<tcpconnectID>`.
+        slot: u8,
+        /// `<host_name>` as the host gave it.
+        host: String,
+        /// `<port>`.
+        port: u16,
+    },
+    /// Send these bytes (always whole MQTT packets) on the slot's connection.
+    Send {
+        /// `<tcpconnectID>`.
+        slot: u8,
+        /// The packet bytes.
+        bytes: Bytes,
+    },
+    /// Close the slot's connection.
+    Close {
+        /// `<tcpconnectID>`.
+        slot: u8,
+    },
+}
+
+/// A simulated BC20: see the module documentation.
+#[derive(Debug)]
+pub struct Modem {
+    config: ModemConfig,
+    now: SimTime,
+    echo: bool,
+    cmee: u8,
+    attached: bool,
+    attach_at: Option<SimTime>,
+    decoder: Option<StreamDecoder>,
+    out: HostOut,
+    slots: Vec<Slot>,
+    net_out: VecDeque<NetAction>,
+    refuse: bool,
+    fail_next_open: Option<OpenResult>,
+    fail_next_close: bool,
+}
+
+impl Modem {
+    /// A module that boots at `now` with `config`.
+    pub fn new(config: ModemConfig, now: SimTime) -> Modem {
+        let decoder = StreamDecoder::new(StreamConfig {
+            mode: config.mode,
+            max_line_len: config.max_line_len,
+            direction: Direction::HostToModem,
+        });
+        let slots = (0..SLOTS)
+            .map(|_| Slot::new(config.max_packet_size))
+            .collect();
+        let mut modem = Modem {
+            echo: config.echo,
+            cmee: config.cmee,
+            attached: false,
+            attach_at: config.attach_after.map(|d| now + d),
+            decoder: Some(decoder),
+            out: HostOut::default(),
+            slots,
+            net_out: VecDeque::new(),
+            refuse: false,
+            fail_next_open: None,
+            fail_next_close: false,
+            now,
+            config,
+        };
+        modem.fire_due(now);
+        modem
+    }
+
+    /// The configuration the module was built with.
+    pub fn config(&self) -> &ModemConfig {
+        &self.config
+    }
+
+    /// The latest time the module has seen.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// Whether command echo is on (`ATE1`).
+    pub fn echo(&self) -> bool {
+        self.echo
+    }
+
+    /// The `AT+CMEE` mode in force.
+    pub fn cmee(&self) -> u8 {
+        self.cmee
+    }
+
+    /// Whether the module is attached (`+CGATT: 1`).
+    pub fn attached(&self) -> bool {
+        self.attached
+    }
+
+    /// The state of slot `slot` (`Closed` for ids outside 0-5).
+    pub fn slot_state(&self, slot: u8) -> SlotState {
+        self.slots
+            .get(usize::from(slot))
+            .map_or(SlotState::Closed, |s| s.phase.state())
+    }
+
+    /// The QMTCFG settings of slot `slot`.
+    pub fn slot_config(&self, slot: u8) -> Option<&SlotConfig> {
+        self.slots.get(usize::from(slot)).map(|s| &s.cfg)
+    }
+
+    /// Bytes the host typed.
+    pub fn handle_host_bytes(&mut self, now: SimTime, bytes: &[u8]) {
+        self.fire_due(now);
+        self.feed_host(bytes);
+        self.drain_queued();
+    }
+
+    /// Something happened on slot `slot`'s link. Events for ids outside 0-5 are ignored.
+    pub fn handle_net(&mut self, now: SimTime, slot: u8, event: NetEvent) {
+        self.fire_due(now);
+        if usize::from(slot) < SLOTS {
+            self.on_net(usize::from(slot), event);
+        }
+        self.drain_queued();
+    }
+
+    /// Time passed: fires every timer due at or before `now`.
+    pub fn handle_timeout(&mut self, now: SimTime) {
+        self.fire_due(now);
+        self.drain_queued();
+    }
+
+    /// Applies a fault to the module's link (see [`Fault`]).
+    pub fn inject_fault(&mut self, now: SimTime, fault: Fault) {
+        self.fire_due(now);
+        self.apply_fault(fault);
+        self.drain_queued();
+    }
+
+    /// When [`Modem::handle_timeout`] must next be called, if any timer runs.
+    pub fn poll_timeout(&self) -> Option<SimTime> {
+        let mut next = self.attach_at;
+        for s in &self.slots {
+            next = earliest(next, s.phase.deadline());
+            next = earliest(
+                next,
+                s.session.next_deadline(s.phase == slot::Phase::Connected),
+            );
+            next = earliest(next, s.imp.next_release());
+        }
+        next
+    }
+
+    /// All bytes produced for the host since the last call, or `None`.
+    pub fn poll_host(&mut self) -> Option<Vec<u8>> {
+        self.out.take_ready()
+    }
+
+    /// The next network action, or `None`.
+    pub fn poll_net(&mut self) -> Option<NetAction> {
+        self.net_out.pop_front()
+    }
+
+    /// Runs every timer due at or before `now`, each at its own time.
+    fn fire_due(&mut self, now: SimTime) {
+        // A bounded loop: every iteration removes or moves a timer past `t`.
+        for _ in 0..100_000 {
+            match self.poll_timeout() {
+                Some(t) if t <= now => {
+                    self.now = self.now.max(t);
+                    self.fire_timers();
+                }
+                _ => break,
+            }
+        }
+        self.now = self.now.max(now);
+    }
+
+    /// Fires what is due at `self.now`.
+    fn fire_timers(&mut self) {
+        let now = self.now;
+        if self.attach_at.is_some_and(|t| t <= now) {
+            self.attach_at = None;
+            self.attached = true;
+            let addr = self.config.ip_address.clone();
+            self.urc(&Urc::Ip { addr: addr.into() });
+        }
+        for i in 0..SLOTS {
+            self.fire_slot(i);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! The MQTT session of one slot: packets in flight with their retransmission timers,
+//! keep-alive, and QoS 2 deliveries not yet released.
+
+use std::time::Duration;
+
+use bc20_grammar::MqttCommand;
+use bytes::Bytes;
+
+use crate::modem::slot::Timing;
+use crate::mqtt::PacketReader;
+use crate::time::{earliest, SimTime};
+
+/// What a packet in flight waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// SUBACK, UNSUBACK or PUBACK.
+    Ack,
+    /// PUBREC (QoS 2, first half).
+    Rec,
+    /// PUBCOMP (QoS 2, after our PUBREL).
+    Comp,
+}
+
+/// A command whose asynchronous result is still to come (D33: its msgID is in flight).
+#[derive(Debug, Clone)]
+pub(crate) struct Inflight {
+    pub(crate) command: MqttCommand,
+    pub(crate) msg_id: u16,
+    pub(crate) stage: Stage,
+    /// What a retransmission sends (PUBLISH with DUP set, SUBSCRIBE, UNSUBSCRIBE or PUBREL).
+    pub(crate) packet: Bytes,
+    pub(crate) deadline: SimTime,
+    /// Retransmissions of the current packet so far.
+    pub(crate) retries: u8,
+    pub(crate) timing: Timing,
+    /// At least one transmission got out (a command whose sends all failed ends with
+    /// +QMTSTAT 6).
+    pub(crate) ever_sent: bool,
+}
+
+/// Per-link MQTT state; replaced by a fresh one at every QMTOPEN.
+#[derive(Debug)]
+pub(crate) struct Session {
+    pub(crate) reader: PacketReader,
+    /// Keep-alive of the CONNECT that is in force (zero: none).
+    pub(crate) keepalive: Duration,
+    /// When the module last sent a packet (Figure 1, T2 counts from here).
+    pub(crate) last_sent: SimTime,
+    /// A PINGREQ is out and its PINGRESP is due by then.
+    pub(crate) ping_deadline: Option<SimTime>,
+    pub(crate) inflight: Vec<Inflight>,
+    /// QoS 2 packet ids received (and reported) but not yet released by PUBREL (D37).
+    pub(crate) incoming_qos2: Vec<u16>,
+}
+
+impl Session {
+    pub(crate) fn new(max_packet_size: usize) -> Session {
+        Session {
+            reader: PacketReader::new(max_packet_size),
+            keepalive: Duration::ZERO,
+            last_sent: SimTime::ZERO,
+            ping_deadline: None,
+            inflight: Vec::new(),
+            incoming_qos2: Vec::new(),
+        }
+    }
+
+    /// Whether `msg_id` is in flight (D33).
+    pub(crate) fn in_flight(&self, msg_id: u16) -> bool {
+        self.inflight.iter().any(|i| i.msg_id == msg_id)
+    }
+
+    /// The in-flight entry waiting for `stage` of `command` with this id.
+    pub(crate) fn take(
+        &mut self,
+        command: MqttCommand,
+        msg_id: u16,
+        stage: Stage,
+    ) -> Option<Inflight> {
+        let at = self
+            .inflight
+            .iter()
+            .position(|i| i.command == command && i.msg_id == msg_id && i.stage == stage)?;
+        Some(self.inflight.remove(at))
+    }
+
+    /// When the next PINGREQ is due (none while one is out, or without keep-alive, D22).
+    pub(crate) fn ping_due(&self) -> Option<SimTime> {
+        (!self.keepalive.is_zero() && self.ping_deadline.is_none())
+            .then(|| self.last_sent + self.keepalive)
+    }
+
+    /// The earliest timer of the session.
+    pub(crate) fn next_deadline(&self, connected: bool) -> Option<SimTime> {
+        if !connected {
+            return None;
+        }
+        let retrans = self.inflight.iter().map(|i| i.deadline).min();
+        earliest(earliest(retrans, self.ping_deadline), self.ping_due())
+    }
+}

@@ -1,0 +1,155 @@
+//! One MQTT slot (`<tcpconnectID>` 0-5): its QMTCFG settings and its link/session state.
+
+use std::time::Duration;
+
+use bc20_grammar::{limits, ConnState, Will};
+
+use crate::aliauth::AliAuth;
+use crate::faults::Impairment;
+use crate::modem::session::Session;
+use crate::time::{secs, SimTime};
+
+/// What `AT+QMTCFG` sets for one slot (3.2.1; defaults from the note and D20).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotConfig {
+    /// `<keep-alive time>` in seconds (120; 0 disables keep-alive, D22).
+    pub keepalive: u16,
+    /// `<clean_session>` (1, D20).
+    pub clean_session: bool,
+    /// `<pkt_timeout>` in seconds (10).
+    pub pkt_timeout: u8,
+    /// `<retry_times>` (3).
+    pub retry_times: u8,
+    /// `<timeout_notice>` (0, D20).
+    pub timeout_notice: bool,
+    /// The Will, when `<will_fg>` is 1 (off by default, D20).
+    pub will: Option<Will<'static>>,
+    /// AliCloud device triple, when configured (D21).
+    pub aliauth: Option<AliAuth>,
+}
+
+impl Default for SlotConfig {
+    fn default() -> Self {
+        SlotConfig {
+            keepalive: limits::KEEPALIVE_DEFAULT,
+            clean_session: limits::CLEAN_SESSION_DEFAULT,
+            pkt_timeout: limits::PKT_TIMEOUT_DEFAULT,
+            retry_times: limits::RETRY_TIMES_DEFAULT,
+            timeout_notice: false,
+            will: None,
+            aliauth: None,
+        }
+    }
+}
+
+/// Retransmission settings captured when a packet is first sent (D20: timeout settings
+/// apply to the next packet sent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Timing {
+    pub(crate) pkt_timeout: Duration,
+    pub(crate) retry_times: u8,
+    pub(crate) notice: bool,
+}
+
+impl SlotConfig {
+    pub(crate) fn timing(&self) -> Timing {
+        Timing {
+            pkt_timeout: secs(self.pkt_timeout.into()),
+            retry_times: self.retry_times,
+            notice: self.timeout_notice,
+        }
+    }
+}
+
+/// Where a slot is, as an observer sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SlotState {
+    /// Free: no QMTOPEN, or closed since.
+    Closed,
+    /// QMTOPEN is waiting for the TCP connection.
+    Opening,
+    /// TCP connected, no MQTT session (`<state>` 1, "MQTT is initial").
+    Initial,
+    /// CONNECT sent, waiting for CONNACK (`<state>` 2).
+    Connecting,
+    /// CONNACK accepted (`<state>` 3).
+    Connected,
+    /// DISCONNECT sent, waiting for the server to close (`<state>` 4; only with the
+    /// hold-close fault, D28).
+    Disconnecting,
+}
+
+impl SlotState {
+    /// The `<state>` of the `AT+QMTCONN?` read response, for opened slots.
+    pub fn conn_state(self) -> Option<ConnState> {
+        match self {
+            SlotState::Initial => Some(ConnState::Initial),
+            SlotState::Connecting => Some(ConnState::Connecting),
+            SlotState::Connected => Some(ConnState::Connected),
+            SlotState::Disconnecting => Some(ConnState::Disconnecting),
+            SlotState::Closed | SlotState::Opening => None,
+        }
+    }
+}
+
+/// The internal phase with its deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Closed,
+    Opening { deadline: SimTime },
+    Opened,
+    Connecting { deadline: SimTime },
+    Connected,
+    Disconnecting { deadline: SimTime },
+}
+
+impl Phase {
+    pub(crate) fn state(self) -> SlotState {
+        match self {
+            Phase::Closed => SlotState::Closed,
+            Phase::Opening { .. } => SlotState::Opening,
+            Phase::Opened => SlotState::Initial,
+            Phase::Connecting { .. } => SlotState::Connecting,
+            Phase::Connected => SlotState::Connected,
+            Phase::Disconnecting { .. } => SlotState::Disconnecting,
+        }
+    }
+
+    pub(crate) fn deadline(self) -> Option<SimTime> {
+        match self {
+            Phase::Opening { deadline }
+            | Phase::Connecting { deadline }
+            | Phase::Disconnecting { deadline } => Some(deadline),
+            Phase::Closed | Phase::Opened | Phase::Connected => None,
+        }
+    }
+
+    /// TCP is up (QMTOPEN reported 0 and nothing closed it since).
+    pub(crate) fn is_open(self) -> bool {
+        self.state().conn_state().is_some()
+    }
+}
+
+/// One slot: settings survive closes, the rest is per link.
+#[derive(Debug)]
+pub(crate) struct Slot {
+    pub(crate) cfg: SlotConfig,
+    pub(crate) phase: Phase,
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) session: Session,
+    pub(crate) imp: Impairment,
+}
+
+impl Slot {
+    pub(crate) fn new(max_packet_size: usize) -> Slot {
+        Slot {
+            cfg: SlotConfig::default(),
+            phase: Phase::Closed,
+            host: String::new(),
+            port: 0,
+            session: Session::new(max_packet_size),
+            imp: Impairment::default(),
+        }
+    }
+}
