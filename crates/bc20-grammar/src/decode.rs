@@ -278,12 +278,7 @@ fn mqtt_command<'a>(
     name_at: usize,
 ) -> Result<Command<'a>, DecodeError> {
     use MqttCommand as M;
-    let no_form = DecodeError::new(
-        name_at,
-        DecodeErrorKind::Expected {
-            expected: "a form this command has (spec/)",
-        },
-    );
+    let no_form = DecodeError::new(name_at, DecodeErrorKind::NoSuchForm);
     let cmd = match (mqtt, suffix) {
         (M::QmtCfg, Suffix::Test) => Command::QmtCfgTest,
         (M::QmtOpen, Suffix::Test) => Command::QmtOpenTest,

@@ -40,6 +40,9 @@ pub enum DecodeErrorKind {
     /// An `AT` line naming a command outside the grammar.
     #[error("unknown command")]
     UnknownCommand,
+    /// A command the note defines, in a form it does not have (`AT+QMTCFG?`, `AT+QMTOPEN`).
+    #[error("this command has no such form (spec/)")]
+    NoSuchForm,
     /// A `+XXX:` line with a prefix outside the grammar.
     #[error("unknown response prefix")]
     UnknownResponse,
