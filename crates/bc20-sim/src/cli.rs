@@ -202,8 +202,11 @@ fn start(args: &SimArgs) -> Result<(), SimError> {
     match (args.exit_after, args.stdio) {
         (Some(secs), _) if secs.is_finite() && secs >= 0.0 => {
             let deadline = std::time::Instant::now() + Duration::from_secs_f64(secs);
-            if let Some(h) = handles.pop().filter(|_| args.stdio) {
-                h.wait_until(deadline);
+            // Keep every handle alive until the deadline: dropping one shuts its module down.
+            if args.stdio {
+                if let Some(h) = handles.pop() {
+                    h.wait_until(deadline);
+                }
             } else {
                 std::thread::sleep(deadline.saturating_duration_since(std::time::Instant::now()));
             }

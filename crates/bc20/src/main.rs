@@ -1,7 +1,8 @@
 //! `bc20`, the bc20kit command line.
 //!
 //! This file only parses arguments and maps outcomes to exit statuses; each subcommand is a
-//! module (`decode`, `encode`) that drives the `bc20-grammar` library.
+//! module (`decode`, `encode`) that drives the `bc20-grammar` library, or a library crate's own
+//! `cli` module (`sim`).
 
 mod decode;
 mod encode;
@@ -32,14 +33,17 @@ enum Cmd {
     Decode(decode::Args),
     /// Encode JSON objects (one per line, as `decode` prints them) into wire bytes.
     Encode(encode::Args),
-    // Next: Sim(sim::Args), Conform(conform::Args), Diagram(diagram::Args).
+    /// Start simulated BC20 modules on a PTY, TCP or stdio (see crates/bc20-sim/README.md).
+    Sim(bc20_sim::cli::SimArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match &cli.cmd {
-        Cmd::Decode(args) => decode::run(args),
-        Cmd::Encode(args) => encode::run(args),
+    let result = match cli.cmd {
+        Cmd::Decode(args) => decode::run(&args),
+        Cmd::Encode(args) => encode::run(&args),
+        // Library-crate subcommands own their exit statuses and messages.
+        Cmd::Sim(args) => return bc20_sim::cli::run(args),
     };
     match result {
         Ok(status) => status.exit_code(),

@@ -2,4 +2,5 @@
 
 mod decode;
 mod encode;
+mod sim;
 mod support;
