@@ -2,8 +2,9 @@
 //!
 //! This file only parses arguments and maps outcomes to exit statuses; each subcommand is a
 //! module (`decode`, `encode`) that drives the `bc20-grammar` library, or a library crate's own
-//! `cli` module (`sim`).
+//! `cli` module (`sim`, `conform`).
 
+mod conform;
 mod decode;
 mod encode;
 mod input;
@@ -35,6 +36,9 @@ enum Cmd {
     Encode(encode::Args),
     /// Start simulated BC20 modules on a PTY, TCP or stdio (see crates/bc20-sim/README.md).
     Sim(bc20_sim::cli::SimArgs),
+    /// Run conformance scripts against a module or the simulator and write reports
+    /// (exit 0 all passed, 1 a script failed, 2 usage or script error).
+    Conform(conform::Args),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +48,7 @@ fn main() -> ExitCode {
         Cmd::Encode(args) => encode::run(&args),
         // Library-crate subcommands own their exit statuses and messages.
         Cmd::Sim(args) => return bc20_sim::cli::run(args),
+        Cmd::Conform(args) => return conform::run_cmd(&args),
     };
     match result {
         Ok(status) => status.exit_code(),

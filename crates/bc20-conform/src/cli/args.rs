@@ -1,0 +1,103 @@
+//! Arguments of `bc20 conform` and `bc20 conform diff`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::link::FlowControl;
+use crate::script::parse_duration;
+
+/// What the exit status means (shown in `--help`).
+pub const EXIT_STATUS_HELP: &str = "\
+Exit status:
+  0  every script passed (diff: no new failure, no latency regression)
+  1  a script failed or could not run (diff: something got worse)
+  2  usage error or script error (nothing was sent)";
+
+fn duration(s: &str) -> Result<Duration, String> {
+    parse_duration(s).ok_or_else(|| format!("bad duration `{s}`: write e.g. 500ms, 2s"))
+}
+
+/// `bc20 conform [SCRIPTS...]`: replay conformance scripts against a module or the simulator.
+#[derive(Debug, Clone, clap::Args)]
+#[command(after_help = EXIT_STATUS_HELP)]
+pub struct ConformArgs {
+    /// Scripts (*.bc20) or directories of scripts [default: conformance/].
+    pub scripts: Vec<PathBuf>,
+
+    /// Serial port of a module (repeat for several modules, used by --jobs).
+    #[arg(long, value_name = "DEVICE")]
+    pub port: Vec<String>,
+    /// Any serial device path, e.g. a PTY of `bc20 sim --pty` (EIO is not fatal there).
+    #[arg(long, value_name = "PATH")]
+    pub pty: Vec<String>,
+    /// Baud rate of --port/--pty.
+    #[arg(long, default_value_t = 115_200)]
+    pub baud: u32,
+    /// UART flow control.
+    #[arg(long, value_enum, default_value = "none")]
+    pub flow_control: FlowControl,
+    /// Shell command that power-cycles or resets the module (run by `reset` steps and, with
+    /// --reset-each, before every script).
+    #[arg(long, value_name = "CMD")]
+    pub reset_cmd: Option<String>,
+    /// Run --reset-cmd before every script (a clean module for each).
+    #[arg(long, requires = "reset_cmd")]
+    pub reset_each: bool,
+    /// Time to wait after --reset-cmd before talking to the module.
+    #[arg(long, default_value = "5s", value_parser = duration, value_name = "DURATION")]
+    pub reset_wait: Duration,
+
+    /// Broker the peer client connects to (mqtt://HOST:PORT). With --sim: use this broker
+    /// instead of the embedded one.
+    #[arg(long, value_name = "URL")]
+    pub broker: Option<String>,
+    /// The broker as the module must reach it, if not the --broker address (HOST:PORT).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub module_broker: Option<String>,
+
+    /// Run against the simulator, in-process, with the embedded broker.
+    #[arg(long)]
+    pub sim: bool,
+    /// Turn on one simulator quirk profile (implies --sim; repeatable).
+    #[arg(long = "sim-quirk", value_name = "NAME")]
+    pub sim_quirk: Vec<String>,
+    /// Simulator speed: virtual seconds per real second.
+    #[arg(long, default_value_t = 20.0, value_name = "FACTOR")]
+    pub time_scale: f64,
+    /// Scripts run in parallel (one simulator each, or one serial port each).
+    #[arg(long, short = 'j', default_value_t = 1, value_name = "N")]
+    pub jobs: usize,
+
+    /// Where the reports go (report.json, junit.xml, report.html, transcripts/).
+    #[arg(long, default_value = "target/bc20-report", value_name = "DIR")]
+    pub report_dir: PathBuf,
+    /// Run only scripts tagged with this clause or id (repeatable; any of them).
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// Decode module lines leniently (the default is the note's strict grammar).
+    #[arg(long)]
+    pub lenient: bool,
+    /// Extra time on every timeout derived from the note [default: 500ms on hardware,
+    /// 75 ms of real time on the simulator].
+    #[arg(long, value_parser = duration, value_name = "DURATION")]
+    pub grace: Option<Duration>,
+    /// Parse the scripts and list them with their tags; send nothing.
+    #[arg(long)]
+    pub list: bool,
+    /// No progress bar and no per-script lines; only the summary.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// `bc20 conform diff OLD.json NEW.json`: what changed between two runs.
+#[derive(Debug, Clone, clap::Args)]
+#[command(after_help = EXIT_STATUS_HELP)]
+pub struct DiffArgs {
+    /// The older report.json.
+    pub old: PathBuf,
+    /// The newer report.json.
+    pub new: PathBuf,
+    /// Print the difference as JSON.
+    #[arg(long)]
+    pub json: bool,
+}

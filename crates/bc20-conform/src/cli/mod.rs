@@ -1,0 +1,303 @@
+//! `bc20 conform` and `bc20 conform diff`: arguments and entry points for the `bc20` binary.
+
+mod args;
+mod console;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use bc20_grammar::Mode;
+
+pub use args::{ConformArgs, DiffArgs, EXIT_STATUS_HELP};
+pub use console::{verdict_line, Console};
+
+use crate::diff::{diff_reports, render_diff};
+use crate::link::SerialOptions;
+use crate::peer::parse_broker_url;
+use crate::report::{read_json, ReportPaths, RunReport};
+use crate::runner::{RunConfig, INTERRUPTED};
+use crate::script::Script;
+use crate::suite::{discover, load_all, run_suite, SuiteOptions, Testbed};
+use crate::testbed::SerialBed;
+
+/// Exit status: every script passed.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: a script failed or errored.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit status: usage or script error.
+pub const EXIT_USAGE: u8 = 2;
+
+fn usage(msg: &str) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// Runs `bc20 conform`.
+pub fn run(args: &ConformArgs) -> ExitCode {
+    match plan(args) {
+        Ok(Plan::List(scripts)) => {
+            for s in &scripts {
+                println!(
+                    "{:<36} {}{}",
+                    s.path,
+                    s.tags.join(" "),
+                    if s.requires_sim {
+                        "  [requires sim]"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            ExitCode::from(EXIT_OK)
+        }
+        Ok(Plan::Run {
+            scripts,
+            bed,
+            config,
+        }) => execute(args, &scripts, bed.as_ref(), config),
+        Err(code) => code,
+    }
+}
+
+enum Plan {
+    List(Vec<Script>),
+    Run {
+        scripts: Vec<Script>,
+        bed: Box<dyn Testbed>,
+        config: RunConfig,
+    },
+}
+
+/// Checks the arguments and loads every script; script errors are printed with carets.
+fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
+    let paths = if args.scripts.is_empty() {
+        vec![PathBuf::from("conformance")]
+    } else {
+        args.scripts.clone()
+    };
+    let files = discover(&paths).map_err(|e| usage(&e))?;
+    let mut scripts = match load_all(&files) {
+        Ok(s) => s,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{e}\n");
+            }
+            return Err(usage(&format!(
+                "{} script error(s); nothing was sent",
+                errors.len()
+            )));
+        }
+    };
+    if !args.tag.is_empty() {
+        scripts.retain(|s| s.tags.iter().any(|t| args.tag.contains(t)));
+        if scripts.is_empty() {
+            return Err(usage("no script has any of the --tag values"));
+        }
+    }
+    if args.list {
+        return Ok(Plan::List(scripts));
+    }
+    let sim = args.sim || !args.sim_quirk.is_empty();
+    let serial: Vec<(String, bool)> = args
+        .port
+        .iter()
+        .map(|p| (p.clone(), false))
+        .chain(args.pty.iter().map(|p| (p.clone(), true)))
+        .collect();
+    if sim && !serial.is_empty() {
+        return Err(usage("--sim and --port/--pty exclude each other"));
+    }
+    if !sim && serial.is_empty() {
+        return Err(usage(
+            "say where the module is: --sim, or --port DEVICE (or --pty PATH)",
+        ));
+    }
+    if args.jobs == 0 {
+        return Err(usage("--jobs must be at least 1"));
+    }
+    let broker = match &args.broker {
+        Some(url) => Some(parse_broker_url(url).map_err(|e| usage(&e.to_string()))?),
+        None => None,
+    };
+    let mut config = RunConfig {
+        mode: if args.lenient {
+            Mode::Lenient
+        } else {
+            Mode::Strict
+        },
+        ..RunConfig::default()
+    };
+    let bed: Box<dyn Testbed> = if sim {
+        sim_bed(args, broker, &mut config)?
+    } else {
+        config.grace = args.grace.unwrap_or(Duration::from_millis(500));
+        config.reset_before = args.reset_each;
+        let module_broker = match &args.module_broker {
+            Some(m) => Some(parse_broker_url(m).map_err(|e| usage(&e.to_string()))?),
+            None => None,
+        };
+        Box::new(SerialBed {
+            ports: serial
+                .into_iter()
+                .map(|(path, pty)| SerialOptions {
+                    path,
+                    baud: args.baud,
+                    flow_control: args.flow_control,
+                    pty,
+                    reset_cmd: args.reset_cmd.clone(),
+                    reset_wait: args.reset_wait,
+                })
+                .collect(),
+            broker,
+            module_broker,
+        })
+    };
+    Ok(Plan::Run {
+        scripts,
+        bed,
+        config,
+    })
+}
+
+/// The simulator testbed for `--sim` / `--sim-quirk`.
+#[cfg(feature = "sim")]
+fn sim_bed(
+    args: &ConformArgs,
+    broker: Option<(String, u16)>,
+    config: &mut RunConfig,
+) -> Result<Box<dyn Testbed>, ExitCode> {
+    use crate::testbed::{resolve, SimBed};
+    use bc20_sim::{Quirk, Quirks};
+    if !(args.time_scale.is_finite() && (0.1..=1000.0).contains(&args.time_scale)) {
+        return Err(usage("--time-scale must be between 0.1 and 1000"));
+    }
+    let mut quirks = Quirks::NONE;
+    for q in &args.sim_quirk {
+        let quirk: Quirk = q.parse().map_err(|e: bc20_sim::quirks::UnknownQuirk| {
+            usage(&format!(
+                "{e}; known: {}",
+                bc20_sim::list_quirks().join(", ")
+            ))
+        })?;
+        quirks.insert(quirk);
+    }
+    let addr = match &broker {
+        Some((h, p)) => Some(resolve(h, *p).map_err(|e| usage(&e))?),
+        None => None,
+    };
+    let scale = args.time_scale;
+    let scaled = RunConfig::scaled(scale);
+    config.grace = args.grace.unwrap_or(scaled.grace);
+    config.settle = scaled.settle;
+    config.latency_tolerance = scaled.latency_tolerance;
+    let bed = SimBed::new(addr, quirks, scale, args.jobs).map_err(|e| {
+        eprintln!("error: cannot start the embedded broker: {e}");
+        ExitCode::from(EXIT_FAILED)
+    })?;
+    Ok(Box::new(bed))
+}
+
+/// Without the `sim` feature there is no simulator.
+#[cfg(not(feature = "sim"))]
+fn sim_bed(
+    _args: &ConformArgs,
+    _broker: Option<(String, u16)>,
+    _config: &mut RunConfig,
+) -> Result<Box<dyn Testbed>, ExitCode> {
+    Err(usage(
+        "this build has no simulator (the `sim` feature of bc20-conform is off)",
+    ))
+}
+
+fn execute(
+    args: &ConformArgs,
+    scripts: &[Script],
+    bed: &dyn Testbed,
+    config: RunConfig,
+) -> ExitCode {
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            // A second Ctrl-C: the reports were written after the last script; leave now.
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupted: finishing the report (Ctrl-C again to quit at once)");
+    });
+    let console = Console::new(scripts.len(), args.quiet);
+    let paths = ReportPaths::in_dir(&args.report_dir);
+    let mode = if args.lenient { "lenient" } else { "strict" };
+    let opts = SuiteOptions {
+        config,
+        jobs: args.jobs,
+        reports: Some(paths.clone()),
+        progress: &console,
+    };
+    let mut report = run_suite(scripts, bed, &opts);
+    report.target.mode = mode.to_owned();
+    if let Err(e) = paths.write(&report) {
+        eprintln!("warning: cannot write the report: {e}");
+    }
+    console.finish();
+    summary(&report, &paths);
+    if report.all_passed() {
+        ExitCode::from(EXIT_OK)
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    }
+}
+
+fn summary(r: &RunReport, paths: &ReportPaths) {
+    let s = &r.summary;
+    println!(
+        "{}: {} passed, {} failed, {} errors, {} skipped{} in {:.1}s{}",
+        if r.all_passed() { "PASS" } else { "FAIL" },
+        s.passed,
+        s.failed,
+        s.errors,
+        s.skipped,
+        if s.pending > 0 {
+            format!(", {} not run", s.pending)
+        } else {
+            String::new()
+        },
+        r.duration_ms / 1000.0,
+        r.module
+            .revision
+            .as_ref()
+            .map(|v| format!(" (module {v})"))
+            .unwrap_or_default()
+    );
+    println!(
+        "reports: {}, {}, {}",
+        paths.html.display(),
+        paths.junit.display(),
+        paths.json.display()
+    );
+}
+
+/// Runs `bc20 conform diff OLD.json NEW.json`.
+pub fn run_diff(args: &DiffArgs) -> ExitCode {
+    let old = match read_json(&args.old) {
+        Ok(r) => r,
+        Err(e) => return usage(&e),
+    };
+    let new = match read_json(&args.new) {
+        Ok(r) => r,
+        Err(e) => return usage(&e),
+    };
+    let d = diff_reports(&old, &new);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&d).unwrap_or_else(|e| e.to_string())
+        );
+    } else {
+        print!("{}", render_diff(&d));
+    }
+    if d.has_regressions() {
+        ExitCode::from(EXIT_FAILED)
+    } else {
+        ExitCode::from(EXIT_OK)
+    }
+}

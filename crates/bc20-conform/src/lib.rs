@@ -1,0 +1,42 @@
+//! Conformance testing for the MQTT AT commands of the Quectel BC20.
+//!
+//! A conformance script (`conformance/*.bc20`, format in `conformance/README.md`) is parsed
+//! by [`parse_script`] into a [`Script`]; the runner replays it over a [`link::ModuleLink`]
+//! (a serial port, or the simulator in-process) with a broker-side MQTT peer, matching every
+//! module line with a [`pattern::Matcher`] typed by `bc20-grammar`, timing every command
+//! against the note's maximum response time, and writing the transcript as it happens. The
+//! reports ([`report`]) are JUnit XML, JSON and one self-contained HTML file;
+//! [`diff`] compares two JSON reports. [`cli`] is what `bc20 conform` runs.
+//!
+//! ```
+//! use bc20_conform::parse_script;
+//!
+//! let script = parse_script("open.bc20", "\
+//! tags 3.2.2 qmtopen.write
+//! send AT+QMTOPEN=0,\"${broker_host}\",${broker_port}
+//! expect OK
+//! expect +QMTOPEN: 0,$result
+//! ").unwrap();
+//! assert_eq!(script.name, "open");
+//! assert_eq!(script.test.len(), 3);
+//!
+//! let err = parse_script("bad.bc20", "expect +QMTOPEN: 0,0,0,0,0\n").unwrap_err();
+//! assert_eq!((err.line, err.column), (1, 8));
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod pattern;
+pub mod script;
+
+pub use script::{load_script, parse_script, Script, ScriptError, ScriptErrorKind};
+pub mod cli;
+pub mod diff;
+pub mod link;
+pub mod mask;
+pub mod peer;
+pub mod report;
+pub mod runner;
+pub mod suite;
+pub mod testbed;
+pub mod transcript;

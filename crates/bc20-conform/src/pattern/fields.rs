@@ -1,0 +1,92 @@
+//! Splitting a response line into its name prefix and its comma-separated fields.
+
+/// `+QMTOPEN: 0,0` → (`+QMTOPEN: `, `0,0`); a line without `+NAME:` has no fields.
+pub fn split_prefix(line: &str) -> (&str, Option<&str>) {
+    if !line.starts_with('+') {
+        return (line, None);
+    }
+    let Some(colon) = line.find(':') else {
+        return (line, None);
+    };
+    let mut end = colon + 1;
+    if line[end..].starts_with(' ') {
+        end += 1;
+    }
+    (&line[..end], Some(&line[end..]))
+}
+
+/// Splits at commas outside `"..."` and `(...)`. With `max_fields`, the last field takes the
+/// rest of the line whatever it contains (the +QMTRECV payload, spec/DECISIONS.md D35).
+pub fn split_fields(params: &str, max_fields: Option<usize>) -> Vec<&str> {
+    let mut out = Vec::new();
+    if params.is_empty() {
+        return out;
+    }
+    let bytes = params.as_bytes();
+    let mut start = 0;
+    let mut in_quotes = false;
+    let mut depth = 0usize;
+    for (i, &b) in bytes.iter().enumerate() {
+        if max_fields.is_some_and(|m| out.len() + 1 >= m) {
+            break;
+        }
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b'(' if !in_quotes => depth += 1,
+            b')' if !in_quotes => depth = depth.saturating_sub(1),
+            b',' if !in_quotes && depth == 0 => {
+                out.push(&params[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&params[start..]);
+    out
+}
+
+/// The content of a `"..."` field, or `None` when the field is not quoted.
+pub fn unquote(field: &str) -> Option<&str> {
+    field
+        .strip_prefix('"')
+        .and_then(|f| f.strip_suffix('"'))
+        .filter(|_| field.len() >= 2)
+}
+
+/// How many fields a line with this prefix has at most, when its last field is free text.
+pub fn max_fields_for(prefix: &str) -> Option<usize> {
+    prefix
+        .trim_end()
+        .eq_ignore_ascii_case("+QMTRECV:")
+        .then_some(4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_outside_quotes_and_parens() {
+        let (p, rest) = split_prefix("+QMTCFG: \"will\",(0-5),(0,1),\"a,b\"");
+        assert_eq!(p, "+QMTCFG: ");
+        assert_eq!(
+            split_fields(rest.unwrap(), None),
+            ["\"will\"", "(0-5)", "(0,1)", "\"a,b\""]
+        );
+    }
+
+    #[test]
+    fn recv_payload_keeps_commas_and_quotes() {
+        let line = "+QMTRECV: 0,3,\"dev/cmd\",\"{\"a\":1,\"b\":2}\"";
+        let (p, rest) = split_prefix(line);
+        let f = split_fields(rest.unwrap(), max_fields_for(p));
+        assert_eq!(f, ["0", "3", "\"dev/cmd\"", "\"{\"a\":1,\"b\":2}\""]);
+        assert_eq!(unquote(f[3]), Some("{\"a\":1,\"b\":2}"));
+    }
+
+    #[test]
+    fn bare_lines_have_no_fields() {
+        assert_eq!(split_prefix("OK"), ("OK", None));
+        assert_eq!(split_fields("", None), Vec::<&str>::new());
+    }
+}

@@ -1,0 +1,171 @@
+//! The session's I/O: sending lines, pumping the link, queueing and logging what arrives.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use bc20_grammar::{Command, Mode};
+
+use super::lines::{observe, ModuleLine};
+use super::{Session, StepError, INTERRUPTED};
+use crate::script::format_duration;
+use crate::transcript::{printable, Dir};
+
+impl Session<'_> {
+    pub(crate) fn expand(&self, t: &crate::script::Template) -> Result<String, StepError> {
+        t.expand(&self.vars)
+            .map_err(|v| StepError::Abort(format!("variable `{v}` is not defined at this point")))
+    }
+
+    /// Sends `line` + CR, logging and timing it.
+    pub(crate) fn send_line(&mut self, line: &str) -> Result<(), StepError> {
+        let mut bytes = line.as_bytes().to_vec();
+        bytes.push(b'\r');
+        self.link.write(&bytes)?;
+        let shown = self.masker.learn_and_mask_line(line);
+        let form = Command::decode(line.as_bytes(), Mode::Lenient)
+            .ok()
+            .map(|(c, _)| c.spec_id());
+        self.log(Dir::Host, &shown, form, None);
+        self.note_command(line.as_bytes(), &shown);
+        Ok(())
+    }
+
+    pub(super) fn note_command(&mut self, body: &[u8], shown: &str) {
+        let at = self.link.now().saturating_sub(self.t0);
+        match Command::decode(body, Mode::Lenient) {
+            Ok((cmd, _)) => {
+                self.observed.insert(cmd.spec_id().to_owned());
+                self.reader.command_sent(&cmd);
+                self.timing.sent(at, shown, Some(&cmd));
+            }
+            Err(_) => self.timing.sent(at, shown, None),
+        }
+    }
+
+    /// Reads from the link until `deadline` (link time) or until a line arrives; lines go to
+    /// the queue (or are dropped by `ignore`), peer messages to the inbox.
+    pub(crate) fn pump(&mut self, deadline: Duration) -> Result<bool, StepError> {
+        if INTERRUPTED.load(Ordering::Relaxed) {
+            return Err(StepError::Abort("interrupted (Ctrl-C)".to_owned()));
+        }
+        let mut buf = Vec::new();
+        let n = self.link.read(deadline, &mut buf)?;
+        let mut got = false;
+        if n > 0 {
+            let at = self.elapsed();
+            for line in self.reader.feed(at, &buf) {
+                got |= self.accept_line(line);
+            }
+        }
+        self.poll_peer();
+        Ok(got)
+    }
+
+    pub(super) fn accept_line(&mut self, line: ModuleLine) -> bool {
+        let text = line.text();
+        let (form, note) = match &line.decoded {
+            Ok(l) => {
+                observe(l, &mut self.observed);
+                let t = self.masker.mask(&text);
+                self.timing.received(line.at, &t, l);
+                (Some(l.spec_id()), None)
+            }
+            Err(e) => (None, Some(format!("does not decode: {e}"))),
+        };
+        let ignored = self
+            .script
+            .ignore
+            .iter()
+            .any(|m| m.matches(&line.raw, line.line(), &self.vars).is_ok());
+        let note = if ignored {
+            Some(note.map_or("ignored".to_owned(), |n| format!("ignored; {n}")))
+        } else {
+            note
+        };
+        self.log(Dir::Module, &text, form, note);
+        if !ignored {
+            self.reader.queue.push_back(line);
+        }
+        !ignored
+    }
+
+    pub(super) fn poll_peer(&mut self) {
+        let msgs = match self.peer.as_mut() {
+            Some(p) => p.poll(),
+            None => return,
+        };
+        for m in msgs {
+            let text = format!(
+                "recv topic={} qos={} retain={} payload={}",
+                m.topic,
+                m.qos,
+                u8::from(m.retain),
+                printable(&m.payload)
+            );
+            self.log(Dir::Peer, &text, None, None);
+            self.peer_inbox.push(m);
+        }
+    }
+
+    /// Lets time pass until `until`, queueing whatever arrives.
+    pub(crate) fn pump_until(&mut self, until: Duration) -> Result<(), StepError> {
+        while self.link.now() < until {
+            self.pump(until)?;
+        }
+        Ok(())
+    }
+
+    /// The next queued line, waiting until `deadline` for one.
+    pub(crate) fn next_line(
+        &mut self,
+        deadline: Duration,
+    ) -> Result<Option<ModuleLine>, StepError> {
+        loop {
+            if let Some(l) = self.reader.queue.pop_front() {
+                return Ok(Some(l));
+            }
+            if self.link.now() >= deadline {
+                return Ok(None);
+            }
+            self.pump(deadline)?;
+        }
+    }
+
+    /// The deadline of an expectation without `within`.
+    pub(crate) fn default_deadline(&self) -> Duration {
+        let fallback = self
+            .script
+            .default_timeout
+            .unwrap_or(self.cfg.default_timeout);
+        let now = self.link.now();
+        match self.timing.deadline() {
+            Some(d) => (self.t0 + d + self.cfg.grace).max(now),
+            None => now + fallback,
+        }
+    }
+
+    /// After the test: the module must stay quiet for `settle`.
+    pub(super) fn settle(&mut self) -> Result<(), StepError> {
+        let until = self.link.now() + self.cfg.settle;
+        self.pump_until(until)?;
+        if let Some(l) = self.reader.queue.front() {
+            return Err(StepError::Fail(format!(
+                "unexpected line from the module after the last step: `{}`",
+                l.text()
+            )));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn describe_wait(&self, deadline: Duration) -> String {
+        let waited = deadline.saturating_sub(self.t0);
+        let partial = self.reader.partial();
+        let mut s = format!("until {} (script time)", format_duration(waited));
+        if partial > 0 {
+            s.push_str(&format!(
+                "; {partial} byte(s) of an unfinished line are buffered"
+            ));
+        }
+        s
+    }
+}

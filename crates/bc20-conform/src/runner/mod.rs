@@ -1,0 +1,448 @@
+//! Running one script against one module: the session, its steps, and the verdict.
+
+mod expect;
+pub mod identify;
+mod io;
+mod lines;
+mod peer_steps;
+mod result;
+mod timing;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use bc20_grammar::Mode;
+
+pub use lines::{observe, ModuleLine};
+pub use result::{CommandTiming, Failure, ScriptResult, Verdict};
+pub use timing::Timing;
+
+use crate::link::{Fault, LinkError, ModuleLink};
+use crate::mask::Masker;
+use crate::peer::{BrokerPeer, PeerMessage};
+use crate::script::{raw_bytes, Script, Section, Step, StepKind};
+use crate::transcript::{printable, Dir, Event, TranscriptSink};
+use lines::LineReader;
+
+/// Set by a Ctrl-C handler: every session stops at its next wait.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// How scripts are run.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// Strict (the note) or lenient decoding of module lines.
+    pub mode: Mode,
+    /// Added to every timeout derived from the note (transport and firmware slack).
+    pub grace: Duration,
+    /// Wait for an `expect` when no command awaits its result and the script sets no `timeout`.
+    pub default_timeout: Duration,
+    /// After the test steps, how long the module must stay quiet.
+    pub settle: Duration,
+    /// Variables every script starts with (`broker_host`, `broker_port`; `uid` and `script`
+    /// are added per script).
+    pub vars: BTreeMap<String, String>,
+    /// Whether the link is real hardware (fault steps skipped, `requires sim` scripts skipped).
+    pub hardware: bool,
+    /// Reset the module (`--reset-cmd` on hardware) before each script.
+    pub reset_before: bool,
+    /// Added to the note's limit before a response time counts as too slow (the measurement
+    /// resolution of the link's clock; zero on hardware).
+    pub latency_tolerance: Duration,
+    /// Commands sent before each script, each answered by a final result code:
+    /// echo off and numeric errors (spec/DECISIONS.md D4, D5).
+    pub prologue: Vec<String>,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            mode: Mode::Strict,
+            grace: Duration::from_millis(200),
+            default_timeout: Duration::from_secs(10),
+            settle: Duration::from_millis(200),
+            vars: BTreeMap::new(),
+            hardware: false,
+            reset_before: false,
+            latency_tolerance: Duration::ZERO,
+            prologue: vec!["ATE0".to_owned(), "AT+CMEE=1".to_owned()],
+        }
+    }
+}
+
+impl RunConfig {
+    /// Settings for a module on a clock running `scale` times faster than real time (the
+    /// simulator): the grace, the settle time and the response-time tolerance are a fixed real
+    /// time (75 ms, 20 ms, 25 ms) of scheduling slack, scaled to module time.
+    pub fn scaled(scale: f64) -> Self {
+        RunConfig {
+            grace: Duration::from_millis(75).mul_f64(scale),
+            settle: Duration::from_millis(20).mul_f64(scale),
+            latency_tolerance: Duration::from_millis(25).mul_f64(scale),
+            ..RunConfig::default()
+        }
+    }
+}
+
+/// Why a step stopped the section.
+pub(crate) enum StepError {
+    /// The module deviated: the script fails.
+    Fail(String),
+    /// The run could not go on (link, peer, interrupt): the script errors.
+    Abort(String),
+}
+
+impl From<LinkError> for StepError {
+    fn from(e: LinkError) -> Self {
+        StepError::Abort(e.to_string())
+    }
+}
+
+/// One script's conversation with a module.
+pub(crate) struct Session<'a> {
+    pub(crate) link: &'a mut dyn ModuleLink,
+    pub(crate) peer: Option<&'a mut dyn BrokerPeer>,
+    pub(crate) sink: &'a mut dyn TranscriptSink,
+    pub(crate) cfg: &'a RunConfig,
+    pub(crate) script: &'a Script,
+    pub(crate) reader: LineReader,
+    pub(crate) vars: BTreeMap<String, String>,
+    pub(crate) masker: Masker,
+    pub(crate) timing: Timing,
+    pub(crate) observed: BTreeSet<String>,
+    pub(crate) transcript: Vec<Event>,
+    pub(crate) notices: Vec<String>,
+    pub(crate) peer_inbox: Vec<PeerMessage>,
+    pub(crate) t0: Duration,
+    /// In teardown: expectations skip lines that do not match instead of failing.
+    pub(crate) lenient_order: bool,
+}
+
+/// Runs `script` over `link`, with `peer` for broker-side steps, writing the transcript to
+/// `sink` as it happens. Never panics on module bytes; a link failure gives [`Verdict::Error`].
+pub fn run_script<'a>(
+    script: &'a Script,
+    link: &'a mut dyn ModuleLink,
+    peer: Option<&'a mut dyn BrokerPeer>,
+    cfg: &'a RunConfig,
+    sink: &'a mut dyn TranscriptSink,
+    uid: &str,
+) -> ScriptResult {
+    let started = Instant::now();
+    let mut vars = cfg.vars.clone();
+    vars.insert("uid".to_owned(), uid.to_owned());
+    vars.insert("script".to_owned(), script.name.clone());
+    let t0 = link.now();
+    let mut s = Session {
+        link,
+        peer,
+        sink,
+        cfg,
+        script,
+        reader: LineReader::new(cfg.mode),
+        vars,
+        masker: Masker::default(),
+        timing: Timing::new(cfg.latency_tolerance),
+        observed: BTreeSet::new(),
+        transcript: Vec::new(),
+        notices: Vec::new(),
+        peer_inbox: Vec::new(),
+        t0,
+        lenient_order: false,
+    };
+    let mut failures = Vec::new();
+    let mut verdict = Verdict::Pass;
+
+    if script.requires_sim && cfg.hardware {
+        s.runner_note("skipped: the script `requires sim` and this is hardware");
+        s.notices
+            .push("skipped: `requires sim` (fault injection) on hardware".to_owned());
+        verdict = Verdict::Skipped;
+    } else {
+        let reset = if cfg.reset_before {
+            s.runner_note("reset before the script (--reset-each)");
+            s.link.reset().map_err(|e| StepError::Abort(e.to_string()))
+        } else {
+            Ok(())
+        };
+        match reset.and_then(|()| s.prologue()) {
+            Err(StepError::Abort(m)) | Err(StepError::Fail(m)) => {
+                verdict = Verdict::Error;
+                failures.push(Failure {
+                    at: script.path.clone(),
+                    section: None,
+                    step: "(prologue)".to_owned(),
+                    message: s.masker.mask(&m),
+                });
+            }
+            Ok(()) => {
+                for (section, steps) in [
+                    (Section::Setup, &script.setup),
+                    (Section::Test, &script.test),
+                ] {
+                    if let Some((f, v)) = s.run_section(section, steps) {
+                        failures.push(f);
+                        verdict = v;
+                        break;
+                    }
+                }
+                if verdict == Verdict::Pass {
+                    if let Err(e) = s.settle() {
+                        let (msg, v) = match e {
+                            StepError::Fail(m) => (m, Verdict::Fail),
+                            StepError::Abort(m) => (m, Verdict::Error),
+                        };
+                        failures.push(Failure {
+                            at: script.path.clone(),
+                            section: Some(Section::Test),
+                            step: "(end of test)".to_owned(),
+                            message: s.masker.mask(&msg),
+                        });
+                        verdict = v;
+                    }
+                }
+                s.teardown(&mut failures, &mut verdict);
+            }
+        }
+        for t in s.timing.over_limit() {
+            s.notices.push(format!(
+                "`{}` took {:.0} ms, over the note's {:.0} ms",
+                t.command,
+                t.latency_ms.unwrap_or(0.0),
+                t.limit_ms.unwrap_or(0.0)
+            ));
+        }
+        if verdict == Verdict::Pass {
+            if let Some(t) = s.timing.over_limit().next() {
+                failures.push(Failure {
+                    at: script.path.clone(),
+                    section: Some(Section::Test),
+                    step: t.command.clone(),
+                    message: format!(
+                        "response time {:.0} ms is over the note's maximum of {:.0} ms",
+                        t.latency_ms.unwrap_or(0.0),
+                        t.limit_ms.unwrap_or(0.0)
+                    ),
+                });
+                verdict = Verdict::Fail;
+            }
+        }
+    }
+    let verdict_line = match failures.first() {
+        Some(f) => format!("verdict {}: {}: {}", verdict.label(), f.at, f.message),
+        None => format!("verdict {}", verdict.label()),
+    };
+    s.runner_note(&verdict_line);
+    let link_ms = s.elapsed().as_secs_f64() * 1000.0;
+    ScriptResult {
+        name: script.name.clone(),
+        path: script.path.clone(),
+        title: script.title.clone(),
+        tags: script.tags.clone(),
+        verdict,
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        link_ms,
+        failures,
+        notices: s.notices,
+        commands: s.timing.timings,
+        observed: s.observed.into_iter().collect(),
+        transcript: s.transcript,
+    }
+}
+
+impl Session<'_> {
+    /// Link time since the script started.
+    pub(crate) fn elapsed(&self) -> Duration {
+        self.link.now().saturating_sub(self.t0)
+    }
+
+    pub(crate) fn log(&mut self, dir: Dir, text: &str, form: Option<&str>, note: Option<String>) {
+        let wall_ms = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let event = Event {
+            t_ms: (self.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
+            wall_ms,
+            dir,
+            text: self.masker.mask(text),
+            form: form.map(str::to_owned),
+            note: note.map(|n| self.masker.mask(&n)),
+        };
+        self.sink.record(&event);
+        self.transcript.push(event);
+    }
+
+    pub(crate) fn runner_note(&mut self, text: &str) {
+        self.log(Dir::Runner, text, None, None);
+    }
+
+    /// Echo off and numeric errors before the script; tolerant of echo and boot URCs.
+    fn prologue(&mut self) -> Result<(), StepError> {
+        if !self.script.prologue {
+            return Ok(());
+        }
+        for cmd in self.cfg.prologue.clone() {
+            self.send_line(&cmd)?;
+            let deadline = self.link.now() + Duration::from_secs(2) + self.cfg.grace;
+            loop {
+                let line = self.next_line(deadline)?.ok_or_else(|| {
+                    StepError::Abort(format!(
+                        "the module does not answer `{cmd}` (no final result code within 2 s)"
+                    ))
+                })?;
+                if let Some(bc20_grammar::Line::Response(r)) = line.line() {
+                    if r.is_final() {
+                        break;
+                    }
+                }
+            }
+        }
+        self.reader.queue.clear();
+        Ok(())
+    }
+
+    /// Runs steps until one fails; returns the failure and the verdict it implies.
+    fn run_section(&mut self, section: Section, steps: &[Step]) -> Option<(Failure, Verdict)> {
+        for step in steps {
+            if INTERRUPTED.load(Ordering::Relaxed) {
+                return Some((
+                    self.failure(section, step, "interrupted (Ctrl-C)".to_owned()),
+                    Verdict::Error,
+                ));
+            }
+            match self.step(step) {
+                Ok(()) => {}
+                Err(StepError::Fail(m)) => {
+                    return Some((self.failure(section, step, m), Verdict::Fail))
+                }
+                Err(StepError::Abort(m)) => {
+                    return Some((self.failure(section, step, m), Verdict::Error))
+                }
+            }
+        }
+        None
+    }
+
+    fn failure(&mut self, section: Section, step: &Step, message: String) -> Failure {
+        let message = self.masker.mask(&message);
+        self.log(
+            Dir::Runner,
+            &format!("FAILED {}: {}", step.span, message),
+            None,
+            None,
+        );
+        Failure {
+            at: step.span.to_string(),
+            section: Some(section),
+            step: self.masker.mask(step.source.trim()),
+            message,
+        }
+    }
+
+    /// Teardown always runs; its problems fail a passing script and are notices otherwise.
+    fn teardown(&mut self, failures: &mut Vec<Failure>, verdict: &mut Verdict) {
+        if self.script.teardown.is_empty() {
+            return;
+        }
+        // Whatever the test left unread is not the teardown's business.
+        while let Some(l) = self.reader.queue.pop_front() {
+            let text = l.text();
+            self.log(
+                Dir::Runner,
+                &format!("teardown discards `{text}`"),
+                None,
+                None,
+            );
+        }
+        self.lenient_order = true;
+        let steps = &self.script.teardown;
+        if let Some((f, v)) = self.run_section(Section::Teardown, steps) {
+            if *verdict == Verdict::Pass {
+                *verdict = v;
+                failures.push(f);
+            } else {
+                self.notices
+                    .push(format!("teardown: {}: {}", f.at, f.message));
+            }
+        }
+    }
+
+    fn step(&mut self, step: &Step) -> Result<(), StepError> {
+        match &step.kind {
+            StepKind::Send(t) => {
+                let line = self.expand(t)?;
+                self.send_line(&line)
+            }
+            StepKind::SendRaw(t) => {
+                let text = self.expand(t)?;
+                let bytes = raw_bytes(&text);
+                self.link.write(&bytes)?;
+                let shown = self.masker.learn_and_mask_line(&printable(&bytes));
+                self.log(Dir::Host, &shown, None, Some("raw".to_owned()));
+                // A raw line ending in CR is a command like any other for the timing.
+                if let Some(body) = bytes.strip_suffix(b"\r") {
+                    self.note_command(body, &shown);
+                }
+                Ok(())
+            }
+            StepKind::Expect { within, matcher } => self.expect_one(*within, matcher, step),
+            StepKind::ExpectSet { within, matchers } => self.expect_set(*within, matchers),
+            StepKind::ExpectNone(d) => self.expect_none(*d),
+            StepKind::Wait(d) => {
+                let until = self.link.now() + *d;
+                self.pump_until(until)
+            }
+            StepKind::Set {
+                name,
+                value,
+                secret,
+            } => {
+                let v = self.expand(value)?;
+                if *secret {
+                    self.masker.add(&v);
+                }
+                self.vars.insert(name.clone(), v);
+                Ok(())
+            }
+            StepKind::Peer(p) => self.peer_step(p),
+            StepKind::Fault(f) => {
+                let fault = Fault {
+                    name: f.name.clone(),
+                    args: f
+                        .args
+                        .iter()
+                        .map(|a| self.expand(a))
+                        .collect::<Result<_, _>>()?,
+                };
+                let shown = format!("fault {} {}", fault.name, fault.args.join(" "));
+                if !self.link.supports_faults() {
+                    let msg = format!("skipped on hardware: `{}` ({})", shown.trim(), step.span);
+                    self.log(Dir::Runner, &msg, None, Some("skipped".to_owned()));
+                    self.notices.push(msg);
+                    return Ok(());
+                }
+                self.log(Dir::Runner, shown.trim(), None, Some("fault".to_owned()));
+                self.link.inject(&fault).map_err(|e| match e {
+                    LinkError::FaultArgs { .. } | LinkError::FaultUnavailable(_) => {
+                        StepError::Abort(e.to_string())
+                    }
+                    other => StepError::Abort(other.to_string()),
+                })
+            }
+            StepKind::Reset => {
+                self.runner_note("reset");
+                self.link.reset()?;
+                self.reader.reset(self.cfg.mode);
+                self.timing.reset_module();
+                self.prologue()
+            }
+            StepKind::Note(text) => {
+                self.log(Dir::Runner, text, None, Some("note".to_owned()));
+                Ok(())
+            }
+            StepKind::Include(path) => Err(StepError::Abort(format!(
+                "`include {path}` was not resolved (load scripts with load_script)"
+            ))),
+        }
+    }
+}

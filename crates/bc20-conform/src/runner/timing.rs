@@ -1,0 +1,248 @@
+//! Response-time bookkeeping: which command a final result code or asynchronous result
+//! closes, and the note's limit for it.
+
+use std::time::Duration;
+
+use bc20_grammar::limits::{max_response_ms, PKT_TIMEOUT_DEFAULT, RETRY_TIMES_DEFAULT};
+use bc20_grammar::{Command, Line, MqttCommand, PacketResult, Response, Urc};
+
+use super::result::CommandTiming;
+
+/// A command whose last line has not arrived yet.
+#[derive(Debug, Clone)]
+struct Pending {
+    timing_index: usize,
+    sent_at: Duration,
+    mqtt: Option<MqttCommand>,
+    conn_id: Option<u8>,
+    msg_id: Option<u16>,
+    async_result: bool,
+    final_seen: bool,
+    /// A QMTCFG="timeout" write, applied to the slot when its OK arrives.
+    timeout_cfg: Option<(u8, u8, Option<u8>)>,
+}
+
+/// Tracks sent commands until their last line, per the D23 rules.
+#[derive(Debug)]
+pub struct Timing {
+    pending: Vec<Pending>,
+    /// `(pkt_timeout, retry_times)` per slot, as the module was configured by this script.
+    slots: [(u8, u8); 6],
+    /// Every command of the script.
+    pub timings: Vec<CommandTiming>,
+    tolerance_ms: f64,
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+impl Timing {
+    /// A tracker with the note's default timeouts on every slot; a response counts as too
+    /// slow when it takes longer than the note's limit plus `tolerance`.
+    pub fn new(tolerance: Duration) -> Self {
+        Timing {
+            pending: Vec::new(),
+            slots: [(PKT_TIMEOUT_DEFAULT, RETRY_TIMES_DEFAULT); 6],
+            timings: Vec::new(),
+            tolerance_ms: ms(tolerance),
+        }
+    }
+
+    /// Forgets per-slot settings (after a module reset).
+    pub fn reset_module(&mut self) {
+        self.pending.clear();
+        self.slots = [(PKT_TIMEOUT_DEFAULT, RETRY_TIMES_DEFAULT); 6];
+    }
+
+    /// Records a command sent at `at`; `cmd` is its decoded form, if it decodes.
+    pub fn sent(&mut self, at: Duration, text: &str, cmd: Option<&Command<'_>>) {
+        let mqtt = cmd.and_then(Command::mqtt_command);
+        let (conn_id, msg_id) = cmd.map_or((None, None), ids_of_command);
+        let limit = mqtt.map(|m| {
+            let (p, r) = conn_id
+                .and_then(|c| self.slots.get(usize::from(c)).copied())
+                .unwrap_or((PKT_TIMEOUT_DEFAULT, RETRY_TIMES_DEFAULT));
+            max_response_ms(m, p, r) as f64
+        });
+        let timeout_cfg = match cmd {
+            Some(Command::QmtCfgTimeout {
+                conn_id,
+                pkt_timeout,
+                retry_times,
+                ..
+            }) => Some((*conn_id, *pkt_timeout, *retry_times)),
+            _ => None,
+        };
+        let index = self.timings.len();
+        self.timings.push(CommandTiming {
+            index,
+            command: text.to_owned(),
+            form: cmd.map(|c| c.spec_id().to_owned()),
+            sent_ms: ms(at),
+            final_ms: None,
+            latency_ms: None,
+            limit_ms: limit,
+            within_limit: None,
+            outcome: None,
+        });
+        self.pending.push(Pending {
+            timing_index: index,
+            sent_at: at,
+            mqtt,
+            conn_id,
+            msg_id,
+            async_result: cmd.is_some_and(Command::has_async_result),
+            final_seen: false,
+            timeout_cfg,
+        });
+    }
+
+    /// Feeds a module line that arrived at `at`.
+    pub fn received(&mut self, at: Duration, text: &str, line: &Line<'_>) {
+        match line {
+            Line::Response(r) if r.is_final() => self.final_code(at, text, r),
+            Line::Urc(u) => self.async_result(at, text, u),
+            _ => {}
+        }
+    }
+
+    fn final_code(&mut self, at: Duration, text: &str, r: &Response<'_>) {
+        let Some(pos) = self.pending.iter().position(|p| !p.final_seen) else {
+            return;
+        };
+        let ok = matches!(r, Response::Ok);
+        let p = &mut self.pending[pos];
+        p.final_seen = true;
+        let t = &mut self.timings[p.timing_index];
+        t.final_ms = Some(ms(at.saturating_sub(p.sent_at)));
+        t.outcome = Some(text.to_owned());
+        if ok {
+            if let Some((slot, pkt, retry)) = p.timeout_cfg {
+                if let Some(s) = self.slots.get_mut(usize::from(slot)) {
+                    s.0 = pkt;
+                    if let Some(r) = retry {
+                        s.1 = r;
+                    }
+                }
+            }
+        }
+        if !p.async_result || !ok {
+            self.complete(pos, at);
+        }
+    }
+
+    fn async_result(&mut self, at: Duration, text: &str, u: &Urc<'_>) {
+        let Some(of) = u.result_of() else {
+            return;
+        };
+        if is_retransmission_notice(u) {
+            return;
+        }
+        let (conn_id, msg_id) = ids_of_urc(u);
+        let Some(pos) = self.pending.iter().position(|p| {
+            p.async_result
+                && p.mqtt == Some(of)
+                && p.conn_id == conn_id
+                && (p.msg_id.is_none() || msg_id.is_none() || p.msg_id == msg_id)
+        }) else {
+            return;
+        };
+        self.timings[self.pending[pos].timing_index].outcome = Some(text.to_owned());
+        self.complete(pos, at);
+    }
+
+    fn complete(&mut self, pos: usize, at: Duration) {
+        let p = self.pending.remove(pos);
+        let t = &mut self.timings[p.timing_index];
+        let latency = ms(at.saturating_sub(p.sent_at));
+        t.latency_ms = Some(latency);
+        // The note's limits are in whole milliseconds; allow for sub-millisecond clock noise.
+        let slack = self.tolerance_ms + 0.5;
+        t.within_limit = t.limit_ms.map(|l| latency <= l + slack);
+    }
+
+    /// When the most recent command that is still waiting for a line must be done, by the
+    /// note (sent time + limit); `None` when nothing waits or the note gives no limit.
+    pub fn deadline(&self) -> Option<Duration> {
+        let p = self.pending.last()?;
+        let limit = self.timings[p.timing_index].limit_ms?;
+        Some(p.sent_at + Duration::from_micros((limit * 1000.0) as u64))
+    }
+
+    /// Whether some command still waits for a line.
+    pub fn waiting(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Commands that exceeded their limit.
+    pub fn over_limit(&self) -> impl Iterator<Item = &CommandTiming> {
+        self.timings
+            .iter()
+            .filter(|t| t.within_limit == Some(false))
+    }
+}
+
+fn is_retransmission_notice(u: &Urc<'_>) -> bool {
+    matches!(
+        u,
+        Urc::QmtConn {
+            result: PacketResult::Retransmission,
+            ..
+        } | Urc::QmtSub {
+            result: PacketResult::Retransmission,
+            ..
+        } | Urc::QmtUns {
+            result: PacketResult::Retransmission,
+            ..
+        } | Urc::QmtPub {
+            result: PacketResult::Retransmission,
+            ..
+        }
+    )
+}
+
+fn ids_of_command(c: &Command<'_>) -> (Option<u8>, Option<u16>) {
+    use Command::*;
+    match c {
+        QmtOpen { conn_id, .. }
+        | QmtClose { conn_id }
+        | QmtConn { conn_id, .. }
+        | QmtDisc { conn_id }
+        | QmtCfgKeepAlive { conn_id, .. }
+        | QmtCfgKeepAliveQuery { conn_id }
+        | QmtCfgSession { conn_id, .. }
+        | QmtCfgSessionQuery { conn_id }
+        | QmtCfgTimeout { conn_id, .. }
+        | QmtCfgTimeoutQuery { conn_id }
+        | QmtCfgWill { conn_id, .. }
+        | QmtCfgWillQuery { conn_id }
+        | QmtCfgAliAuth { conn_id, .. }
+        | QmtCfgAliAuthQuery { conn_id } => (Some(*conn_id), None),
+        QmtSub {
+            conn_id, msg_id, ..
+        }
+        | QmtUns {
+            conn_id, msg_id, ..
+        }
+        | QmtPub {
+            conn_id, msg_id, ..
+        } => (Some(*conn_id), Some(*msg_id)),
+        _ => (None, None),
+    }
+}
+
+fn ids_of_urc(u: &Urc<'_>) -> (Option<u8>, Option<u16>) {
+    match u {
+        Urc::QmtSub {
+            conn_id, msg_id, ..
+        }
+        | Urc::QmtUns {
+            conn_id, msg_id, ..
+        }
+        | Urc::QmtPub {
+            conn_id, msg_id, ..
+        } => (Some(*conn_id), Some(*msg_id)),
+        other => (other.conn_id(), None),
+    }
+}

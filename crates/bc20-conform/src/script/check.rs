@@ -1,0 +1,74 @@
+//! Whole-script checks: the script has steps; every variable is defined before it is used.
+
+use super::error::{ScriptError, ScriptErrorKind as K};
+use super::template::Template;
+use super::{PayloadPattern, PeerStep, Script, StepKind, PREDEFINED_VARS};
+use std::collections::BTreeSet;
+
+/// Checks a complete script (includes resolved): it has steps, and every variable is defined
+/// before it is used (setup, then test, then teardown).
+pub(crate) fn check_script(script: &Script) -> Result<(), ScriptError> {
+    if script.steps().next().is_none() {
+        return Err(ScriptError::whole_file(&script.path, K::NoSteps));
+    }
+    let mut defined: BTreeSet<String> = PREDEFINED_VARS.iter().map(|s| (*s).to_owned()).collect();
+    for step in script.steps() {
+        let (reads, defines) = step_vars(&step.kind);
+        for v in reads {
+            if !defined.contains(&v) {
+                let col = step.source[step.span.column - 1..]
+                    .find(&format!("${{{v}}}"))
+                    .map_or(step.span.column, |i| step.span.column + i);
+                return Err(ScriptError::new(
+                    &step.span.file,
+                    step.span.line,
+                    col,
+                    v.len() + 3,
+                    &step.source,
+                    K::UndefinedVariable(v),
+                ));
+            }
+        }
+        defined.extend(defines);
+    }
+    Ok(())
+}
+
+/// Variables a step reads and defines.
+fn step_vars(kind: &StepKind) -> (Vec<String>, Vec<String>) {
+    let t = |t: &Template| t.vars().map(str::to_owned).collect::<Vec<_>>();
+    match kind {
+        StepKind::Send(x) | StepKind::SendRaw(x) => (t(x), vec![]),
+        StepKind::Expect { matcher, .. } => (matcher.var_refs(), matcher.capture_names()),
+        StepKind::ExpectSet { matchers, .. } => {
+            let mut r = Vec::new();
+            let mut d = Vec::new();
+            for (_, m) in matchers {
+                r.extend(m.var_refs());
+                d.extend(m.capture_names());
+            }
+            (r, d)
+        }
+        StepKind::Set { name, value, .. } => (t(value), vec![name.clone()]),
+        StepKind::Peer(PeerStep::Publish { topic, payload, .. }) => {
+            let mut r = t(topic);
+            r.extend(t(payload));
+            (r, vec![])
+        }
+        StepKind::Peer(PeerStep::Subscribe { topic, .. })
+        | StepKind::Peer(PeerStep::Unsubscribe { topic }) => (t(topic), vec![]),
+        StepKind::Peer(PeerStep::Expect { topic, payload, .. }) => {
+            let mut r = t(topic);
+            match payload {
+                PayloadPattern::Exact(p) => {
+                    r.extend(t(p));
+                    (r, vec![])
+                }
+                PayloadPattern::Capture(c) => (r, vec![c.clone()]),
+                PayloadPattern::Any => (r, vec![]),
+            }
+        }
+        StepKind::Fault(f) => (f.args.iter().flat_map(t).collect(), vec![]),
+        _ => (vec![], vec![]),
+    }
+}

@@ -1,0 +1,184 @@
+//! Script errors: what was wrong, where (file, line, column), and a caret excerpt.
+
+use std::fmt;
+
+use thiserror::Error;
+
+/// What is wrong with a script. Each variant names one mistake.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ScriptErrorKind {
+    /// The first word of a line is not a step, directive or section.
+    #[error("unknown step `{0}` (see conformance/README.md for the step list)")]
+    UnknownStep(String),
+    /// A step needs an argument that is missing.
+    #[error("`{step}` needs {what}")]
+    MissingArgument {
+        /// The step keyword.
+        step: &'static str,
+        /// What is missing, e.g. "a duration".
+        what: &'static str,
+    },
+    /// Text after a complete step.
+    #[error("unexpected `{0}` after the step")]
+    TrailingText(String),
+    /// A duration such as `2s` or `500ms` was expected.
+    #[error("bad duration `{0}`: write e.g. `500ms`, `2s`, `1.5s` or `2m`")]
+    BadDuration(String),
+    /// A `${name}` reference is malformed.
+    #[error("bad variable reference: {0}")]
+    BadVariable(&'static str),
+    /// A variable is used before any `set`, `secret` or capture defines it.
+    #[error("variable `{0}` is used before it is defined (by `set`, `secret` or a `$capture`)")]
+    UndefinedVariable(String),
+    /// A name (variable, capture) has characters outside `[A-Za-z0-9_]`.
+    #[error("bad name `{0}`: use letters, digits and `_`, starting with a letter or `_`")]
+    BadName(String),
+    /// A quoted string is not closed.
+    #[error("unterminated quoted string")]
+    UnterminatedString,
+    /// A `\` escape that the format does not know.
+    #[error("unknown escape `\\{0}` (known: \\r \\n \\t \\\\ \\\" \\xHH)")]
+    BadEscape(String),
+    /// The regex does not compile.
+    #[error("bad regex: {0}")]
+    BadRegex(String),
+    /// A typed pattern that no line of the grammar can match.
+    #[error("no line of the BC20 grammar fits this pattern ({0}); use `literal` or `regex` for other lines")]
+    UntypedPattern(String),
+    /// A typed pattern is malformed (e.g. `*` not last).
+    #[error("bad pattern: {0}")]
+    BadPattern(&'static str),
+    /// An `expect-set` block is not closed with `}`.
+    #[error("`expect-set` block is not closed with `}}`")]
+    UnclosedBlock,
+    /// A `}` with no open block.
+    #[error("`}}` without an open `expect-set` block")]
+    StrayBrace,
+    /// An `expect-set` block with no line in it.
+    #[error("`expect-set` block is empty")]
+    EmptyBlock,
+    /// A `key=value` option that the step does not take.
+    #[error("`{step}` does not take `{key}` (it takes: {known})")]
+    UnknownOption {
+        /// The step keyword.
+        step: &'static str,
+        /// The offending key.
+        key: String,
+        /// The keys the step takes.
+        known: &'static str,
+    },
+    /// An option value is out of its range.
+    #[error("bad value `{value}` for `{key}`: {expected}")]
+    BadOptionValue {
+        /// The key.
+        key: &'static str,
+        /// The value as written.
+        value: String,
+        /// What is allowed.
+        expected: &'static str,
+    },
+    /// A fault the runner does not know.
+    #[error("unknown fault `{0}` (known: {known})", known = crate::script::FAULT_NAMES.join(", "))]
+    UnknownFault(String),
+    /// A fault step's arguments are wrong.
+    #[error("bad fault arguments: {0}")]
+    BadFault(String),
+    /// `requires` with something other than `sim`.
+    #[error("unknown requirement `{0}` (known: sim)")]
+    UnknownRequirement(String),
+    /// A tag is not a clause or id of spec/ (checked by the traceability test, not the parser).
+    #[error("unknown tag `{0}`")]
+    UnknownTag(String),
+    /// A directive that may appear only once appears again.
+    #[error("`{0}` is given twice")]
+    Duplicate(&'static str),
+    /// The file could not be read.
+    #[error("cannot read: {0}")]
+    Io(String),
+    /// `include` nests too deep (or includes itself).
+    #[error("includes nest deeper than {0} levels (an include cycle?)")]
+    IncludeDepth(usize),
+    /// A script file with no step at all.
+    #[error("the script has no step")]
+    NoSteps,
+    /// A line with a byte the format does not allow (NUL or another control byte).
+    #[error("control byte 0x{0:02x} in the script (use `send-raw` with an escape)")]
+    ControlByte(u8),
+}
+
+/// A script error with its location and the offending line, rendered with a caret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptError {
+    /// The file, as given.
+    pub file: Box<str>,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (in characters).
+    pub column: u32,
+    /// Width of the underlined part, at least 1.
+    pub width: u32,
+    /// The text of the offending line (empty when the error is about the whole file).
+    pub source_line: Box<str>,
+    /// What is wrong.
+    pub kind: ScriptErrorKind,
+}
+
+impl ScriptError {
+    /// An error at `line`:`column` of `file`, underlining `width` characters.
+    pub fn new(
+        file: &str,
+        line: usize,
+        column: usize,
+        width: usize,
+        source_line: &str,
+        kind: ScriptErrorKind,
+    ) -> Self {
+        let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        ScriptError {
+            file: file.into(),
+            line: n(line),
+            column: n(column.max(1)),
+            width: n(width.max(1)),
+            source_line: source_line.into(),
+            kind,
+        }
+    }
+
+    /// An error about the whole file (line 1, column 1, no excerpt).
+    pub fn whole_file(file: &str, kind: ScriptErrorKind) -> Self {
+        ScriptError::new(file, 1, 1, 1, "", kind)
+    }
+}
+
+impl fmt::Display for ScriptError {
+    /// `error: file:line:col: message`, then the line and a caret under the culprit.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "error: {}:{}:{}: {}",
+            self.file, self.line, self.column, self.kind
+        )?;
+        if self.source_line.is_empty() {
+            return Ok(());
+        }
+        let num = self.line.to_string();
+        let pad = " ".repeat(num.len());
+        let shown: String = self
+            .source_line
+            .chars()
+            .map(|c| if c == '\t' { ' ' } else { c })
+            .collect();
+        writeln!(f, "{pad} |")?;
+        writeln!(f, "{num} | {shown}")?;
+        let column = self.column as usize;
+        let avail = shown.chars().count().saturating_sub(column - 1).max(1);
+        write!(
+            f,
+            "{pad} | {}{}",
+            " ".repeat(column - 1),
+            "^".repeat((self.width as usize).min(avail))
+        )
+    }
+}
+
+impl std::error::Error for ScriptError {}

@@ -1,0 +1,236 @@
+//! Conformance scripts: the syntax tree, the parser and the loader that resolves `include`.
+//!
+//! The format is described in `conformance/README.md`; in short, one step per line:
+//! `send AT+QMTOPEN=0,"${broker_host}",${broker_port}`, `expect OK`,
+//! `expect +QMTOPEN: 0,0`, `peer publish topic="t" payload="x" qos=1`, and so on.
+
+mod check;
+mod duration;
+mod error;
+mod fault;
+mod lexer;
+pub use lexer::raw_bytes;
+mod load;
+mod parse;
+mod parse_args;
+mod parse_peer;
+mod template;
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+pub use duration::{format_duration, parse_duration};
+pub use error::{ScriptError, ScriptErrorKind};
+pub use fault::{FaultSpec, FaultWay, FAULTS};
+pub use load::{load_script, MAX_INCLUDE_DEPTH};
+pub use parse::parse_script;
+pub use template::{is_name, Piece, Template};
+
+use crate::pattern::Matcher;
+
+/// Variables every script may use without defining them.
+pub const PREDEFINED_VARS: &[&str] = &["broker_host", "broker_port", "uid", "script"];
+
+/// Fault step names the runner knows (simulator only; skipped with a notice on hardware).
+pub const FAULT_NAMES: &[&str] = &[
+    "drop-link",
+    "kill-link",
+    "black-hole",
+    "delay",
+    "send-fail",
+    "hold-close",
+    "refuse-connections",
+    "fail-next-open",
+    "fail-next-close",
+    "clear",
+];
+
+/// Where a step is: file, 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Span {
+    /// The file, as given to the parser.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column of the step keyword.
+    pub column: usize,
+}
+
+impl std::fmt::Display for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// A parsed script.
+#[derive(Debug, Clone)]
+pub struct Script {
+    /// The path as given.
+    pub path: String,
+    /// The file stem, used as the test case name.
+    pub name: String,
+    /// `title ...`, a one-line description.
+    pub title: Option<String>,
+    /// `tags ...`: spec clauses (`3.2.2`), spec ids (`qmtopen.write`) and codes
+    /// (`qmtopen.result=2`) the script covers, in order of appearance.
+    pub tags: Vec<String>,
+    /// `requires sim`: the whole script is skipped (with a notice) on hardware.
+    pub requires_sim: bool,
+    /// `prologue off`: the runner does not send `ATE0` / `AT+CMEE=1` before the script.
+    pub prologue: bool,
+    /// `timeout D`: default wait for an `expect` when no command is awaiting its result.
+    pub default_timeout: Option<Duration>,
+    /// `ignore PATTERN`: module lines dropped before matching (still in the transcript).
+    pub ignore: Vec<Matcher>,
+    /// `setup:` steps.
+    pub setup: Vec<Step>,
+    /// `test:` steps (steps before any section header go here too).
+    pub test: Vec<Step>,
+    /// `teardown:` steps; they run even when setup or test failed.
+    pub teardown: Vec<Step>,
+}
+
+impl Script {
+    /// Every step in run order (setup, test, teardown).
+    pub fn steps(&self) -> impl Iterator<Item = &Step> {
+        self.setup.iter().chain(&self.test).chain(&self.teardown)
+    }
+
+    /// Whether the script contains fault steps (which need the simulator).
+    pub fn uses_faults(&self) -> bool {
+        self.steps().any(|s| matches!(s.kind, StepKind::Fault(_)))
+    }
+}
+
+/// Which part of a script a step belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Section {
+    /// `setup:`
+    Setup,
+    /// `test:`
+    Test,
+    /// `teardown:`
+    Teardown,
+}
+
+/// One step and where it is.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Location of the step keyword.
+    pub span: Span,
+    /// The source line, for messages.
+    pub source: String,
+    /// What to do.
+    pub kind: StepKind,
+}
+
+/// What a step does.
+#[derive(Debug, Clone)]
+pub enum StepKind {
+    /// `send LINE`: the line plus CR.
+    Send(Template),
+    /// `send-raw "BYTES"`: the bytes exactly (escapes `\r \n \t \\ \" \xHH`), no CR added.
+    SendRaw(Template),
+    /// `expect [within D] MATCHER`: the next module line must match.
+    Expect {
+        /// Explicit timeout, else the pending command's maximum response time.
+        within: Option<Duration>,
+        /// The line matcher.
+        matcher: Matcher,
+    },
+    /// `expect-set [within D] { ... }`: the next N lines match the N matchers in any order.
+    ExpectSet {
+        /// Explicit timeout for the whole set.
+        within: Option<Duration>,
+        /// The matchers, each with its own location.
+        matchers: Vec<(Span, Matcher)>,
+    },
+    /// `expect-none D`: no module line arrives for D.
+    ExpectNone(Duration),
+    /// `wait D`: let D pass; lines arriving meanwhile stay queued.
+    Wait(Duration),
+    /// `set NAME = VALUE` or `secret NAME = VALUE` (masked in every output).
+    Set {
+        /// Variable name.
+        name: String,
+        /// Value (may reference other variables).
+        value: Template,
+        /// Whether the value is a secret to mask.
+        secret: bool,
+    },
+    /// `peer ...`: the broker-side MQTT client.
+    Peer(PeerStep),
+    /// `fault NAME [ARGS]`: simulator-only fault injection.
+    Fault(FaultStep),
+    /// `reset`: power-cycle hook on hardware, a fresh module on the simulator.
+    Reset,
+    /// `note TEXT`: a line in the transcript.
+    Note(String),
+    /// `include PATH`: replaced by the included file's steps by [`load_script`].
+    Include(String),
+}
+
+/// A broker-side action or expectation.
+#[derive(Debug, Clone)]
+pub enum PeerStep {
+    /// `peer publish topic=T payload=P [qos=N] [retain=0|1]`.
+    Publish {
+        /// Topic.
+        topic: Template,
+        /// Payload.
+        payload: Template,
+        /// QoS 0-2.
+        qos: u8,
+        /// Retain flag.
+        retain: bool,
+    },
+    /// `peer subscribe topic=FILTER [qos=N]`.
+    Subscribe {
+        /// Topic filter.
+        topic: Template,
+        /// Requested QoS.
+        qos: u8,
+    },
+    /// `peer unsubscribe topic=FILTER`.
+    Unsubscribe {
+        /// Topic filter.
+        topic: Template,
+    },
+    /// `peer expect topic=T [payload=P|$cap|_] [qos=N] [retain=0|1] [within D]`.
+    Expect {
+        /// Topic the message must have.
+        topic: Template,
+        /// Payload: literal, capture or wildcard.
+        payload: PayloadPattern,
+        /// QoS the peer must receive it with.
+        qos: Option<u8>,
+        /// Retain flag the peer must see.
+        retain: Option<bool>,
+        /// Timeout (default: the script's default timeout).
+        within: Option<Duration>,
+    },
+    /// `peer expect-none D`: no message reaches the peer for D.
+    ExpectNone(Duration),
+}
+
+/// The payload part of `peer expect`.
+#[derive(Debug, Clone)]
+pub enum PayloadPattern {
+    /// `_` or not given: any payload.
+    Any,
+    /// `$name`: any payload, captured.
+    Capture(String),
+    /// `"text"`: exactly these bytes.
+    Exact(Template),
+}
+
+/// A fault injection step.
+#[derive(Debug, Clone)]
+pub struct FaultStep {
+    /// One of [`FAULT_NAMES`].
+    pub name: String,
+    /// Positional arguments, interpolated at run time.
+    pub args: Vec<Template>,
+}

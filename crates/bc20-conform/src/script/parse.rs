@@ -1,0 +1,370 @@
+//! The script parser: text → [`Script`], or the first [`ScriptError`] with its location.
+
+use std::time::Duration;
+
+use super::check::check_script;
+use super::error::{ScriptError, ScriptErrorKind as K};
+use super::lexer::LineCursor;
+use super::parse_args::{matcher, set_step, within};
+use super::parse_peer::{fault_step, peer_step};
+use super::{Script, Section, Span, Step, StepKind};
+use crate::pattern::Matcher;
+
+/// Longest script accepted, in bytes (a bound for the fuzzer and for typos like `/dev/zero`).
+pub const MAX_SCRIPT_LEN: usize = 1 << 20;
+
+/// Parses a script. `path` is used in error messages and as the script's name; `include`
+/// steps are kept as [`StepKind::Include`] (resolve them with [`super::load_script`]).
+/// Variables are checked to be defined before use unless the script has includes.
+pub fn parse_script(path: &str, text: &str) -> Result<Script, ScriptError> {
+    let script = parse_unchecked(path, text)?;
+    let has_include = script
+        .steps()
+        .any(|s| matches!(s.kind, StepKind::Include(_)));
+    if !has_include {
+        check_script(&script)?;
+    }
+    Ok(script)
+}
+
+/// Parses without the whole-script checks (for included files, whose variables may be
+/// defined by the including script).
+pub(crate) fn parse_unchecked(path: &str, text: &str) -> Result<Script, ScriptError> {
+    if text.len() > MAX_SCRIPT_LEN {
+        return Err(ScriptError::whole_file(
+            path,
+            K::Io(format!("larger than {MAX_SCRIPT_LEN} bytes")),
+        ));
+    }
+    let mut p = Parser {
+        file: path,
+        script: Script {
+            path: path.to_owned(),
+            name: script_name(path),
+            title: None,
+            tags: Vec::new(),
+            requires_sim: false,
+            prologue: true,
+            default_timeout: None,
+            ignore: Vec::new(),
+            setup: Vec::new(),
+            test: Vec::new(),
+            teardown: Vec::new(),
+        },
+        section: None,
+        block: None,
+    };
+    for (i, raw_line) in text.split('\n').enumerate() {
+        let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
+        p.line(i + 1, line)?;
+    }
+    if let Some(block) = p.block.take() {
+        return Err(ScriptError::new(
+            path,
+            block.span.line,
+            block.span.column,
+            "expect-set".len(),
+            &block.source,
+            K::UnclosedBlock,
+        ));
+    }
+    Ok(p.script)
+}
+
+/// `conformance/qmtopen.bc20` → `qmtopen`.
+fn script_name(path: &str) -> String {
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    file.split('.').next().unwrap_or(file).to_owned()
+}
+
+struct OpenBlock {
+    span: Span,
+    source: String,
+    within: Option<Duration>,
+    matchers: Vec<(Span, Matcher)>,
+}
+
+struct Parser<'f> {
+    file: &'f str,
+    script: Script,
+    /// The current section; `None` before the first header.
+    section: Option<Section>,
+    block: Option<OpenBlock>,
+}
+
+impl Parser<'_> {
+    fn line(&mut self, no: usize, line: &str) -> Result<(), ScriptError> {
+        let mut cur = LineCursor::new(self.file, no, line);
+        if let Some(at) = line
+            .bytes()
+            .position(|b| (b < 0x20 && b != b'\t') || b == 0x7f)
+        {
+            return Err(cur.error_at(at, 1, K::ControlByte(line.as_bytes()[at])));
+        }
+        cur.skip_ws();
+        if cur.at_end() || cur.rest().starts_with('#') {
+            return Ok(());
+        }
+        let start = cur.pos;
+        let span = Span {
+            file: self.file.to_owned(),
+            line: no,
+            column: cur.column_of(start),
+        };
+        if self.block.is_some() {
+            return self.block_line(&mut cur, span);
+        }
+        if cur.rest().trim_end() == "}" {
+            return Err(cur.error(1, K::StrayBrace));
+        }
+        let (_, word) = cur.word();
+        let section = match word {
+            "setup:" => Some(Section::Setup),
+            "test:" => Some(Section::Test),
+            "teardown:" => Some(Section::Teardown),
+            _ => None,
+        };
+        if let Some(s) = section {
+            cur.expect_end()?;
+            self.section = Some(s);
+            return Ok(());
+        }
+        let kind = match word {
+            "title" => return self.title(&mut cur),
+            "tags" => return self.tags(&mut cur),
+            "requires" => return self.requires(&mut cur),
+            "prologue" => {
+                let (at, w) = cur.word();
+                match w {
+                    "on" => self.script.prologue = true,
+                    "off" => self.script.prologue = false,
+                    _ => {
+                        return Err(cur.error_at(
+                            at,
+                            w.len(),
+                            K::BadOptionValue {
+                                key: "prologue",
+                                value: w.to_owned(),
+                                expected: "`on` or `off`",
+                            },
+                        ))
+                    }
+                }
+                cur.expect_end()?;
+                return Ok(());
+            }
+            "timeout" => {
+                if self.script.default_timeout.is_some() {
+                    return Err(cur.error_at(start, word.len(), K::Duplicate("timeout")));
+                }
+                let d = cur.duration("timeout")?;
+                cur.expect_end()?;
+                self.script.default_timeout = Some(d);
+                return Ok(());
+            }
+            "ignore" => {
+                let m = matcher(&mut cur, "ignore")?;
+                self.script.ignore.push(m);
+                return Ok(());
+            }
+            "send" => StepKind::Send(cur.rest_template("send", "a command line")?.1),
+            "send-raw" => {
+                let (at, text) = cur.quoted().map_err(|e| {
+                    if cur.at_end() {
+                        cur.error(
+                            1,
+                            K::MissingArgument {
+                                step: "send-raw",
+                                what: "a quoted string such as \"AT\\r\"",
+                            },
+                        )
+                    } else {
+                        e
+                    }
+                })?;
+                cur.expect_end()?;
+                StepKind::SendRaw(cur.template(at, &text)?)
+            }
+            "expect" => {
+                let within = within(&mut cur)?;
+                StepKind::Expect {
+                    within,
+                    matcher: matcher(&mut cur, "expect")?,
+                }
+            }
+            "expect-set" => {
+                let within = within(&mut cur)?;
+                if !cur.eat_word("{") {
+                    return Err(cur.error(
+                        1,
+                        K::MissingArgument {
+                            step: "expect-set",
+                            what: "`{` at the end of the line",
+                        },
+                    ));
+                }
+                cur.expect_end()?;
+                self.block = Some(OpenBlock {
+                    span,
+                    source: line.to_owned(),
+                    within,
+                    matchers: Vec::new(),
+                });
+                return Ok(());
+            }
+            "expect-none" => {
+                let d = cur.duration("expect-none")?;
+                cur.expect_end()?;
+                StepKind::ExpectNone(d)
+            }
+            "wait" => {
+                let d = cur.duration("wait")?;
+                cur.expect_end()?;
+                StepKind::Wait(d)
+            }
+            "set" | "secret" => set_step(&mut cur, word == "secret")?,
+            "peer" => StepKind::Peer(peer_step(&mut cur)?),
+            "fault" => StepKind::Fault(fault_step(&mut cur)?),
+            "reset" => {
+                cur.expect_end()?;
+                StepKind::Reset
+            }
+            "note" => {
+                cur.skip_ws();
+                StepKind::Note(cur.rest().trim_end().to_owned())
+            }
+            "include" => {
+                let (at, w) = cur.word();
+                if w.is_empty() {
+                    return Err(cur.error_at(
+                        at,
+                        1,
+                        K::MissingArgument {
+                            step: "include",
+                            what: "a file path",
+                        },
+                    ));
+                }
+                cur.expect_end()?;
+                StepKind::Include(w.to_owned())
+            }
+            other => {
+                return Err(cur.error_at(start, other.len(), K::UnknownStep(other.to_owned())))
+            }
+        };
+        self.push(Step {
+            span,
+            source: line.to_owned(),
+            kind,
+        });
+        Ok(())
+    }
+
+    /// Steps before the first section header are test steps, except `set` and `secret`,
+    /// which run before the setup.
+    fn push(&mut self, step: Step) {
+        let section = self.section.unwrap_or(match step.kind {
+            StepKind::Set { .. } => Section::Setup,
+            _ => Section::Test,
+        });
+        match section {
+            Section::Setup => self.script.setup.push(step),
+            Section::Test => self.script.test.push(step),
+            Section::Teardown => self.script.teardown.push(step),
+        }
+    }
+
+    fn block_line(&mut self, cur: &mut LineCursor<'_>, span: Span) -> Result<(), ScriptError> {
+        if cur.rest().trim_end() == "}" {
+            let Some(block) = self.block.take() else {
+                return Ok(());
+            };
+            if block.matchers.is_empty() {
+                return Err(cur.error(1, K::EmptyBlock));
+            }
+            self.push(Step {
+                span: block.span,
+                source: block.source,
+                kind: StepKind::ExpectSet {
+                    within: block.within,
+                    matchers: block.matchers,
+                },
+            });
+            return Ok(());
+        }
+        let m = matcher(cur, "expect-set")?;
+        if let Some(block) = self.block.as_mut() {
+            block.matchers.push((span, m));
+        }
+        Ok(())
+    }
+
+    fn title(&mut self, cur: &mut LineCursor<'_>) -> Result<(), ScriptError> {
+        if self.script.title.is_some() {
+            return Err(cur.error_at(0, 5, K::Duplicate("title")));
+        }
+        cur.skip_ws();
+        let t = cur.rest().trim_end();
+        if t.is_empty() {
+            return Err(cur.error(
+                1,
+                K::MissingArgument {
+                    step: "title",
+                    what: "a text",
+                },
+            ));
+        }
+        self.script.title = Some(t.to_owned());
+        Ok(())
+    }
+
+    fn tags(&mut self, cur: &mut LineCursor<'_>) -> Result<(), ScriptError> {
+        let mut any = false;
+        loop {
+            let (at, w) = cur.word();
+            if w.is_empty() {
+                break;
+            }
+            if !w
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '='))
+            {
+                return Err(cur.error_at(at, w.len(), K::UnknownTag(w.to_owned())));
+            }
+            any = true;
+            if !self.script.tags.iter().any(|t| t == w) {
+                self.script.tags.push(w.to_owned());
+            }
+        }
+        if !any {
+            return Err(cur.error(
+                1,
+                K::MissingArgument {
+                    step: "tags",
+                    what: "at least one spec clause or id",
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    fn requires(&mut self, cur: &mut LineCursor<'_>) -> Result<(), ScriptError> {
+        let (at, w) = cur.word();
+        match w {
+            "sim" => {
+                cur.expect_end()?;
+                self.script.requires_sim = true;
+                Ok(())
+            }
+            "" => Err(cur.error_at(
+                at,
+                1,
+                K::MissingArgument {
+                    step: "requires",
+                    what: "`sim`",
+                },
+            )),
+            other => Err(cur.error_at(at, other.len(), K::UnknownRequirement(other.to_owned()))),
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! Running many scripts: discovery, parallel jobs, and the report rewritten after each one.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use crate::link::{LinkError, ModuleLink};
+use crate::peer::{BrokerPeer, PeerError};
+use crate::report::{ModuleIdentity, ReportPaths, RunReport, Target};
+use crate::runner::identify::identify;
+use crate::runner::{run_script, Failure, RunConfig, ScriptResult, Verdict};
+use crate::script::{load_script, Script, ScriptError};
+use crate::transcript::{JsonlSink, NullSink, TranscriptSink};
+
+/// File extension of conformance scripts.
+pub const SCRIPT_EXT: &str = "bc20";
+
+/// Where scripts run: opens links and peers for the workers.
+pub trait Testbed: Sync {
+    /// How the report describes it.
+    fn target(&self) -> Target;
+    /// Most scripts that may run at once.
+    fn max_parallel(&self) -> usize;
+    /// Whether each script gets a fresh module (the simulator) rather than reusing the
+    /// worker's link (hardware).
+    fn fresh_per_script(&self) -> bool;
+    /// Whether this is real hardware.
+    fn hardware(&self) -> bool;
+    /// Opens the link for worker `worker`.
+    fn open_link(&self, worker: usize) -> Result<Box<dyn ModuleLink>, LinkError>;
+    /// A broker-side peer for one script (`uid` makes its client id unique), if the run
+    /// has a broker. It may be tied to `link` (the simulator's virtual broker).
+    fn open_peer(
+        &self,
+        uid: &str,
+        link: &mut dyn ModuleLink,
+    ) -> Result<Option<Box<dyn BrokerPeer>>, PeerError>;
+    /// `broker_host` and `broker_port` as the module must use them.
+    fn vars(&self) -> BTreeMap<String, String>;
+}
+
+/// Expands directories into their `*.bc20` files (sorted); files are kept as given.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| format!("{}: {e}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == SCRIPT_EXT) && f.is_file())
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                return Err(format!("{}: no *.{SCRIPT_EXT} script", p.display()));
+            }
+            out.extend(found);
+        } else if p.is_file() {
+            out.push(p.clone());
+        } else {
+            return Err(format!("{}: no such file or directory", p.display()));
+        }
+    }
+    Ok(out)
+}
+
+/// Loads every script; all script errors are returned together (nothing has been sent yet).
+pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Script>, Vec<ScriptError>> {
+    let mut scripts = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        match load_script(p) {
+            Ok(s) => scripts.push(s),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(scripts)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Called as scripts start and finish (for progress output).
+pub trait Progress: Sync {
+    /// A script started on worker `worker`.
+    fn started(&self, _script: &Script, _worker: usize) {}
+    /// A script finished.
+    fn finished(&self, _result: &ScriptResult) {}
+}
+
+/// No progress output.
+pub struct Quiet;
+impl Progress for Quiet {}
+
+/// Options of [`run_suite`].
+pub struct SuiteOptions<'a> {
+    /// How each script is run.
+    pub config: RunConfig,
+    /// Parallel jobs (capped by the testbed).
+    pub jobs: usize,
+    /// Where reports go (None: no files).
+    pub reports: Option<ReportPaths>,
+    /// Progress callbacks.
+    pub progress: &'a dyn Progress,
+}
+
+/// Runs every script on the testbed and returns the final report (also written to disk after
+/// each script when `reports` is set).
+pub fn run_suite(scripts: &[Script], bed: &dyn Testbed, opts: &SuiteOptions<'_>) -> RunReport {
+    let started = Instant::now();
+    let mut report = RunReport::new(
+        bed.target(),
+        scripts.iter().map(|s| s.path.clone()).collect(),
+    );
+    let write = |r: &RunReport| {
+        if let Some(p) = &opts.reports {
+            if let Err(e) = p.write(r) {
+                eprintln!("warning: cannot write the report: {e}");
+            }
+        }
+    };
+    write(&report);
+    let jobs = opts
+        .jobs
+        .clamp(1, bed.max_parallel().max(1))
+        .min(scripts.len().max(1));
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::channel::<(usize, ScriptResult, Option<ModuleIdentity>)>();
+    let mut results: Vec<Option<ScriptResult>> = vec![None; scripts.len()];
+    std::thread::scope(|scope| {
+        for worker in 0..jobs {
+            let tx = tx.clone();
+            let next = &next;
+            scope.spawn(move || worker_loop(worker, scripts, bed, opts, next, &tx));
+        }
+        drop(tx);
+        for (i, result, identity) in rx {
+            if let Some(id) = identity {
+                if report.module == ModuleIdentity::default() {
+                    report.module = id;
+                }
+            }
+            opts.progress.finished(&result);
+            results[i] = Some(result);
+            report.scripts = results.iter().flatten().cloned().collect();
+            report.pending = scripts
+                .iter()
+                .zip(&results)
+                .filter(|(_, r)| r.is_none())
+                .map(|(s, _)| s.path.clone())
+                .collect();
+            report.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+            report.refresh();
+            write(&report);
+        }
+    });
+    report.complete = report.pending.is_empty();
+    report.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    report.refresh();
+    write(&report);
+    report
+}
+
+type Sent = (usize, ScriptResult, Option<ModuleIdentity>);
+
+fn worker_loop(
+    worker: usize,
+    scripts: &[Script],
+    bed: &dyn Testbed,
+    opts: &SuiteOptions<'_>,
+    next: &AtomicUsize,
+    tx: &mpsc::Sender<Sent>,
+) {
+    let mut link: Option<Box<dyn ModuleLink>> = None;
+    let mut identified = false;
+    loop {
+        let i = next.fetch_add(1, Ordering::SeqCst);
+        let Some(script) = scripts.get(i) else {
+            return;
+        };
+        if crate::runner::INTERRUPTED.load(Ordering::Relaxed) {
+            return;
+        }
+        opts.progress.started(script, worker);
+        if bed.fresh_per_script() || link.is_none() {
+            link = match bed.open_link(worker) {
+                Ok(l) => Some(l),
+                Err(e) => {
+                    let _ = tx.send((i, errored(script, &e.to_string()), None));
+                    link = None;
+                    continue;
+                }
+            };
+        }
+        let Some(l) = link.as_deref_mut() else {
+            continue;
+        };
+        let mut identity = None;
+        if !identified {
+            match identify(l) {
+                Ok(id) => {
+                    identity = Some(id);
+                    identified = true;
+                }
+                Err(e) => {
+                    let _ = tx.send((i, errored(script, &format!("identification: {e}")), None));
+                    link = None;
+                    continue;
+                }
+            }
+        }
+        let uid = unique_id(&script.name);
+        let mut peer = match bed.open_peer(&uid, l) {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = tx.send((i, errored(script, &e.to_string()), identity));
+                continue;
+            }
+        };
+        let mut sink: Box<dyn TranscriptSink> = match &opts.reports {
+            Some(p) => {
+                match JsonlSink::create(&p.transcripts.join(format!("{}.jsonl", script.name))) {
+                    Ok(s) => Box::new(s),
+                    Err(e) => {
+                        eprintln!(
+                            "warning: cannot write the transcript of {}: {e}",
+                            script.name
+                        );
+                        Box::new(NullSink)
+                    }
+                }
+            }
+            None => Box::new(NullSink),
+        };
+        let mut cfg = opts.config.clone();
+        cfg.vars.extend(bed.vars());
+        cfg.hardware = bed.hardware();
+        let peer_ref: Option<&mut dyn BrokerPeer> = peer.as_deref_mut().map(|p| p as _);
+        let result = run_script(script, l, peer_ref, &cfg, sink.as_mut(), &uid);
+        if tx.send((i, result, identity)).is_err() {
+            return;
+        }
+    }
+}
+
+/// A result for a script that could not start.
+pub fn errored(script: &Script, message: &str) -> ScriptResult {
+    ScriptResult {
+        name: script.name.clone(),
+        path: script.path.clone(),
+        title: script.title.clone(),
+        tags: script.tags.clone(),
+        verdict: Verdict::Error,
+        duration_ms: 0.0,
+        link_ms: 0.0,
+        failures: vec![Failure {
+            at: script.path.clone(),
+            section: None,
+            step: "(start)".to_owned(),
+            message: message.to_owned(),
+        }],
+        notices: Vec::new(),
+        commands: Vec::new(),
+        observed: Vec::new(),
+        transcript: Vec::new(),
+    }
+}
+
+/// `name-1a2b3c4d`: unique per script run, usable in topics and client ids.
+pub fn unique_id(name: &str) -> String {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed) as u64;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let mut h =
+        nanos ^ (u64::from(std::process::id()) << 32) ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    let clean: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .take(40)
+        .collect();
+    format!("{clean}-{:08x}", h as u32)
+}
+
+/// Whether `path` looks like a script.
+pub fn is_script(path: &Path) -> bool {
+    path.extension().is_some_and(|x| x == SCRIPT_EXT)
+}

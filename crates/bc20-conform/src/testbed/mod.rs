@@ -1,0 +1,98 @@
+//! The two testbeds: simulated modules (one per script, in parallel) and serial ports.
+
+use std::collections::BTreeMap;
+use std::net::{SocketAddr, ToSocketAddrs};
+
+#[cfg(feature = "sim")]
+mod sim;
+#[cfg(feature = "sim")]
+pub use sim::{embedded_broker, SimBed};
+
+use crate::link::{LinkError, ModuleLink, SerialLink, SerialOptions};
+use crate::peer::{BrokerPeer, MqttPeer, PeerError};
+use crate::report::Target;
+use crate::suite::Testbed;
+
+/// Real modules on serial ports (one script at a time per port).
+pub struct SerialBed {
+    /// One entry per port.
+    pub ports: Vec<SerialOptions>,
+    /// The broker the peer connects to (host, port), if any.
+    pub broker: Option<(String, u16)>,
+    /// The broker as the module must reach it (host, port).
+    pub module_broker: Option<(String, u16)>,
+}
+
+impl Testbed for SerialBed {
+    fn target(&self) -> Target {
+        Target {
+            kind: "serial".to_owned(),
+            links: self
+                .ports
+                .iter()
+                .map(|p| {
+                    format!("serial {} @{} flow={:?}", p.path, p.baud, p.flow_control)
+                        .to_lowercase()
+                })
+                .collect(),
+            broker: self.broker.as_ref().map(|(h, p)| format!("mqtt://{h}:{p}")),
+            quirks: Vec::new(),
+            mode: String::new(),
+        }
+    }
+
+    fn max_parallel(&self) -> usize {
+        self.ports.len()
+    }
+
+    fn fresh_per_script(&self) -> bool {
+        false
+    }
+
+    fn hardware(&self) -> bool {
+        true
+    }
+
+    fn open_link(&self, worker: usize) -> Result<Box<dyn ModuleLink>, LinkError> {
+        let o = self.ports.get(worker).ok_or(LinkError::Closed)?;
+        Ok(Box::new(SerialLink::open(o.clone())?))
+    }
+
+    fn open_peer(
+        &self,
+        uid: &str,
+        _link: &mut dyn ModuleLink,
+    ) -> Result<Option<Box<dyn BrokerPeer>>, PeerError> {
+        match &self.broker {
+            Some((h, p)) => Ok(Some(Box::new(MqttPeer::connect(
+                h,
+                *p,
+                &format!("peer-{uid}"),
+            )?))),
+            None => Ok(None),
+        }
+    }
+
+    fn vars(&self) -> BTreeMap<String, String> {
+        match self.module_broker.as_ref().or(self.broker.as_ref()) {
+            Some((h, p)) => broker_vars(h, *p),
+            None => BTreeMap::new(),
+        }
+    }
+}
+
+pub(crate) fn broker_vars(host: &str, port: u16) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("broker_host".to_owned(), host.to_owned()),
+        ("broker_port".to_owned(), port.to_string()),
+    ])
+}
+
+/// Resolves `host:port` to one socket address.
+pub fn resolve(host: &str, port: u16) -> Result<SocketAddr, String> {
+    (host, port)
+        .to_socket_addrs()
+        .map_err(|e| format!("{host}:{port}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("{host}:{port}: no address"))
+}

@@ -1,0 +1,70 @@
+//! Running the conformance suite in-process for the integration tests.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use bc20_conform::report::RunReport;
+use bc20_conform::runner::RunConfig;
+use bc20_conform::script::Script;
+use bc20_conform::suite::{discover, load_all, run_suite, Quiet, SuiteOptions};
+use bc20_conform::testbed::SimBed;
+use bc20_sim::Quirks;
+
+/// Virtual seconds per real second in the tests (as `bc20 conform --sim` by default).
+pub const SCALE: f64 = 20.0;
+
+pub fn conformance_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../conformance")
+}
+
+pub fn suite() -> Vec<Script> {
+    let files = discover(&[conformance_dir()]).unwrap();
+    load_all(&files).unwrap_or_else(|errs| {
+        panic!(
+            "{}",
+            errs.iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })
+}
+
+/// What `bc20 conform --sim` uses at `SCALE`.
+pub fn sim_config() -> RunConfig {
+    RunConfig::scaled(SCALE)
+}
+
+/// Runs `scripts` on simulators (2 at a time) against `broker` (None: the embedded one).
+pub fn run_on_sim(scripts: &[Script], broker: Option<SocketAddr>, quirks: Quirks) -> RunReport {
+    let bed = SimBed::new(broker, quirks, SCALE, 2).unwrap();
+    let opts = SuiteOptions {
+        config: sim_config(),
+        jobs: 2,
+        reports: None,
+        progress: &Quiet,
+    };
+    run_suite(scripts, &bed, &opts)
+}
+
+/// One line per script that did not pass.
+pub fn failures(r: &RunReport) -> String {
+    r.scripts
+        .iter()
+        .filter(|s| s.verdict != bc20_conform::runner::Verdict::Pass)
+        .map(|s| {
+            format!(
+                "{} {}: {}",
+                s.verdict.label(),
+                s.name,
+                s.failures
+                    .first()
+                    .map(|f| format!("{}: {}", f.at, f.message))
+                    .unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
