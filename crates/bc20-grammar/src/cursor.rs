@@ -204,6 +204,11 @@ impl<'a> Cursor<'a> {
                     .with_expected_if_present(self, field)
             })?;
         let unsigned = digits.strip_prefix(b"-").unwrap_or(digits);
+        if digits.len() != unsigned.len() && unsigned.iter().all(|&d| d == b'0') && !self.lenient()
+        {
+            self.pos = start;
+            return Err(self.expected("a number without '-0' (strict)"));
+        }
         if unsigned.len() > 1 && unsigned[0] == b'0' {
             if !self.lenient() {
                 self.pos = start;
@@ -258,7 +263,7 @@ impl<'a> Cursor<'a> {
     ) -> Result<&'a [u8], DecodeError> {
         let start = self.pos;
         if self.nom(tag(&b"\""[..])).is_some() {
-            return self.close_quote(field, start);
+            return self.close_quote(field, start, false);
         }
         if self.rest().starts_with(LEFT_QUOTE) {
             if !self.lenient() {
@@ -266,7 +271,7 @@ impl<'a> Cursor<'a> {
             }
             self.warn(start, WarningKind::TypographicQuote);
             self.advance(LEFT_QUOTE.len());
-            return self.close_quote(field, start);
+            return self.close_quote(field, start, true);
         }
         if self.lenient() && !self.at_end() && !unquoted_end(self.rest()[0]) {
             let text: NomResult<'a, &'a [u8]> = take_while1(|b| !unquoted_end(b))(self.rest());
@@ -282,11 +287,18 @@ impl<'a> Cursor<'a> {
         Err(self.expected("'\"'"))
     }
 
-    fn close_quote(&mut self, field: &'static str, open: usize) -> Result<&'a [u8], DecodeError> {
+    /// Finds the closing quote: a `"`-opened string closes only at `"`; a `“`-opened one
+    /// (lenient) at `”` or `"`.
+    fn close_quote(
+        &mut self,
+        field: &'static str,
+        open: usize,
+        typographic_open: bool,
+    ) -> Result<&'a [u8], DecodeError> {
         let body_start = self.pos;
         let rest = self.rest();
         let straight = memchr::memchr(b'"', rest);
-        let typographic = if self.lenient() {
+        let typographic = if typographic_open {
             memchr::memmem::find(rest, RIGHT_QUOTE)
         } else {
             None

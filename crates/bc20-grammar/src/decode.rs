@@ -670,6 +670,20 @@ fn plus_line<'a>(cur: &mut Cursor<'a>, ctx: Context) -> Result<Line<'a>, DecodeE
     if cur.rest().first() != Some(&b':') {
         return Err(cur.expected("':' after the name"));
     }
+    cur.advance(1);
+    const OTHERS: [&str; 6] = ["QMTSTAT", "CPIN", "CEREG", "CGATT", "CSQ", "IP"];
+    let known = MqttCommand::from_name(name).is_some()
+        || OTHERS
+            .iter()
+            .any(|o| name.eq_ignore_ascii_case(o.as_bytes()));
+    if !known {
+        // Outside the grammar: kept whole, whatever its layout or case, in both modes (D41).
+        let text = std::str::from_utf8(cur.line())
+            .map_err(|_| DecodeError::new(0, DecodeErrorKind::Utf8 { field: "line" }))?;
+        return Ok(Line::Urc(Urc::Unknown {
+            text: Cow::Borrowed(text),
+        }));
+    }
     if name.iter().any(u8::is_ascii_lowercase) {
         if !cur.lenient() {
             return Err(DecodeError::new(
@@ -680,20 +694,6 @@ fn plus_line<'a>(cur: &mut Cursor<'a>, ctx: Context) -> Result<Line<'a>, DecodeE
             ));
         }
         cur.warn(name_at, WarningKind::KeywordCase);
-    }
-    cur.advance(1);
-    const OTHERS: [&str; 6] = ["QMTSTAT", "CPIN", "CEREG", "CGATT", "CSQ", "IP"];
-    let known = MqttCommand::from_name(name).is_some()
-        || OTHERS
-            .iter()
-            .any(|o| name.eq_ignore_ascii_case(o.as_bytes()));
-    if !known {
-        // Outside the grammar: kept whole, whatever its layout (D41).
-        let text = std::str::from_utf8(cur.line())
-            .map_err(|_| DecodeError::new(0, DecodeErrorKind::Utf8 { field: "line" }))?;
-        return Ok(Line::Urc(Urc::Unknown {
-            text: Cow::Borrowed(text),
-        }));
     }
     cur.colon_blank()?;
     if let Some(mqtt) = MqttCommand::from_name(name) {
@@ -722,13 +722,16 @@ fn plus_line<'a>(cur: &mut Cursor<'a>, ctx: Context) -> Result<Line<'a>, DecodeE
             err_code: QmtStatCode::from_code(code),
         })
     } else if upper("CPIN") {
-        // SIM states are words, some with a blank (`SIM PIN`).
-        let word = cur
-            .nom(take_while1(|b: u8| {
-                (b.is_ascii_graphic() && b != b',') || b == b' '
-            }))
+        // SIM states are words separated by single blanks (`READY`, `SIM PIN`).
+        let start = cur.pos();
+        let is_word = |b: u8| b.is_ascii_graphic() && b != b',' && b != b'"';
+        cur.nom(take_while1(is_word))
             .ok_or_else(|| cur.expected("a SIM state word"))?;
-        let word = trim_end_blanks(word);
+        while cur.rest().len() >= 2 && cur.rest()[0] == b' ' && is_word(cur.rest()[1]) {
+            cur.advance(1);
+            cur.nom(take_while1(is_word));
+        }
+        let word = &cur.line()[start..cur.pos()];
         cur.end()?;
         Line::Response(Response::Cpin {
             code: Cow::Borrowed(ascii(word)),
@@ -1078,7 +1081,7 @@ fn qmtrecv<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeError> {
     cur.comma("topic")?;
     let topic_at = cur.pos();
     let topic = cur.string("topic")?;
-    if let Some(at) = topic.bytes().position(|b| b < 0x20) {
+    if let Some(at) = topic.bytes().position(|b| b < 0x20 || b == 0x7f) {
         return Err(DecodeError::new(
             topic_at + 1 + at,
             DecodeErrorKind::ControlByte {
@@ -1139,6 +1142,15 @@ fn recv_payload<'a>(cur: &mut Cursor<'a>) -> Result<&'a [u8], DecodeError> {
         return Err(cur.expected("'\"' opening the payload"));
     };
     let body = &rest[open.len()..];
+    if let Some(at) = quote_before_line_end(body) {
+        // The stream would have ended the URC there (D36): not a payload byte sequence.
+        return Err(DecodeError::new(
+            cur.pos() + open.len() + at,
+            DecodeErrorKind::Expected {
+                expected: "no '\"' before a line end inside the payload",
+            },
+        ));
+    }
     if body.ends_with(close) {
         if close == RIGHT_QUOTE {
             cur.warn(
@@ -1206,4 +1218,17 @@ pub fn recv_payload_open(line: &[u8]) -> bool {
         return false;
     };
     !body.ends_with(b"\"")
+}
+
+/// Where a `"` stands before a line end (CRs then LF) inside `body`, if anywhere: such a payload
+/// cannot arrive in one URC, because the line ends there (D36).
+pub(crate) fn quote_before_line_end(body: &[u8]) -> Option<usize> {
+    body.iter().enumerate().find_map(|(i, &b)| {
+        if b != b'"' {
+            return None;
+        }
+        let after = &body[i + 1..];
+        let crs = after.iter().take_while(|&&c| c == b'\r').count();
+        (after.get(crs) == Some(&b'\n')).then_some(i)
+    })
 }

@@ -369,17 +369,22 @@ impl Response<'_> {
         let mut w = Wire::new(out);
         match self {
             Test { command, params } => {
-                crate::text::check_quoted("params", b"")?;
-                if params.bytes().any(|b| b < 0x20) {
+                let b = params.as_bytes();
+                if let Some(at) = b.iter().position(|&c| c < 0x20 || c == 0x7f) {
                     return Err(EncodeError::Unrepresentable {
                         field: "params",
-                        byte: b'\r',
-                        at: 0,
+                        byte: b[at],
+                        at,
                     });
                 }
-                w.raw(plus_name(*command).as_bytes())
-                    .raw(b": ")
-                    .raw(params.as_bytes());
+                w.raw(plus_name(*command).as_bytes()).raw(b": ");
+                // The wire has ASCII quotes only (D2): typographic ones read leniently become `"`.
+                for (i, part) in params.split(['\u{201c}', '\u{201d}']).enumerate() {
+                    if i > 0 {
+                        w.raw(b"\"");
+                    }
+                    w.raw(part.as_bytes());
+                }
             }
             QmtCfgKeepAlive { keepalive } => {
                 range("keep-alive time", *keepalive, limits::KEEPALIVE)?;
@@ -465,6 +470,8 @@ impl Response<'_> {
                 w.raw(b"+CPIN: ").raw(code.as_bytes());
             }
             Cereg { n, stat } => {
+                range("n", *n, (0, 5))?;
+                range("stat", *stat, (0, 10))?;
                 w.raw(b"+CEREG: ")
                     .int((*n).into())
                     .comma()
@@ -474,6 +481,8 @@ impl Response<'_> {
                 w.raw(b"+CGATT: ").int((*state).into());
             }
             Csq { rssi, ber } => {
+                range("rssi", *rssi, (0, 99))?;
+                range("ber", *ber, (0, 99))?;
                 w.raw(b"+CSQ: ")
                     .int((*rssi).into())
                     .comma()

@@ -92,17 +92,14 @@ impl<'a> Payload<'a> {
 
     /// Checks that the payload can be carried in a +QMTRECV line and read back unchanged.
     pub fn check(&self) -> Result<(), EncodeError> {
-        let b = self.as_bytes();
-        for (i, w) in b.windows(2).enumerate() {
-            if w[0] == b'"' && matches!(w[1], b'\r' | b'\n') {
-                return Err(EncodeError::Unrepresentable {
-                    field: "payload",
-                    byte: w[1],
-                    at: i + 1,
-                });
-            }
+        match crate::decode::quote_before_line_end(self.as_bytes()) {
+            Some(at) => Err(EncodeError::Unrepresentable {
+                field: "payload",
+                byte: b'"',
+                at,
+            }),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 
