@@ -1,0 +1,287 @@
+//! Structure-aware generators of module lines: every variant of [`Response`] and [`Urc`],
+//! with the ranges of bc20_grammar::limits and spec/DECISIONS.md (D11 lengths, D27 ret_code,
+//! D30 the QMTSUB value list, D35/D36 received payloads), and [`line`], which also draws
+//! commands ([`super::gen_command`]).
+
+use std::borrow::Cow;
+
+use bc20_grammar::limits::{self, MAX_TOPICS};
+use bc20_grammar::{
+    CloseResult, ConnState, ConnectReturnCode, GrantedQos, Line, MqttCommand, OpenResult,
+    PacketResult, Payload, QmtStatCode, Qos, Response, SubValue, Urc, Will, HOST_NAME_MAX_LEN,
+};
+
+use super::gen::G;
+use super::gen_command::command;
+
+/// What a quoted string parameter may hold: no `"`, no control byte (the encoder's
+/// `check_quoted`); commas, blanks, backslashes and non-ASCII (typographic quotes too) are
+/// all plain bytes there.
+pub(super) const QUOTED: &[&str] = &[
+    "a", "Z", "0", "9", "/", "#", "+", ",", " ", "\\", "-", "_", ".", ":", "'", "é", "€",
+    "\u{201c}", "\u{201d}", "😀",
+];
+/// A bare word (`+CPIN:` state words): graphic ASCII without `,` or `"`.
+const WORD: &[&str] = &[
+    "R", "E", "A", "D", "Y", "S", "I", "M", "P", "N", "0", "-", "_", "/", "(", ")", "+", ":",
+];
+/// An address as `+IP:` prints it.
+const ADDR: &[&str] = &["1", "0", ".", "2", "5", "a", "f", ":"];
+/// Free text after `+XXX: ` or on an ATI line: anything printable.
+const FREE: &[&str] = &[
+    "a", "Z", "0", "\"", ",", " ", "(", ")", "<", ">", "-", ":", "é", "\u{201c}", "?",
+];
+/// Test response parameters: ranges as printed (no typographic quotes, D2).
+const TEST: &[&str] = &[
+    "0", "5", "-", ",", "(", ")", "<", ">", "\"", "[", "]", ".", "a", " ",
+];
+
+const QMTCFG_KEYWORDS: &[&str] = &["keepalive", "session", "timeout", "will", "aliauth"];
+/// A few `+XXX:` names the grammar does not know (D41).
+const UNKNOWN_NAMES: &[&str] = &[
+    "CEREG2",
+    "QIURC",
+    "QMTX",
+    "X",
+    "QMTRECV2",
+    "CGEV",
+    "QNBIOTEVENT",
+];
+
+/// Any line, commands and module output alike.
+pub(crate) fn line(g: &mut G<'_, '_>) -> Line<'static> {
+    match g.index(3) {
+        0 => Line::Command(command(g)),
+        1 => Line::Response(response(g)),
+        _ => Line::Urc(urc(g)),
+    }
+}
+
+pub(super) fn s(v: String) -> Cow<'static, str> {
+    Cow::Owned(v)
+}
+
+pub(super) fn conn_id(g: &mut G<'_, '_>) -> u8 {
+    g.u8(limits::CONN_ID)
+}
+
+pub(super) fn topic(g: &mut G<'_, '_>) -> Cow<'static, str> {
+    s(g.text(limits::TOPIC_LEN, QUOTED))
+}
+
+pub(super) fn qos(g: &mut G<'_, '_>) -> Qos {
+    g.pick(Qos::ALL)
+}
+
+pub(super) fn will(g: &mut G<'_, '_>) -> Option<Will<'static>> {
+    g.flag().then(|| Will {
+        will_qos: qos(g),
+        will_retain: g.flag(),
+        will_topic: topic(g),
+        will_msg: s(g.text(limits::MSG_LEN, QUOTED)),
+    })
+}
+
+/// An information response or final result code.
+pub(crate) fn response(g: &mut G<'_, '_>) -> Response<'static> {
+    use Response::*;
+    match g.index(16) {
+        0 => {
+            let command = g.pick(&MqttCommand::ALL);
+            let head = if command == MqttCommand::QmtCfg {
+                format!("\"{}\",", g.pick(QMTCFG_KEYWORDS))
+            } else {
+                String::new()
+            };
+            let open = g.pick(&["(", "<"]);
+            let params = format!("{head}{open}{}", g.text((0, 40), TEST));
+            Test {
+                command,
+                params: s(params),
+            }
+        }
+        1 => QmtCfgKeepAlive {
+            keepalive: g.u16(limits::KEEPALIVE),
+        },
+        2 => QmtCfgSession {
+            clean_session: g.flag(),
+        },
+        3 => QmtCfgTimeout {
+            pkt_timeout: g.u8(limits::PKT_TIMEOUT),
+            retry_times: g.u8(limits::RETRY_TIMES),
+            timeout_notice: g.flag(),
+        },
+        4 => QmtCfgWill { will: will(g) },
+        5 => QmtCfgAliAuth {
+            product_key: s(g.text(limits::ALIAUTH_LEN, QUOTED)),
+            device_name: s(g.text(limits::ALIAUTH_LEN, QUOTED)),
+            device_secret: s(g.text(limits::ALIAUTH_LEN, QUOTED)),
+        },
+        6 => QmtOpenRead {
+            conn_id: conn_id(g),
+            host_name: s(g.text((1, HOST_NAME_MAX_LEN), QUOTED)),
+            port: g.u16(limits::PORT),
+        },
+        7 => QmtConnRead {
+            conn_id: conn_id(g),
+            state: g.pick(ConnState::ALL),
+        },
+        8 => {
+            let words = g.num((1, 3), 3);
+            let code: Vec<String> = (0..words).map(|_| g.text((1, 8), WORD)).collect();
+            Cpin {
+                code: s(code.join(" ")),
+            }
+        }
+        9 => Cereg {
+            n: g.u8((0, 5)),
+            stat: g.u8((0, 10)),
+        },
+        10 => Cgatt { state: g.flag() },
+        11 => Csq {
+            rssi: rssi_or_ber(g, 31),
+            ber: rssi_or_ber(g, 7),
+        },
+        12 => Text {
+            text: s(free_text(g)),
+        },
+        13 => Ok,
+        14 => Error,
+        _ => CmeError {
+            err: bc20_grammar::CmeError::from_code(g.u16((0, 65535))),
+        },
+    }
+}
+
+/// 27.007's `0..=max` or 99 (not known).
+fn rssi_or_ber(g: &mut G<'_, '_>, max: i64) -> u8 {
+    if g.one_in(8) {
+        99
+    } else {
+        g.u8((0, max))
+    }
+}
+
+/// An ATI/AT+CGMR text line: not empty, unpadded, not `+`-prefixed, not a command or
+/// final result code.
+fn free_text(g: &mut G<'_, '_>) -> String {
+    let first = g.pick(&["Q", "B", "R", "q", "1", "(", "é", "\u{201c}"]);
+    let body = g.text((0, 40), FREE);
+    let last = g.pick(&["l", "0", ")", "."]);
+    format!("{first}{body}{last}")
+}
+
+/// An unsolicited line.
+pub(crate) fn urc(g: &mut G<'_, '_>) -> Urc<'static> {
+    let id = conn_id(g);
+    match g.index(11) {
+        0 => Urc::QmtOpen {
+            conn_id: id,
+            result: g.pick(OpenResult::ALL),
+        },
+        1 => Urc::QmtClose {
+            conn_id: id,
+            result: g.pick(CloseResult::ALL),
+        },
+        2 => {
+            let result = g.pick(PacketResult::ALL);
+            let ret_code = (result == PacketResult::Sent).then(|| g.pick(ConnectReturnCode::ALL));
+            Urc::QmtConn {
+                conn_id: id,
+                result,
+                ret_code,
+            }
+        }
+        3 => Urc::QmtDisc {
+            conn_id: id,
+            result: g.pick(CloseResult::ALL),
+        },
+        4 => {
+            let result = g.pick(PacketResult::ALL);
+            let value = match result {
+                PacketResult::Sent => {
+                    let n = g.num((1, MAX_TOPICS as i64), MAX_TOPICS as i64) as usize;
+                    let granted = (0..n).map(|_| {
+                        if g.one_in(4) {
+                            GrantedQos::Rejected
+                        } else {
+                            GrantedQos::Granted(qos(g))
+                        }
+                    });
+                    Some(SubValue::Granted(granted.collect()))
+                }
+                PacketResult::Retransmission => {
+                    Some(SubValue::Retransmissions(g.u8(limits::RETRY_TIMES)))
+                }
+                PacketResult::Failed => None,
+            };
+            Urc::QmtSub {
+                conn_id: id,
+                msg_id: g.u16(limits::SUB_MSG_ID),
+                result,
+                value,
+            }
+        }
+        5 => {
+            let result = g.pick(PacketResult::ALL);
+            let value = (result == PacketResult::Retransmission && g.flag())
+                .then(|| g.u8(limits::RETRY_TIMES));
+            Urc::QmtUns {
+                conn_id: id,
+                msg_id: g.u16(limits::SUB_MSG_ID),
+                result,
+                value,
+            }
+        }
+        6 => {
+            let result = g.pick(PacketResult::ALL);
+            let value = (result == PacketResult::Retransmission).then(|| g.u8(limits::RETRY_TIMES));
+            Urc::QmtPub {
+                conn_id: id,
+                msg_id: g.u16(limits::PUB_MSG_ID),
+                result,
+                value,
+            }
+        }
+        7 => Urc::QmtStat {
+            conn_id: id,
+            err_code: QmtStatCode::from_code(g.u8((1, 255))),
+        },
+        8 => Urc::QmtRecv {
+            conn_id: id,
+            msg_id: g.u16((0, 65535)),
+            topic: topic(g),
+            payload: recv_payload(g),
+        },
+        9 => {
+            let rest = g.text((0, 40), FREE);
+            Urc::Unknown {
+                text: s(format!("+{}: {rest}", g.pick(UNKNOWN_NAMES))),
+            }
+        }
+        _ => Urc::Ip {
+            addr: s(g.text((1, 39), ADDR)),
+        },
+    }
+}
+
+/// Received payload bytes: anything, CR/LF and quotes included, except a `"` right before a
+/// line end (that is what ends the URC, D36).
+fn recv_payload(g: &mut G<'_, '_>) -> Payload<'static> {
+    let n = g.len(limits::MSG_LEN);
+    let mut bytes: Vec<u8> = (0..n)
+        .map(|_| {
+            if g.one_in(8) {
+                g.pick(b"\"\r\n,")
+            } else {
+                g.u.arbitrary().unwrap_or(b'p')
+            }
+        })
+        .collect();
+    for i in 1..bytes.len() {
+        if bytes[i - 1] == b'"' && matches!(bytes[i], b'\r' | b'\n') {
+            bytes[i - 1] = b'\'';
+        }
+    }
+    Payload(Cow::Owned(bytes))
+}
