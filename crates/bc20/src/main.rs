@@ -2,7 +2,7 @@
 //!
 //! This file only parses arguments and maps outcomes to exit statuses; each subcommand is a
 //! module (`decode`, `encode`) that drives the `bc20-grammar` library, or a library crate's own
-//! `cli` module (`sim`, `conform`).
+//! `cli` module (`sim`, `conform`), or prints a library's output (`diagram`).
 
 mod conform;
 mod decode;
@@ -39,6 +39,9 @@ enum Cmd {
     /// Run conformance scripts against a module or the simulator and write reports
     /// (exit 0 all passed, 1 a script failed, 2 usage or script error).
     Conform(conform::Args),
+    /// Print the host driver's state diagram (Mermaid, generated from its own transition
+    /// table): `bc20 diagram > docs/client-states.md`.
+    Diagram,
 }
 
 fn main() -> ExitCode {
@@ -49,6 +52,10 @@ fn main() -> ExitCode {
         // Library-crate subcommands own their exit statuses and messages.
         Cmd::Sim(args) => return bc20_sim::cli::run(args),
         Cmd::Conform(args) => return conform::run_cmd(&args),
+        Cmd::Diagram => {
+            print!("{}", bc20_client::state_diagram_mermaid());
+            return ExitCode::SUCCESS;
+        }
     };
     match result {
         Ok(status) => status.exit_code(),

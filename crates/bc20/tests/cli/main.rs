@@ -1,6 +1,7 @@
 //! End-to-end tests of the `bc20` binary: they run the built executable on fixtures.
 
 mod decode;
+mod diagram;
 mod encode;
 mod sim;
 mod support;
