@@ -72,7 +72,7 @@ proptest! {
         bytes.extend_from_slice(b"\r\n");
         let encoded = urc.to_bytes().unwrap();
         bytes.extend_from_slice(&encoded);
-        let config = StreamConfig { mode: Mode::Strict, max_line_len: 128, ..StreamConfig::default() };
+        let config = StreamConfig { mode: Mode::Strict, max_line_len: DEFAULT_MAX_LINE_LEN, ..StreamConfig::default() };
         let out = whole(config, &bytes);
         let last = out.last().expect("a frame");
         prop_assert_eq!(last.kind, FrameKind::Urc);
