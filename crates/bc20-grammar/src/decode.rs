@@ -1191,6 +1191,11 @@ pub fn recv_payload_open(line: &[u8]) -> bool {
     if !starts_with_ignore_case(line, b"+QMTRECV:") {
         return false;
     }
+    // Fast exit for the common case: a line ending in a quote that is not the payload's opening
+    // one (`,"`) has its payload closed.
+    if line.ends_with(b"\"") && !line.ends_with(b",\"") {
+        return false;
+    }
     // The payload opens after the third separator: the one after the topic's closing quote.
     let mut commas = 0;
     let mut i = b"+QMTRECV:".len();

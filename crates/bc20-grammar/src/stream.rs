@@ -35,6 +35,9 @@ pub struct StreamConfig {
     pub direction: Direction,
 }
 
+/// The one URC whose line can hold line ends (D36).
+const RECV: &[u8] = b"+QMTRECV:";
+
 /// Buffer room beyond the line limit for the CR LF around a frame of exactly the limit.
 const SLACK: usize = 8;
 
@@ -332,9 +335,18 @@ impl StreamDecoder {
                     decoded,
                 });
             }
-            let consumed = &buf[start..=term];
-            *offset += consumed.len() as u64;
-            *lfs += memchr::memchr_iter(b'\n', consumed).count() as u64;
+            // LFs of the line, without rescanning it: only a joined +QMTRECV holds LFs past its
+            // leading line-end bytes (D36); the terminator adds one when it is an LF.
+            let interior = if config.direction == Direction::ModemToHost
+                && body.len() >= RECV.len()
+                && body[..RECV.len()].eq_ignore_ascii_case(RECV)
+            {
+                memchr::memchr_iter(b'\n', segment).count() as u64
+            } else {
+                leading_lfs(segment)
+            };
+            *offset += (term + 1 - start) as u64;
+            *lfs += interior + u64::from(buf[term] == b'\n');
             start = term + 1;
             search = start;
         }
