@@ -39,8 +39,9 @@ impl ReferenceStateMachine for Reference {
 
     /// What a real broker and a real clock make impractical or differently specified here:
     /// a broker that stops acknowledging (mosquitto cannot), long waits, persistent sessions
-    /// (mosquitto queues offline messages; the virtual broker does not) and takeover
-    /// (mosquitto publishes the old connection's will).
+    /// (mosquitto queues QoS 1/2 messages for an offline session, as MQTT 3.1.1 says; the
+    /// virtual broker does not) and takeover (whether the older connection's will is
+    /// published is left open by MQTT 3.1.1 and differs between brokers).
     fn preconditions(_state: &RefState, step: &Step) -> bool {
         match step {
             Step::Stall { .. } => false,
