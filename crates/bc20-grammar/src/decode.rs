@@ -137,9 +137,28 @@ fn starts_with_ignore_case(line: &[u8], prefix: &[u8]) -> bool {
     line.len() >= prefix.len() && line[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
+/// Which bytes a line may hold outside a +QMTRECV payload, per mode: a table lookup keeps this
+/// per-byte loop free of comparisons (and of the fuzzer's comparison hooks).
+const fn text_bytes(tab_ok: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0x20;
+    while b < 256 {
+        table[b] = b != 0x7f;
+        b += 1;
+    }
+    table[b'\t' as usize] = tab_ok;
+    table
+}
+
+static STRICT_TEXT: [bool; 256] = text_bytes(false);
+static LENIENT_TEXT: [bool; 256] = text_bytes(true);
+
 fn check_controls(line: &[u8], mode: Mode) -> Result<(), DecodeError> {
-    let allowed = |b: u8| b >= 0x20 && b != 0x7f || (b == b'\t' && mode == Mode::Lenient);
-    match line.iter().position(|&b| !allowed(b)) {
+    let table = match mode {
+        Mode::Strict => &STRICT_TEXT,
+        Mode::Lenient => &LENIENT_TEXT,
+    };
+    match line.iter().position(|&b| !table[usize::from(b)]) {
         Some(at) => Err(DecodeError::new(
             at,
             DecodeErrorKind::ControlByte { byte: line[at] },
