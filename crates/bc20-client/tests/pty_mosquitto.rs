@@ -14,10 +14,11 @@ use std::time::Duration;
 
 use bc20_client::check::{ApiOp, SettingChoice, Step, World};
 use bc20_client::{ClientConfig, Qos};
+use bc20_sim::shell::{mosquitto_binary, Mosquitto};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use proptest_state_machine::{prop_state_machine, ReferenceStateMachine, StateMachineTest};
-use pty::{Mosquitto, Pty, MOSQUITTO};
+use pty::Pty;
 use strategies::RefState;
 
 static BROKER: std::sync::OnceLock<SocketAddr> = std::sync::OnceLock::new();
@@ -220,15 +221,11 @@ fn fixed_session() {
 
 #[test]
 fn driver_matches_the_model_over_a_pty_with_mosquitto() {
-    if !std::path::Path::new(MOSQUITTO).exists() {
-        if std::env::var("BC20_SKIP_MOSQUITTO").as_deref() == Ok("1") {
-            eprintln!("skipped: {MOSQUITTO} is missing and BC20_SKIP_MOSQUITTO=1");
-            return;
-        }
-        panic!("{MOSQUITTO} is missing: install the Debian package `mosquitto`, or set BC20_SKIP_MOSQUITTO=1 to skip this test");
-    }
-    let mosquitto = Mosquitto::start();
-    BROKER.set(mosquitto.addr).unwrap();
+    let Some(binary) = mosquitto_binary().expect("mosquitto") else {
+        return;
+    };
+    let mosquitto = Mosquitto::start(&binary).expect("mosquitto starts");
+    BROKER.set(mosquitto.addr()).unwrap();
     fixed_session();
     model_check_over_pty();
     drop(mosquitto);

@@ -573,17 +573,7 @@ impl Command<'_> {
             QmtCfgWillQuery { conn_id } => cfg(&mut w, b"will", *conn_id)?,
             QmtCfgWill { conn_id, will } => {
                 let w = cfg(&mut w, b"will", *conn_id)?.comma();
-                match will {
-                    None => w.int(0),
-                    Some(will) => {
-                        check_topic("will_topic", &will.will_topic)?;
-                        w.int(1).comma().int(will.will_qos.code().into()).comma();
-                        w.int(will.will_retain.into()).comma();
-                        w.quoted("will_topic", will.will_topic.as_bytes())?.comma();
-                        check_string("will_msg", will.will_msg.as_bytes(), limits::MSG_LEN)?;
-                        w.quoted("will_msg", will.will_msg.as_bytes())?
-                    }
-                }
+                write_will(w, will.as_ref())?
             }
             QmtCfgAliAuthQuery { conn_id } => cfg(&mut w, b"aliauth", *conn_id)?,
             QmtCfgAliAuth {
@@ -592,17 +582,8 @@ impl Command<'_> {
                 device_name,
                 device_secret,
             } => {
-                check_string("product_key", product_key.as_bytes(), limits::ALIAUTH_LEN)?;
-                check_string("device_name", device_name.as_bytes(), limits::ALIAUTH_LEN)?;
-                check_string(
-                    "device_secret",
-                    device_secret.as_bytes(),
-                    limits::ALIAUTH_LEN,
-                )?;
                 let w = cfg(&mut w, b"aliauth", *conn_id)?.comma();
-                w.quoted("product_key", product_key.as_bytes())?.comma();
-                w.quoted("device_name", device_name.as_bytes())?.comma();
-                w.quoted("device_secret", device_secret.as_bytes())?
+                write_aliauth(w, product_key, device_name, device_secret)?
             }
             QmtOpenTest => w.raw(b"AT+QMTOPEN=?"),
             QmtOpenRead => w.raw(b"AT+QMTOPEN?"),
@@ -859,6 +840,48 @@ impl Command<'_> {
             Csq => Csq,
         }
     }
+}
+
+/// Writes `<will_fg>[,<will_qos>,<will_retain>,"<will_topic>","<will_msg>"]`, shared by the
+/// write command and the query response of AT+QMTCFG="will".
+pub(crate) fn write_will<'w, 'o>(
+    w: &'w mut Wire<'o>,
+    will: Option<&Will<'_>>,
+) -> Result<&'w mut Wire<'o>, EncodeError> {
+    let Some(will) = will else {
+        return Ok(w.int(0));
+    };
+    check_topic("will_topic", &will.will_topic)?;
+    check_string("will_msg", will.will_msg.as_bytes(), limits::MSG_LEN)?;
+    w.int(1).comma().int(will.will_qos.code().into()).comma();
+    w.int(will.will_retain.into()).comma();
+    w.quoted("will_topic", will.will_topic.as_bytes())?.comma();
+    w.quoted("will_msg", will.will_msg.as_bytes())
+}
+
+/// Writes `"<product_key>","<device_name>","<device_secret>"`, shared by the write command and
+/// the query response of AT+QMTCFG="aliauth".
+pub(crate) fn write_aliauth<'w, 'o>(
+    w: &'w mut Wire<'o>,
+    product_key: &str,
+    device_name: &str,
+    device_secret: &str,
+) -> Result<&'w mut Wire<'o>, EncodeError> {
+    let fields = [
+        ("product_key", product_key),
+        ("device_name", device_name),
+        ("device_secret", device_secret),
+    ];
+    for (field, value) in fields {
+        check_string(field, value.as_bytes(), limits::ALIAUTH_LEN)?;
+    }
+    for (i, (field, value)) in fields.into_iter().enumerate() {
+        if i > 0 {
+            w.comma();
+        }
+        w.quoted(field, value.as_bytes())?;
+    }
+    Ok(w)
 }
 
 /// Checks the +QMTPUB rule "msgID is 0 if and only if qos is 0" (3.2.8).

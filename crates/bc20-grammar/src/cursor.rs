@@ -199,10 +199,7 @@ impl<'a> Cursor<'a> {
         let start = self.pos;
         let digits = self
             .nom(recognize(pair(opt(tag(&b"-"[..])), digit1::<&[u8], _>)))
-            .ok_or_else(|| {
-                self.error(DecodeErrorKind::Missing { field })
-                    .with_expected_if_present(self, field)
-            })?;
+            .ok_or_else(|| self.missing_or_not_a_number(field))?;
         let unsigned = digits.strip_prefix(b"-").unwrap_or(digits);
         if digits.len() != unsigned.len() && unsigned.iter().all(|&d| d == b'0') && !self.lenient()
         {
@@ -263,7 +260,7 @@ impl<'a> Cursor<'a> {
     ) -> Result<&'a [u8], DecodeError> {
         let start = self.pos;
         if self.nom(tag(&b"\""[..])).is_some() {
-            return self.close_quote(field, start, false);
+            return self.close_quote(start, false);
         }
         if self.rest().starts_with(LEFT_QUOTE) {
             if !self.lenient() {
@@ -271,7 +268,7 @@ impl<'a> Cursor<'a> {
             }
             self.warn(start, WarningKind::TypographicQuote);
             self.advance(LEFT_QUOTE.len());
-            return self.close_quote(field, start, true);
+            return self.close_quote(start, true);
         }
         if self.lenient() && !self.at_end() && !unquoted_end(self.rest()[0]) {
             let text: NomResult<'a, &'a [u8]> = take_while1(|b| !unquoted_end(b))(self.rest());
@@ -287,11 +284,20 @@ impl<'a> Cursor<'a> {
         Err(self.expected("'\"'"))
     }
 
+    /// At the end of the line or a separator the parameter is missing; elsewhere the bytes
+    /// there are not a number.
+    fn missing_or_not_a_number(&self, field: &'static str) -> DecodeError {
+        if self.at_end() || self.rest()[0] == b',' {
+            self.error(DecodeErrorKind::Missing { field })
+        } else {
+            self.expected("a decimal number")
+        }
+    }
+
     /// Finds the closing quote: a `"`-opened string closes only at `"`; a `“`-opened one
     /// (lenient) at `”` or `"`.
     fn close_quote(
         &mut self,
-        field: &'static str,
         open: usize,
         typographic_open: bool,
     ) -> Result<&'a [u8], DecodeError> {
@@ -319,30 +325,8 @@ impl<'a> Cursor<'a> {
         if close_len > 1 {
             self.warn(body_start + end, WarningKind::TypographicQuote);
         }
-        let _ = field;
         self.pos = body_start + end + close_len;
         Ok(&rest[..end])
-    }
-}
-
-trait MissingOrExpected {
-    fn with_expected_if_present(self, cur: &Cursor<'_>, field: &'static str) -> DecodeError;
-}
-
-impl MissingOrExpected for DecodeError {
-    /// At the end of the line or a separator the parameter is missing; elsewhere the bytes
-    /// there are not a number.
-    fn with_expected_if_present(self, cur: &Cursor<'_>, field: &'static str) -> DecodeError {
-        if cur.at_end() || cur.rest()[0] == b',' {
-            DecodeError::new(cur.pos(), DecodeErrorKind::Missing { field })
-        } else {
-            DecodeError::new(
-                cur.pos(),
-                DecodeErrorKind::Expected {
-                    expected: "a decimal number",
-                },
-            )
-        }
     }
 }
 

@@ -479,9 +479,6 @@ fn mqtt_command<'a>(
             }
         }
     };
-    if matches!(suffix, Suffix::Test | Suffix::Read) {
-        return Ok(cmd);
-    }
     Ok(cmd)
 }
 

@@ -11,11 +11,11 @@ use crate::codes::{
     CloseResult, CmeError, ConnState, ConnectReturnCode, GrantedQos, OpenResult, PacketResult,
     QmtStatCode,
 };
-use crate::command::{MqttCommand, Will};
+use crate::command::{write_aliauth, write_will, MqttCommand, Will};
 use crate::error::EncodeError;
 use crate::limits::{self, MAX_TOPICS};
 use crate::serde_int::bool_int;
-use crate::text::{check_host_name, check_string, check_topic, Payload};
+use crate::text::{check_host_name, check_string, Payload};
 use crate::wire::{check_range, Wire};
 
 /// A line the module sends in answer to a command. Serialised with `form` = the spec/ id.
@@ -408,42 +408,15 @@ impl Response<'_> {
                     .int((*timeout_notice).into());
             }
             QmtCfgWill { will } => {
-                w.raw(b"+QMTCFG: \"will\",");
-                match will {
-                    None => {
-                        w.int(0);
-                    }
-                    Some(will) => {
-                        check_topic("will_topic", &will.will_topic)?;
-                        w.int(1)
-                            .comma()
-                            .int(will.will_qos.code().into())
-                            .comma()
-                            .int(will.will_retain.into())
-                            .comma();
-                        w.quoted("will_topic", will.will_topic.as_bytes())?.comma();
-                        check_string("will_msg", will.will_msg.as_bytes(), limits::MSG_LEN)?;
-                        w.quoted("will_msg", will.will_msg.as_bytes())?;
-                    }
-                }
+                write_will(w.raw(b"+QMTCFG: \"will\","), will.as_ref())?;
             }
             QmtCfgAliAuth {
                 product_key,
                 device_name,
                 device_secret,
             } => {
-                check_string("product_key", product_key.as_bytes(), limits::ALIAUTH_LEN)?;
-                check_string("device_name", device_name.as_bytes(), limits::ALIAUTH_LEN)?;
-                check_string(
-                    "device_secret",
-                    device_secret.as_bytes(),
-                    limits::ALIAUTH_LEN,
-                )?;
-                w.raw(b"+QMTCFG: \"aliauth\",")
-                    .quoted("product_key", product_key.as_bytes())?
-                    .comma();
-                w.quoted("device_name", device_name.as_bytes())?.comma();
-                w.quoted("device_secret", device_secret.as_bytes())?;
+                let w = w.raw(b"+QMTCFG: \"aliauth\",");
+                write_aliauth(w, product_key, device_name, device_secret)?;
             }
             QmtOpenRead {
                 conn_id,

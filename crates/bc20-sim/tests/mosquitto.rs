@@ -6,19 +6,23 @@ mod common;
 
 use std::time::Duration;
 
-use bc20_sim::shell::{Route, SimConfig, SimHandle, Simulator, Transport};
+use bc20_sim::shell::{
+    mosquitto_binary, Mosquitto, Route, SimConfig, SimHandle, Simulator, Transport,
+};
 use bc20_sim::{ModemConfig, MqttVersion};
-use common::real::{chapter6_over_pty, mosquitto_binary, Mosquitto, Peer};
+use common::real::{chapter6_over_pty, Peer};
 
 fn mosquitto() -> Option<Mosquitto> {
-    mosquitto_binary().map(|b| Mosquitto::start(&b))
+    mosquitto_binary()
+        .expect("mosquitto")
+        .map(|b| Mosquitto::start(&b).expect("mosquitto starts"))
 }
 
 fn module(broker: &Mosquitto, modem: ModemConfig) -> SimHandle {
     Simulator::spawn(SimConfig {
         modem,
         transport: Transport::InProcess,
-        ..SimConfig::new(Route::Fixed(broker.addr))
+        ..SimConfig::new(Route::Fixed(broker.addr()))
     })
     .expect("spawn")
 }
@@ -34,7 +38,7 @@ fn ask(sim: &mut SimHandle, line: &str, until: &str) -> String {
 #[test]
 fn chapter6_over_a_pty_against_mosquitto() {
     let Some(m) = mosquitto() else { return };
-    chapter6_over_pty(m.addr, false);
+    chapter6_over_pty(m.addr(), false);
 }
 
 #[test]
@@ -72,7 +76,7 @@ fn mqtt31_connect_is_accepted_by_mosquitto_d39() {
 #[test]
 fn qos_flows_both_ways_and_the_will_with_mosquitto() {
     let Some(m) = mosquitto() else { return };
-    let peer = Peer::connect(m.addr, "app");
+    let peer = Peer::connect(m.addr(), "app");
     peer.subscribe("dev/#", rumqttc::QoS::ExactlyOnce);
     let mut sim = module(&m, ModemConfig::echo_off());
     ask(
@@ -140,7 +144,7 @@ fn mosquitto_closing_after_a_same_id_takeover_gives_qmtstat_1() {
         "+QMTOPEN: 0,0\r\n",
     );
     ask(&mut sim, "AT+QMTCONN=0,\"twin\"", "+QMTCONN: 0,0,0\r\n");
-    let _peer = Peer::connect(m.addr, "twin");
+    let _peer = Peer::connect(m.addr(), "twin");
     sim.read_until(b"+QMTSTAT: 0,1\r\n", Duration::from_secs(5))
         .unwrap();
 }

@@ -1,9 +1,8 @@
-//! The real-I/O environment of the PTY model check: mosquitto on a free loopback port, the
+//! The real-I/O environment of the PTY model check (against `bc20_sim::shell::Mosquitto`): the
 //! simulator's shell on a PTY opened with `serialport`, and a minimal MQTT publisher.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant as WallClock};
 
 use bc20_client::check::Environment;
@@ -11,64 +10,8 @@ use bc20_client::{Qos, SlotState};
 use bc20_sim::shell::{Endpoint, Route, SimConfig, SimHandle, Simulator};
 use bc20_sim::{Fault, ModemConfig, SimTime};
 
-/// Where Debian installs the broker.
-pub const MOSQUITTO: &str = "/usr/sbin/mosquitto";
 /// Virtual seconds per real second: a 10 s pkt_timeout takes 0.2 s.
 pub const TIME_SCALE: f64 = 50.0;
-
-/// mosquitto on a free loopback port, killed on drop.
-pub struct Mosquitto {
-    child: Child,
-    /// Where it listens.
-    pub addr: SocketAddr,
-    dir: std::path::PathBuf,
-}
-
-impl Mosquitto {
-    /// Starts it and waits until it accepts connections.
-    pub fn start() -> Mosquitto {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = std::env::temp_dir().join(format!(
-            "bc20-client-mosquitto-{}-{port}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let conf = dir.join("mosquitto.conf");
-        let text = format!(
-            "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n"
-        );
-        std::fs::write(&conf, text).unwrap();
-        let child = Command::new(MOSQUITTO)
-            .arg("-c")
-            .arg(&conf)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start mosquitto");
-        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let deadline = WallClock::now() + Duration::from_secs(10);
-        while TcpStream::connect(addr).is_err() {
-            assert!(
-                WallClock::now() < deadline,
-                "mosquitto did not listen on {addr}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Mosquitto { child, addr, dir }
-    }
-}
-
-impl Drop for Mosquitto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 /// The simulator shell on a PTY, reached through `serialport` like a real module.
 pub struct Pty {

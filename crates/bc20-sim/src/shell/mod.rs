@@ -16,6 +16,7 @@ mod broker;
 mod control;
 mod driver;
 mod host;
+mod mosquitto;
 mod net;
 mod pty;
 
@@ -29,6 +30,7 @@ use thiserror::Error;
 
 pub use broker::{free_port, EmbeddedBroker};
 pub use control::{parse_control, ControlCommand, ControlServer};
+pub use mosquitto::{mosquitto_binary, Mosquitto};
 
 use crate::config::ModemConfig;
 use crate::faults::Fault;

@@ -1,10 +1,9 @@
 //! Helpers for tests against real things: a PTY host, an independent MQTT client, mosquitto.
 #![allow(dead_code)]
 
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::os::fd::OwnedFd;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -162,73 +161,6 @@ impl Peer {
         self.publishes
             .recv_timeout(Duration::from_secs(5))
             .expect("the peer received a publish")
-    }
-}
-
-/// A private mosquitto on a free loopback port, killed on drop.
-pub struct Mosquitto {
-    child: Child,
-    pub addr: SocketAddr,
-    _dir: tempfile::TempDir,
-}
-
-/// mosquitto's binary, or `None` (after a printed notice) when BC20_SKIP_MOSQUITTO=1;
-/// otherwise a missing mosquitto fails the test.
-pub fn mosquitto_binary() -> Option<std::path::PathBuf> {
-    let on_path = std::env::var_os("PATH")
-        .map(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join("mosquitto"))
-                .find(|c| c.is_file())
-        })
-        .unwrap_or_default();
-    match on_path {
-        Some(p) => Some(p),
-        None if std::env::var("BC20_SKIP_MOSQUITTO").as_deref() == Ok("1") => {
-            eprintln!("notice: mosquitto is not on PATH; skipped because BC20_SKIP_MOSQUITTO=1");
-            None
-        }
-        None => panic!("mosquitto is not on PATH: install it (apt-get install mosquitto) or set BC20_SKIP_MOSQUITTO=1 to skip"),
-    }
-}
-
-impl Mosquitto {
-    pub fn start(binary: &Path) -> Mosquitto {
-        let port = bc20_sim::shell::free_port().expect("free port");
-        let dir = tempfile::tempdir().expect("temp dir");
-        let conf = dir.path().join("mosquitto.conf");
-        let text = format!(
-            "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n"
-        );
-        std::fs::write(&conf, text).expect("write mosquitto.conf");
-        let child = Command::new(binary)
-            .arg("-c")
-            .arg(&conf)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start mosquitto");
-        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(addr).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "mosquitto did not listen on {addr}"
-            );
-            thread::sleep(Duration::from_millis(20));
-        }
-        Mosquitto {
-            child,
-            addr,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for Mosquitto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
