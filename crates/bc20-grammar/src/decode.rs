@@ -1137,7 +1137,8 @@ fn recv_payload<'a>(cur: &mut Cursor<'a>) -> Result<&'a [u8], DecodeError> {
                 .ok()
                 .and_then(|s| s.parse().ok());
             let body = &rest[digits + 2..];
-            if len.is_some_and(|n| body.len() == n + 1 && body.ends_with(b"\"")) {
+            // `checked_sub`, not `n + 1`: the length field is untrusted and may be usize::MAX.
+            if len.is_some_and(|n| body.len().checked_sub(1) == Some(n) && body.ends_with(b"\"")) {
                 cur.warn(at, WarningKind::PayloadLengthField);
                 cur.seek(cur.line().len());
                 return Ok(&body[..body.len() - 1]);
