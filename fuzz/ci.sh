@@ -52,6 +52,7 @@ for target in "${targets[@]}"; do
     [ -d "seeds/$target" ] && seeds=("seeds/$target")
     log="$artifacts/last-run.log"
     before=$(find "$artifacts" -type f ! -name '*.log' | wc -l)
+    stamp=$(mktemp)
     echo "fuzz/ci.sh: $target for ${seconds}s"
     # shellcheck disable=SC2046
     cargo fuzz run "$target" "$corpus" "${seeds[@]}" -- \
@@ -66,7 +67,10 @@ for target in "${targets[@]}"; do
         status=1
         echo "fuzz/ci.sh: $target FAILED (libFuzzer exit $rc)"
         grep -E "panicked at|^thread '|ERROR: (libFuzzer|AddressSanitizer)" -A2 "$log" | head -20
-        artifact=$(ls -t "$artifacts"/crash-* "$artifacts"/timeout-* "$artifacts"/oom-* "$artifacts"/leak-* 2>/dev/null | head -1)
+        # Only an artifact this run wrote: older ones (already fixed or under study) would
+        # blame the wrong input when the run failed for another reason (e.g. a build error).
+        artifact=$(find "$artifacts" -type f -newer "$stamp" ! -name '*.log' -printf '%T@ %p\n' 2>/dev/null |
+            sort -rn | head -1 | cut -d' ' -f2-)
         if [ -n "$artifact" ]; then
             echo "artifact: fuzz/$artifact ($(wc -c <"$artifact") bytes)"
             od -An -tx1 -v "$artifact" | head -64
@@ -75,6 +79,7 @@ for target in "${targets[@]}"; do
             tail -20 "$log"
         fi
     fi
+    rm -f "$stamp"
 done
 
 echo "fuzz/ci.sh: summary (${seconds}s per target)"

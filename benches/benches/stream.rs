@@ -139,8 +139,8 @@ fn line_split_buffered(stream: &[u8], read: usize) -> usize {
 fn bc20(stream: &[u8], read: usize) -> Counts {
     let mut decoder = StreamDecoder::new(StreamConfig::default());
     let mut counts = Counts::default();
-    let mut on_frame = |f: bc20_grammar::Frame<'_>| match f.decoded {
-        Ok(d) => match d.line {
+    let mut on_frame = |f: &bc20_grammar::Frame<'_>| match &f.decoded {
+        Ok(d) => match &d.line {
             Line::Urc(Urc::QmtRecv {
                 conn_id,
                 msg_id,
@@ -148,14 +148,14 @@ fn bc20(stream: &[u8], read: usize) -> Counts {
                 payload,
             }) => {
                 counts.urc([
-                    conn_id.into(),
-                    msg_id.into(),
+                    (*conn_id).into(),
+                    (*msg_id).into(),
                     topic.len() as u64,
                     black_box(payload).as_bytes().len() as u64,
                 ]);
             }
             Line::Urc(Urc::QmtStat { conn_id, err_code }) => {
-                counts.urc([conn_id.into(), err_code.code().into(), 0, 0])
+                counts.urc([(*conn_id).into(), err_code.code().into(), 0, 0])
             }
             Line::Urc(Urc::QmtPub {
                 conn_id,
@@ -163,8 +163,8 @@ fn bc20(stream: &[u8], read: usize) -> Counts {
                 result,
                 value,
             }) => counts.urc([
-                conn_id.into(),
-                msg_id.into(),
+                (*conn_id).into(),
+                (*msg_id).into(),
                 result.code().into(),
                 value.map_or(0, u64::from),
             ]),
@@ -176,10 +176,15 @@ fn bc20(stream: &[u8], read: usize) -> Counts {
             }) => {
                 let first = match value {
                     Some(SubValue::Granted(g)) => g.first().map_or(0, |q| q.code().into()),
-                    Some(SubValue::Retransmissions(n)) => n.into(),
+                    Some(SubValue::Retransmissions(n)) => (*n).into(),
                     None => 0,
                 };
-                counts.urc([conn_id.into(), msg_id.into(), result.code().into(), first])
+                counts.urc([
+                    (*conn_id).into(),
+                    (*msg_id).into(),
+                    result.code().into(),
+                    first,
+                ])
             }
             Line::Response(r) if r.is_final() => counts.finals += 1,
             other => panic!("unexpected line {other:?}"),

@@ -73,7 +73,7 @@ fn run<'b>(config: StreamConfig, chunks: impl Iterator<Item = &'b [u8]>) -> Vec<
     let mut decoder = StreamDecoder::new(config);
     let mut frames = Vec::new();
     for chunk in chunks {
-        decoder.feed(chunk, |f| frames.push(f.into_owned()));
+        decoder.feed(chunk, |f| frames.push(f.to_static()));
         let held = decoder.buffered();
         assert!(
             held <= config.max_line_len + STREAM_SLACK,
@@ -81,7 +81,7 @@ fn run<'b>(config: StreamConfig, chunks: impl Iterator<Item = &'b [u8]>) -> Vec<
             config.max_line_len
         );
     }
-    decoder.finish(|f| frames.push(f.into_owned()));
+    decoder.finish(|f| frames.push(f.to_static()));
     assert_eq!(decoder.buffered(), 0, "finish leaves bytes behind");
     frames
 }

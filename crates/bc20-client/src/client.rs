@@ -190,13 +190,14 @@ impl Client {
         conn_id: u8,
         topics: &[(&str, Qos)],
     ) -> Result<Handle, RequestError> {
-        let mut list = SubTopics::new();
-        for (topic, qos) in topics.iter().take(list.capacity()) {
-            list.push(SubTopic {
+        let list: SubTopics<'static> = topics
+            .iter()
+            .take(bc20_grammar::MAX_TOPICS)
+            .map(|(topic, qos)| SubTopic {
                 topic: (*topic).to_owned().into(),
                 qos: *qos,
-            });
-        }
+            })
+            .collect();
         self.admit(Operation::Subscribe, Some(conn_id))?;
         check_topic_count(topics.len())?;
         let details = Details {

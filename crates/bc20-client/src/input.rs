@@ -115,7 +115,7 @@ impl Client {
     pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
         let _ = now;
         let mut frames = Vec::new();
-        self.decoder.feed(bytes, |f| frames.push(f.into_owned()));
+        self.decoder.feed(bytes, |f| frames.push(f.to_static()));
         for frame in frames {
             self.frame(frame);
         }

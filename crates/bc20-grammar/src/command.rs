@@ -5,7 +5,6 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use arrayvec::ArrayVec;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::Qos;
@@ -13,6 +12,7 @@ use crate::error::EncodeError;
 use crate::limits::{self, MAX_TOPICS};
 use crate::serde_int::{bool_int, opt_bool_int};
 use crate::text::{check_host_name, check_string, check_topic, Payload};
+pub use crate::topics::{SubTopic, SubTopics, UnsTopics};
 use crate::wire::{check_range, Wire};
 
 /// A Will message configured with AT+QMTCFG="will" (3.2.1); present means `<will_fg>`=1.
@@ -41,21 +41,6 @@ impl Will<'_> {
         }
     }
 }
-
-/// One `"<topic>",<qos>` pair of AT+QMTSUB (3.2.6).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-pub struct SubTopic<'a> {
-    /// `<topic>`.
-    pub topic: Cow<'a, str>,
-    /// `<qos>`.
-    pub qos: Qos,
-}
-
-/// The topic list of AT+QMTSUB, stored inline (at most [`MAX_TOPICS`]).
-pub type SubTopics<'a> = ArrayVec<SubTopic<'a>, MAX_TOPICS>;
-/// The topic list of AT+QMTUNS, stored inline (at most [`MAX_TOPICS`]).
-pub type UnsTopics<'a> = ArrayVec<Cow<'a, str>, MAX_TOPICS>;
 
 /// A command line the host sends. Serialised with `form` = the spec/ form id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -641,11 +626,11 @@ impl Command<'_> {
                 topics,
             } => {
                 range("msgID", *msg_id, limits::SUB_MSG_ID)?;
-                non_empty(topics.len())?;
+                topic_count(topics.len())?;
                 let w = write_id(&mut w, b"AT+QMTSUB=", *conn_id)?
                     .comma()
                     .int((*msg_id).into());
-                for t in topics {
+                for t in topics.iter() {
                     check_topic("topic", &t.topic)?;
                     w.comma()
                         .quoted_unchecked(t.topic.as_bytes())
@@ -661,11 +646,11 @@ impl Command<'_> {
                 topics,
             } => {
                 range("msgID", *msg_id, limits::SUB_MSG_ID)?;
-                non_empty(topics.len())?;
+                topic_count(topics.len())?;
                 let w = write_id(&mut w, b"AT+QMTUNS=", *conn_id)?
                     .comma()
                     .int((*msg_id).into());
-                for t in topics {
+                for t in topics.iter() {
                     check_topic("topic", t)?;
                     w.comma().quoted_unchecked(t.as_bytes());
                 }
@@ -795,13 +780,7 @@ impl Command<'_> {
             } => QmtSub {
                 conn_id,
                 msg_id,
-                topics: topics
-                    .into_iter()
-                    .map(|t| SubTopic {
-                        topic: own(t.topic),
-                        qos: t.qos,
-                    })
-                    .collect(),
+                topics: topics.into_owned(),
             },
             QmtUnsTest => QmtUnsTest,
             QmtUns {
@@ -811,7 +790,7 @@ impl Command<'_> {
             } => QmtUns {
                 conn_id,
                 msg_id,
-                topics: topics.into_iter().map(own).collect(),
+                topics: topics.into_owned(),
             },
             QmtPubTest => QmtPubTest,
             QmtPub {
@@ -908,14 +887,17 @@ fn range<T: Into<i64>>(
     check_range(field, value.into(), min, max)
 }
 
-fn non_empty(len: usize) -> Result<(), EncodeError> {
-    if len == 0 {
-        Err(EncodeError::Rule {
+fn topic_count(len: usize) -> Result<(), EncodeError> {
+    match len {
+        0 => Err(EncodeError::Rule {
             field: "topics",
             rule: "at least one topic is required",
-        })
-    } else {
-        Ok(())
+        }),
+        n if n > MAX_TOPICS => Err(EncodeError::Rule {
+            field: "topics",
+            rule: "at most 16 topics per command",
+        }),
+        _ => Ok(()),
     }
 }
 

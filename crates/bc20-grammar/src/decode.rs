@@ -10,7 +10,7 @@ use crate::codes::{
     CloseResult, CmeError, ConnState, ConnectReturnCode, GrantedQos, OpenResult, PacketResult,
     QmtStatCode, Qos,
 };
-use crate::command::{Command, MqttCommand, SubTopic, Will};
+use crate::command::{Command, MqttCommand, SubTopics, UnsTopics, Will};
 use crate::cursor::{trim_end_blanks, Cursor, Mode, LEFT_QUOTE, RIGHT_QUOTE};
 use crate::error::{DecodeError, DecodeErrorKind, WarningKind, Warnings};
 use crate::limits::{self, MAX_TOPICS};
@@ -92,6 +92,17 @@ pub struct Decoded<'a> {
 
 /// Decodes one line, without its CR/LF terminator.
 pub fn decode_line(line: &[u8], mode: Mode, ctx: Context) -> Result<Decoded<'_>, DecodeError> {
+    decode_line_in(line, mode, ctx, true)
+}
+
+/// [`decode_line`] for the stream decoder, which knows whether `line` can hold an LF at all
+/// (`may_hold_lf`): when it cannot, a +QMTRECV payload need not be searched for one again.
+pub(crate) fn decode_line_in(
+    line: &[u8],
+    mode: Mode,
+    ctx: Context,
+    may_hold_lf: bool,
+) -> Result<Decoded<'_>, DecodeError> {
     let mut cur = Cursor::new(line, mode);
     if line.is_empty() {
         return Err(cur.error(DecodeErrorKind::Empty));
@@ -103,7 +114,7 @@ pub fn decode_line(line: &[u8], mode: Mode, ctx: Context) -> Result<Decoded<'_>,
     let decoded = if starts_with_ignore_case(line, b"AT") {
         Line::Command(command(&mut cur)?)
     } else if is_recv {
-        Line::Urc(qmtrecv(&mut cur)?)
+        Line::Urc(qmtrecv(&mut cur, may_hold_lf)?)
     } else if line[0] == b'+' {
         plus_line(&mut cur, ctx)?
     } else {
@@ -153,7 +164,23 @@ const fn text_bytes(tab_ok: bool) -> [bool; 256] {
 static STRICT_TEXT: [bool; 256] = text_bytes(false);
 static LENIENT_TEXT: [bool; 256] = text_bytes(true);
 
+/// Whether `bytes` holds no control byte (below 0x20, or DEL), tested 32 bytes at a time
+/// without an early exit so that the compiler vectorises it; the caller then looks for where
+/// the first one is only on lines that have one.
+fn control_free(bytes: &[u8]) -> bool {
+    let clean = |chunk: &[u8]| {
+        chunk
+            .iter()
+            .fold(true, |ok, &b| ok & (b >= 0x20) & (b != 0x7f))
+    };
+    let mut chunks = bytes.chunks_exact(32);
+    chunks.all(clean) && clean(chunks.remainder())
+}
+
 fn check_controls(line: &[u8], mode: Mode) -> Result<(), DecodeError> {
+    if control_free(line) {
+        return Ok(());
+    }
     let table = match mode {
         Mode::Strict => &STRICT_TEXT,
         Mode::Lenient => &LENIENT_TEXT,
@@ -205,6 +232,29 @@ fn limited<'a>(
 
 fn topic<'a>(cur: &mut Cursor<'a>, field: &'static str) -> Result<&'a str, DecodeError> {
     limited(cur, field, limits::TOPIC_LEN.0, limits::TOPIC_LEN.1)
+}
+
+/// Validates the comma-separated entries of a QMTSUB/QMTUNS topic list up to the line end
+/// and counts them (1 to [`MAX_TOPICS`]).
+fn topic_list(
+    cur: &mut Cursor<'_>,
+    mut entry: impl FnMut(&mut Cursor<'_>) -> Result<(), DecodeError>,
+) -> Result<u8, DecodeError> {
+    let mut len = 0u8;
+    loop {
+        let at = cur.pos();
+        entry(cur)?;
+        if usize::from(len) == MAX_TOPICS {
+            return Err(DecodeError::new(
+                at,
+                DecodeErrorKind::TooManyTopics { max: MAX_TOPICS },
+            ));
+        }
+        len += 1;
+        if !cur.comma_or_end()? {
+            return Ok(len);
+        }
+    }
 }
 
 // ---------------------------------------------------------------- commands
@@ -373,25 +423,14 @@ fn mqtt_command<'a>(
             let conn_id = conn_id(cur)?;
             cur.comma("msgID")?;
             let msg_id = cur.int("msgID", limits::SUB_MSG_ID.0, limits::SUB_MSG_ID.1)? as u16;
-            let mut topics = ArrayVec::<SubTopic<'a>, MAX_TOPICS>::new();
             cur.comma("topic")?;
-            loop {
-                let at = cur.pos();
-                let t = topic(cur, "topic")?;
+            let start = cur.pos();
+            let len = topic_list(cur, |cur| {
+                topic(cur, "topic")?;
                 cur.comma("qos")?;
-                let q = qos(cur, "qos")?;
-                topics
-                    .try_push(SubTopic {
-                        topic: Cow::Borrowed(t),
-                        qos: q,
-                    })
-                    .map_err(|_| {
-                        DecodeError::new(at, DecodeErrorKind::TooManyTopics { max: MAX_TOPICS })
-                    })?;
-                if !cur.comma_or_end()? {
-                    break;
-                }
-            }
+                qos(cur, "qos").map(drop)
+            })?;
+            let topics = SubTopics::wire(&cur.line()[start..cur.pos()], cur.mode, len);
             Command::QmtSub {
                 conn_id,
                 msg_id,
@@ -402,18 +441,10 @@ fn mqtt_command<'a>(
             let conn_id = conn_id(cur)?;
             cur.comma("msgID")?;
             let msg_id = cur.int("msgID", limits::SUB_MSG_ID.0, limits::SUB_MSG_ID.1)? as u16;
-            let mut topics = ArrayVec::<Cow<'a, str>, MAX_TOPICS>::new();
             cur.comma("topic")?;
-            loop {
-                let at = cur.pos();
-                let t = topic(cur, "topic")?;
-                topics.try_push(Cow::Borrowed(t)).map_err(|_| {
-                    DecodeError::new(at, DecodeErrorKind::TooManyTopics { max: MAX_TOPICS })
-                })?;
-                if !cur.comma_or_end()? {
-                    break;
-                }
-            }
+            let start = cur.pos();
+            let len = topic_list(cur, |cur| topic(cur, "topic").map(drop))?;
+            let topics = UnsTopics::wire(&cur.line()[start..cur.pos()], cur.mode, len);
             Command::QmtUns {
                 conn_id,
                 msg_id,
@@ -1086,7 +1117,7 @@ fn qmtcfg_response<'a>(cur: &mut Cursor<'a>) -> Result<Response<'a>, DecodeError
 }
 
 /// `+QMTRECV: <id>,<msgID>,"<topic>","<payload>"` (5.2; spec/DECISIONS.md D35, D36).
-fn qmtrecv<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeError> {
+fn qmtrecv<'a>(cur: &mut Cursor<'a>, may_hold_lf: bool) -> Result<Urc<'a>, DecodeError> {
     if !cur.keyword("+QMTRECV:") {
         return Err(cur.expected("'+QMTRECV:'"));
     }
@@ -1097,7 +1128,12 @@ fn qmtrecv<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeError> {
     cur.comma("topic")?;
     let topic_at = cur.pos();
     let topic = cur.string("topic")?;
-    if let Some(at) = topic.bytes().position(|b| b < 0x20 || b == 0x7f) {
+    let control = if control_free(topic.as_bytes()) {
+        None
+    } else {
+        topic.bytes().position(|b| b < 0x20 || b == 0x7f)
+    };
+    if let Some(at) = control {
         return Err(DecodeError::new(
             topic_at + 1 + at,
             DecodeErrorKind::ControlByte {
@@ -1117,7 +1153,7 @@ fn qmtrecv<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeError> {
         ));
     }
     cur.comma("payload")?;
-    let payload = recv_payload(cur)?;
+    let payload = recv_payload(cur, may_hold_lf)?;
     Ok(Urc::QmtRecv {
         conn_id,
         msg_id,
@@ -1126,7 +1162,7 @@ fn qmtrecv<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeError> {
     })
 }
 
-fn recv_payload<'a>(cur: &mut Cursor<'a>) -> Result<&'a [u8], DecodeError> {
+fn recv_payload<'a>(cur: &mut Cursor<'a>, may_hold_lf: bool) -> Result<&'a [u8], DecodeError> {
     let at = cur.pos();
     if cur.lenient() {
         // Later firmware's `recv/mode` form: `<len>,"<payload>"` (D35).
@@ -1159,7 +1195,12 @@ fn recv_payload<'a>(cur: &mut Cursor<'a>) -> Result<&'a [u8], DecodeError> {
         return Err(cur.expected("'\"' opening the payload"));
     };
     let body = &rest[open.len()..];
-    if let Some(at) = quote_before_line_end(body) {
+    let quote_at_line_end = if may_hold_lf {
+        quote_before_line_end(body)
+    } else {
+        None
+    };
+    if let Some(at) = quote_at_line_end {
         // The stream would have ended the URC there (D36): not a payload byte sequence.
         return Err(DecodeError::new(
             cur.pos() + open.len() + at,
@@ -1245,12 +1286,41 @@ pub fn recv_payload_open(line: &[u8]) -> bool {
 /// Where a `"` stands before a line end (CRs then LF) inside `body`, if anywhere: such a payload
 /// cannot arrive in one URC, because the line ends there (D36).
 pub(crate) fn quote_before_line_end(body: &[u8]) -> Option<usize> {
-    body.iter().enumerate().find_map(|(i, &b)| {
-        if b != b'"' {
-            return None;
-        }
-        let after = &body[i + 1..];
-        let crs = after.iter().take_while(|&&c| c == b'\r').count();
-        (after.get(crs) == Some(&b'\n')).then_some(i)
+    // Searched from the LFs (usually none: only a joined payload holds one), at memchr speed
+    // rather than a byte loop over every payload.
+    memchr::memchr_iter(b'\n', body).find_map(|lf| {
+        let before = &body[..lf];
+        let crs = before.iter().rev().take_while(|&&c| c == b'\r').count();
+        let quote = lf.checked_sub(crs + 1)?;
+        (body[quote] == b'"').then_some(quote)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The definition D36 states: the first `"` followed by CRs and an LF.
+    fn quote_before_line_end_by_definition(body: &[u8]) -> Option<usize> {
+        body.iter().enumerate().find_map(|(i, &b)| {
+            let after = &body[i + 1..];
+            let crs = after.iter().take_while(|&&c| c == b'\r').count();
+            (b == b'"' && after.get(crs) == Some(&b'\n')).then_some(i)
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn quote_before_line_end_matches_its_definition(
+            body in proptest::collection::vec(prop_oneof![
+                Just(b'"'), Just(b'\r'), Just(b'\n'), Just(b'a')
+            ], 0..24)
+        ) {
+            prop_assert_eq!(
+                quote_before_line_end(&body),
+                quote_before_line_end_by_definition(&body)
+            );
+        }
+    }
 }

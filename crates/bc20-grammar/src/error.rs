@@ -209,6 +209,24 @@ pub enum WarningKind {
     QuotingDiffers,
 }
 
+impl WarningKind {
+    /// Every kind, indexed by its discriminant (how [`Warnings`] unpacks them).
+    const ALL: [WarningKind; 12] = [
+        WarningKind::TypographicQuote,
+        WarningKind::UnquotedString,
+        WarningKind::StraySpace,
+        WarningKind::KeywordCase,
+        WarningKind::MissingSpaceAfterColon,
+        WarningKind::UnquotedPayload,
+        WarningKind::PayloadLengthField,
+        WarningKind::Qos0NonZeroMsgId,
+        WarningKind::MissingGrantedQos,
+        WarningKind::VerboseCmeError,
+        WarningKind::LeadingZero,
+        WarningKind::QuotingDiffers,
+    ];
+}
+
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "column {}: {:?}", self.column + 1, self.kind)
@@ -219,12 +237,21 @@ impl fmt::Display for Warning {
 pub const MAX_WARNINGS: usize = 8;
 
 /// The warnings of one decoded line, stored inline so decoding does not allocate.
+///
+/// Each warning is packed into a `u32` (column in the upper 24 bits, kind in the lower 8):
+/// every decoded line carries this list, empty or not, and at 36 bytes it keeps a decoded
+/// line under the size that the compiler copies with a few vector moves instead of a
+/// `memcpy` call per frame. Columns past 2^24 - 1 (16 MiB lines) are reported as that.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Warnings(ArrayVec<Warning, MAX_WARNINGS>);
+pub struct Warnings(ArrayVec<u32, MAX_WARNINGS>);
+
+/// Largest column a packed warning can hold.
+const MAX_PACKED_COLUMN: usize = (1 << 24) - 1;
 
 impl Warnings {
     pub(crate) fn push(&mut self, column: usize, kind: WarningKind) {
-        let _ = self.0.try_push(Warning { column, kind });
+        let column = column.min(MAX_PACKED_COLUMN) as u32;
+        let _ = self.0.try_push(column << 8 | kind as u32);
     }
 
     /// Whether no deviation was seen.
@@ -233,8 +260,11 @@ impl Warnings {
     }
 
     /// The warnings in line order of discovery.
-    pub fn iter(&self) -> impl Iterator<Item = &Warning> {
-        self.0.iter()
+    pub fn iter(&self) -> impl Iterator<Item = Warning> + '_ {
+        self.0.iter().map(|&packed| Warning {
+            column: (packed >> 8) as usize,
+            kind: WarningKind::ALL[(packed & 0xff) as usize],
+        })
     }
 
     /// How many warnings were recorded.
@@ -245,11 +275,48 @@ impl Warnings {
 
 impl Serialize for Warnings {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.as_slice().serialize(s)
+        s.collect_seq(self.iter())
     }
 }
 
 /// Columns are 0-based in Rust (slice indices) and 1-based for people and JSON.
 fn one_based<S: serde::Serializer>(column: &usize, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u64(*column as u64 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fails to compile when a kind is added, as a reminder to add it to `WarningKind::ALL`.
+    fn listed(kind: WarningKind) -> bool {
+        use WarningKind::*;
+        match kind {
+            TypographicQuote
+            | UnquotedString
+            | StraySpace
+            | KeywordCase
+            | MissingSpaceAfterColon
+            | UnquotedPayload
+            | PayloadLengthField
+            | Qos0NonZeroMsgId
+            | MissingGrantedQos
+            | VerboseCmeError
+            | LeadingZero
+            | QuotingDiffers => WarningKind::ALL.contains(&kind),
+        }
+    }
+
+    #[test]
+    fn every_warning_kind_unpacks_to_itself() {
+        assert!(WarningKind::ALL.iter().all(|&k| listed(k)));
+        for (i, kind) in WarningKind::ALL.iter().enumerate() {
+            assert_eq!(*kind as usize, i);
+            let mut w = Warnings::default();
+            w.push(4095, *kind);
+            w.push(usize::MAX, *kind);
+            let got: Vec<_> = w.iter().map(|w| (w.column, w.kind)).collect();
+            assert_eq!(got, [(4095, *kind), (MAX_PACKED_COLUMN, *kind)]);
+        }
+    }
 }

@@ -17,8 +17,8 @@
 //!
 //! let mut stream = StreamDecoder::new(StreamConfig::default());
 //! let mut names = Vec::new();
-//! stream.feed(b"AT+QMTOPEN=0,\"broker\",1883\r\r\nOK\r\n\r\n+QMT", |f| names.push(f.decoded.unwrap().line.name()));
-//! stream.feed(b"OPEN: 0,0\r\n", |f| names.push(f.decoded.unwrap().line.name()));
+//! stream.feed(b"AT+QMTOPEN=0,\"broker\",1883\r\r\nOK\r\n\r\n+QMT", |f| names.push(f.decoded.as_ref().unwrap().line.name()));
+//! stream.feed(b"OPEN: 0,0\r\n", |f| names.push(f.decoded.as_ref().unwrap().line.name()));
 //! assert_eq!(names, ["AT+QMTOPEN", "OK", "+QMTOPEN"]);
 //! ```
 
@@ -34,6 +34,7 @@ mod response;
 mod serde_int;
 mod stream;
 mod text;
+mod topics;
 mod wire;
 
 pub use codes::{

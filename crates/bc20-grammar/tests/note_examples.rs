@@ -74,7 +74,7 @@ fn outcome(r: Result<Decoded<'_>, DecodeError>) -> Outcome {
             Outcome::Decoded {
                 name: d.line.name(),
                 value: serde_json::to_value(&d.line).unwrap(),
-                warnings: d.warnings.iter().map(ToString::to_string).collect(),
+                warnings: d.warnings.iter().map(|w| w.to_string()).collect(),
                 canonical: String::from_utf8_lossy(&wire).into_owned(),
             }
         }

@@ -96,11 +96,11 @@ pub(crate) fn run(args: &Args) -> Result<Status, CliError> {
                 return Err(input.error(e));
             }
         };
-        decoder.feed(&chunk[..n], |frame| sink.frame(&frame));
+        decoder.feed(&chunk[..n], |frame| sink.frame(frame));
         sink.check()?;
     }
     // An unterminated last line is reported, not lost.
-    decoder.finish(|frame| sink.frame(&frame));
+    decoder.finish(|frame| sink.frame(frame));
     sink.check()?;
     let failed = sink.failed;
     sink.out.finish()?;

@@ -92,7 +92,10 @@ impl Monitor {
     pub(crate) fn observe(&mut self, bytes: &[u8]) {
         let mut frames = Vec::new();
         self.decoder.feed(bytes, |f| {
-            frames.push((f.kind, f.decoded.ok().map(|d| d.line.into_owned())))
+            frames.push((
+                f.kind,
+                f.decoded.as_ref().ok().map(|d| d.line.clone().into_owned()),
+            ))
         });
         for (kind, line) in frames {
             match (kind, line) {

@@ -67,7 +67,7 @@ impl Modem {
             return;
         };
         let mut frames = Vec::new();
-        decoder.feed(bytes, |f| frames.push(f.into_owned()));
+        decoder.feed(bytes, |f| frames.push(f.to_static()));
         self.decoder = Some(decoder);
         for frame in frames {
             if self.out.window || !self.out.queued.is_empty() {
