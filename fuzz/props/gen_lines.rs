@@ -190,6 +190,7 @@ pub(crate) fn urc(g: &mut G<'_, '_>) -> Urc<'static> {
                 conn_id: id,
                 result,
                 ret_code,
+                value: None,
             }
         }
         3 => Urc::QmtDisc {

@@ -29,7 +29,8 @@ pub(crate) struct AsyncResult {
 enum Outcome {
     Open(OpenResult),
     Close(CloseResult),
-    Conn(PacketResult, Option<ConnectReturnCode>),
+    /// result, ret_code, and the retransmission count some firmware appends (D27).
+    Conn(PacketResult, Option<ConnectReturnCode>, Option<u8>),
     Sub(PacketResult, Option<SubValue>),
     Packet(PacketResult, Option<u8>),
 }
@@ -53,11 +54,12 @@ impl AsyncResult {
                 conn_id,
                 result,
                 ret_code,
+                value,
             } => (
                 Operation::Connect,
                 *conn_id,
                 None,
-                Outcome::Conn(*result, *ret_code),
+                Outcome::Conn(*result, *ret_code, *value),
             ),
             Urc::QmtSub {
                 conn_id,
@@ -126,14 +128,7 @@ impl Client {
         let decoded = match frame.decoded {
             Ok(d) => d,
             Err(error) => {
-                let reread = match self.config.mode {
-                    bc20_grammar::Mode::Lenient => crate::lenient::reread(&raw),
-                    bc20_grammar::Mode::Strict => None,
-                };
-                match reread {
-                    Some(urc) => self.urc(urc, raw),
-                    None => self.diagnostic(Diagnostic::Undecodable { line: raw, error }),
-                }
+                self.diagnostic(Diagnostic::Undecodable { line: raw, error });
                 return;
             }
         };
@@ -257,7 +252,7 @@ impl AsyncResult {
     /// The new count if this is a `<result>` 1 notice (D25).
     fn retransmission(&self, count: u8) -> Option<u8> {
         let (result, value) = match &self.outcome {
-            Outcome::Conn(r, _) => (*r, None),
+            Outcome::Conn(r, _, n) => (*r, *n),
             Outcome::Sub(r, Some(SubValue::Retransmissions(n))) => (*r, Some(*n)),
             Outcome::Sub(r, _) => (*r, None),
             Outcome::Packet(r, n) => (*r, *n),
@@ -292,7 +287,7 @@ impl AsyncResult {
                 };
                 (Some(trigger), done)
             }
-            Outcome::Conn(PacketResult::Sent, code) => match code {
+            Outcome::Conn(PacketResult::Sent, code, _) => match code {
                 None | Some(ConnectReturnCode::Accepted) => (
                     Some(Trigger::Connected),
                     Ok(Completion::Connected {

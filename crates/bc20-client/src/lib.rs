@@ -38,7 +38,6 @@ mod dispatch;
 mod error;
 mod event;
 mod input;
-mod lenient;
 mod msgid;
 mod request;
 mod slot;

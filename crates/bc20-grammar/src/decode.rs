@@ -933,6 +933,19 @@ fn mqtt_output<'a>(
             let at = cur.pos();
             let n = cur.int("result", 0, 4)? as u8;
             if cur.comma_or_end()? {
+                if n == 1 && cur.lenient() {
+                    // Some firmware appends a retransmission count, as on +QMTPUB (D27).
+                    let count_at = cur.pos();
+                    let count = cur.int("value", 0, 255)? as u8;
+                    cur.end()?;
+                    cur.warn(count_at, WarningKind::ConnRetransmissionCount);
+                    return Ok(Line::Urc(Urc::QmtConn {
+                        conn_id,
+                        result: PacketResult::Retransmission,
+                        ret_code: None,
+                        value: Some(count),
+                    }));
+                }
                 if n != 0 {
                     return Err(DecodeError::new(
                         at,
@@ -947,6 +960,7 @@ fn mqtt_output<'a>(
                     conn_id,
                     result: PacketResult::Sent,
                     ret_code: ConnectReturnCode::from_code(rc),
+                    value: None,
                 })
             } else if ctx.conn_read_pending && n >= 1 {
                 Line::Response(Response::QmtConnRead {
@@ -958,9 +972,19 @@ fn mqtt_output<'a>(
                     conn_id,
                     result: PacketResult::from_code(n).expect("range-checked"),
                     ret_code: None,
+                    value: None,
                 })
             } else if n == 0 {
-                return Err(cur.error(DecodeErrorKind::Missing { field: "ret_code" }));
+                if !cur.lenient() {
+                    return Err(cur.error(DecodeErrorKind::Missing { field: "ret_code" }));
+                }
+                cur.warn(cur.pos(), WarningKind::MissingRetCode);
+                Line::Urc(Urc::QmtConn {
+                    conn_id,
+                    result: PacketResult::Sent,
+                    ret_code: None,
+                    value: None,
+                })
             } else {
                 // 3 and 4 are states only: a read response seen without its command.
                 Line::Response(Response::QmtConnRead {
@@ -1009,12 +1033,28 @@ fn mqtt_output<'a>(
                     }
                 }
                 PacketResult::Retransmission => {
-                    cur.comma("value")?;
-                    let n = cur.int("value", 0, 255)? as u8;
-                    cur.end()?;
-                    Some(SubValue::Retransmissions(n))
+                    if cur.comma_or_end()? {
+                        let n = cur.int("value", 0, 255)? as u8;
+                        cur.end()?;
+                        Some(SubValue::Retransmissions(n))
+                    } else if cur.lenient() {
+                        cur.warn(cur.pos(), WarningKind::MissingRetransmissionCount);
+                        None
+                    } else {
+                        return Err(cur.error(DecodeErrorKind::Missing { field: "value" }));
+                    }
                 }
                 PacketResult::Failed => {
+                    if cur.lenient() && cur.comma_or_end()? {
+                        // Ignored as D30 says, but each must still be a number.
+                        cur.warn(cur.pos(), WarningKind::ValueAfterFailure);
+                        loop {
+                            cur.int("value", 0, 255)?;
+                            if !cur.comma_or_end()? {
+                                break;
+                            }
+                        }
+                    }
                     cur.end()?;
                     None
                 }

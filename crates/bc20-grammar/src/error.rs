@@ -207,11 +207,19 @@ pub enum WarningKind {
     LeadingZero,
     /// A value the note prints unquoted was quoted, or the reverse, in a query response.
     QuotingDiffers,
+    /// `+QMTCONN: <id>,0` without the `<ret_code>` (D27).
+    MissingRetCode,
+    /// A retransmission count after `+QMTCONN` result 1, which the note does not define (D27).
+    ConnRetransmissionCount,
+    /// A +QMTSUB result 1 without its retransmission count `<value>` (D30).
+    MissingRetransmissionCount,
+    /// Values after a +QMTSUB result 2, which has none (D30); they are ignored.
+    ValueAfterFailure,
 }
 
 impl WarningKind {
     /// Every kind, indexed by its discriminant (how [`Warnings`] unpacks them).
-    const ALL: [WarningKind; 12] = [
+    const ALL: [WarningKind; 16] = [
         WarningKind::TypographicQuote,
         WarningKind::UnquotedString,
         WarningKind::StraySpace,
@@ -224,6 +232,10 @@ impl WarningKind {
         WarningKind::VerboseCmeError,
         WarningKind::LeadingZero,
         WarningKind::QuotingDiffers,
+        WarningKind::MissingRetCode,
+        WarningKind::ConnRetransmissionCount,
+        WarningKind::MissingRetransmissionCount,
+        WarningKind::ValueAfterFailure,
     ];
 }
 
@@ -303,7 +315,11 @@ mod tests {
             | MissingGrantedQos
             | VerboseCmeError
             | LeadingZero
-            | QuotingDiffers => WarningKind::ALL.contains(&kind),
+            | QuotingDiffers
+            | MissingRetCode
+            | ConnRetransmissionCount
+            | MissingRetransmissionCount
+            | ValueAfterFailure => WarningKind::ALL.contains(&kind),
         }
     }
 

@@ -189,6 +189,10 @@ pub enum Urc<'a> {
         /// `<ret_code>`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         ret_code: Option<ConnectReturnCode>,
+        /// A retransmission count that some firmware appends after result 1; outside the note,
+        /// so only lenient decoding produces it and encoding refuses it (D27).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<u8>,
     },
     /// `+QMTDISC: <tcpconnectID>,<result>`.
     #[serde(rename = "qmtdisc.result")]
@@ -634,7 +638,14 @@ impl Urc<'_> {
                 conn_id,
                 result,
                 ret_code,
+                value,
             } => {
+                if value.is_some() {
+                    return Err(EncodeError::Rule {
+                        field: "value",
+                        rule: "+QMTCONN carries no retransmission count in the note (D27)",
+                    });
+                }
                 if (*result == PacketResult::Sent) != ret_code.is_some() {
                     return Err(EncodeError::Rule {
                         field: "ret_code",
@@ -787,10 +798,12 @@ impl Urc<'_> {
                 conn_id,
                 result,
                 ret_code,
+                value,
             } => Urc::QmtConn {
                 conn_id,
                 result,
                 ret_code,
+                value,
             },
             Urc::QmtDisc { conn_id, result } => Urc::QmtDisc { conn_id, result },
             Urc::QmtSub {

@@ -163,6 +163,19 @@ fn lenient_mode_reports_every_deviation() {
             b"+CME ERROR: Incorrect parameters",
             bc20_grammar::WarningKind::VerboseCmeError,
         ),
+        (b"+QMTCONN: 0,0", bc20_grammar::WarningKind::MissingRetCode),
+        (
+            b"+QMTCONN: 2,1,3",
+            bc20_grammar::WarningKind::ConnRetransmissionCount,
+        ),
+        (
+            b"+QMTSUB: 0,7,1",
+            bc20_grammar::WarningKind::MissingRetransmissionCount,
+        ),
+        (
+            b"+QMTSUB: 0,7,2,128",
+            bc20_grammar::WarningKind::ValueAfterFailure,
+        ),
     ];
     for (line, kind) in cases {
         assert!(
@@ -233,4 +246,49 @@ fn encoder_refuses_what_the_wire_cannot_carry() {
     let mut out = b"keep".to_vec();
     assert!(open("x\r", 1).encode(&mut out).is_err());
     assert_eq!(out, b"keep", "a failed encode leaves the buffer as it was");
+}
+
+#[test]
+fn lenient_results_of_d27_and_d30_keep_what_the_line_says() {
+    use bc20_grammar::{Line, PacketResult, Urc};
+    let urc = |line: &[u8]| match decode_line(line, Mode::Lenient, Context::default())
+        .unwrap()
+        .line
+    {
+        Line::Urc(u) => u.into_owned(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        urc(b"+QMTCONN: 2,1,3"),
+        Urc::QmtConn {
+            conn_id: 2,
+            result: PacketResult::Retransmission,
+            ret_code: None,
+            value: Some(3),
+        }
+    );
+    assert_eq!(
+        urc(b"+QMTCONN: 0,0"),
+        Urc::QmtConn {
+            conn_id: 0,
+            result: PacketResult::Sent,
+            ret_code: None,
+            value: None,
+        }
+    );
+    assert_eq!(
+        urc(b"+QMTSUB: 0,7,1"),
+        Urc::QmtSub {
+            conn_id: 0,
+            msg_id: 7,
+            result: PacketResult::Retransmission,
+            value: None,
+        }
+    );
+    // Outside the note: read leniently, never written back.
+    assert!(urc(b"+QMTCONN: 2,1,3").to_bytes().is_err());
+    assert!(urc(b"+QMTCONN: 0,0").to_bytes().is_err());
+    assert!(urc(b"+QMTSUB: 0,7,1").to_bytes().is_err());
+    // Extra values after result 2 must still be numbers.
+    assert!(decode_line(b"+QMTSUB: 0,7,2,x", Mode::Lenient, Context::default()).is_err());
 }

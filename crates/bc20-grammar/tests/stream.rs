@@ -126,7 +126,8 @@ fn urc_between_command_and_ok_keeps_the_read_response_in_context() {
         Line::Urc(Urc::QmtConn {
             conn_id: 0,
             result: PacketResult::Retransmission,
-            ret_code: None
+            ret_code: None,
+            value: None
         })
     );
     assert_eq!(out[1].kind, FrameKind::Urc);

@@ -309,6 +309,7 @@ pub fn urc() -> impl Strategy<Value = Urc<'static>> {
                         conn_id,
                         result: PacketResult::Sent,
                         ret_code: Some(rc),
+                        value: None,
                     })
                     .boxed(),
                     None => prop_oneof![
@@ -319,6 +320,7 @@ pub fn urc() -> impl Strategy<Value = Urc<'static>> {
                         conn_id,
                         result,
                         ret_code: None,
+                        value: None,
                     })
                     .boxed(),
                 }

@@ -215,6 +215,7 @@ impl Modem {
                 conn_id,
                 result: PacketResult::Failed,
                 ret_code: None,
+                value: None,
             });
             self.teardown(id, Some(bc20_grammar::QmtStatCode::ConnectFailed));
             return Ok(());

@@ -34,6 +34,7 @@ impl Modem {
                 conn_id,
                 result: PacketResult::Sent,
                 ret_code,
+                value: None,
             });
             return;
         }

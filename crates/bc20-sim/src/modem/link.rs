@@ -85,6 +85,7 @@ impl Modem {
             conn_id: id as u8,
             result: PacketResult::Failed,
             ret_code: None,
+            value: None,
         });
         self.teardown(id, Some(code));
     }
