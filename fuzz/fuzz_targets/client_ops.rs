@@ -1,36 +1,5 @@
-//! `cargo fuzz run client_ops`: arbitrary sequences of API calls and environment events
-//! (link drops, black holes, stalls, peer publishes, serial garbage, clock advances) run
-//! against bc20-client's driver wired to the simulator core; every step must keep the
-//! serial-line invariants (one command in flight, no write on a closed slot, msgIDs unique
-//! and legal, every request completed exactly once) and agree with the reference model.
+//! `cargo fuzz run client_ops`: the driver against the simulator core and the reference
+//! model under arbitrary calls and faults (see `bc20_fuzz::client_ops`).
 #![no_main]
 
-use arbitrary::{Arbitrary, Unstructured};
-use bc20_client::check::{Step, World};
-
-/// Most steps per input, and most calls per step: keeps each run in milliseconds.
-const MAX_STEPS: usize = 32;
-const MAX_CALLS: usize = 4;
-
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let mut u = Unstructured::new(data);
-    let Ok(chunks) = <[u8; 4]>::arbitrary(&mut u) else {
-        return;
-    };
-    let chunks = chunks.iter().map(|&c| usize::from(c).max(1)).collect();
-    let mut world = World::new(chunks).expect("the simulator boots and the driver initialises");
-    for _ in 0..MAX_STEPS {
-        let Ok(mut step) = Step::arbitrary(&mut u) else {
-            break;
-        };
-        match &mut step {
-            Step::Api(ops) => ops.truncate(MAX_CALLS),
-            Step::Outage { during, .. } => during.truncate(MAX_CALLS),
-            Step::Stall { ops, .. } => ops.truncate(MAX_CALLS),
-            _ => {}
-        }
-        if let Err(e) = world.step(&step) {
-            panic!("{e}");
-        }
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| bc20_fuzz::client_ops(data));

@@ -11,6 +11,8 @@
 //! | [`decode_line`] | both decoders never panic; strict lines carry no warnings, re-encode to the same bytes and decode the same leniently; every decoded value that encodes decodes back to itself |
 //! | [`stream`] | frames do not depend on how the bytes are chunked; each frame's `raw`, `offset` and `line` match the input; the buffer stays within the configured bound |
 //! | [`command`] | host bytes into the simulator's modem core (`bc20_sim::Modem`): never panics, one final result code per command line |
+//! | [`client_ops`] | the driver against the simulator core agrees with the reference model under arbitrary calls and faults, and keeps the serial-line invariants |
+//! | [`conform_script`] | the conformance script parser never panics; its spans and errors point into the input |
 //! | [`roundtrip`] | generated typed values: `decode(encode(x)) == x`; `encode` accepts every value built within the spec's ranges; mutated encodings satisfy [`decode_line`]'s canonical check |
 //!
 //! ```
@@ -21,7 +23,9 @@
 //! ```
 
 mod canonical;
+mod client_ops;
 mod command;
+mod conform_script;
 mod gen;
 mod gen_command;
 mod gen_lines;
@@ -29,7 +33,9 @@ pub mod known;
 mod split;
 
 pub use canonical::decode_line;
+pub use client_ops::client_ops;
 pub use command::command;
+pub use conform_script::conform_script;
 pub use gen::roundtrip;
 pub use split::stream;
 
@@ -42,6 +48,8 @@ pub const TARGETS: &[(&str, Property)] = &[
     ("stream", stream),
     ("roundtrip", roundtrip),
     ("command", command),
+    ("client_ops", client_ops),
+    ("conform_script", conform_script),
 ];
 
 /// The input as an escaped string (`\r`, `\n`, `\xNN`) for failure messages.

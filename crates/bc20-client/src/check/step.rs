@@ -171,7 +171,7 @@ pub enum Step {
     Outage {
         /// Slot.
         slot: u8,
-        /// Length of the black hole, seconds.
+        /// Length of the black hole, seconds (0 is taken as 1).
         secs: u8,
         /// Publishes made while the hole is open: `(qos, topic index, payload number)`.
         during: Vec<(Qos, u8, u8)>,
