@@ -190,16 +190,15 @@ impl Client {
         conn_id: u8,
         topics: &[(&str, Qos)],
     ) -> Result<Handle, RequestError> {
+        self.admit(Operation::Subscribe, Some(conn_id))?;
+        check_topic_count(topics.len())?;
         let list: SubTopics<'static> = topics
             .iter()
-            .take(bc20_grammar::MAX_TOPICS)
             .map(|(topic, qos)| SubTopic {
                 topic: (*topic).to_owned().into(),
                 qos: *qos,
             })
             .collect();
-        self.admit(Operation::Subscribe, Some(conn_id))?;
-        check_topic_count(topics.len())?;
         let details = Details {
             setting: None,
             topics: topics.len(),

@@ -92,11 +92,12 @@ pub struct Decoded<'a> {
 
 /// Decodes one line, without its CR/LF terminator.
 pub fn decode_line(line: &[u8], mode: Mode, ctx: Context) -> Result<Decoded<'_>, DecodeError> {
-    decode_line_in(line, mode, ctx, true)
+    decode_line_in(line, mode, ctx, memchr::memchr(b'\n', line).is_some())
 }
 
-/// [`decode_line`] for the stream decoder, which knows whether `line` can hold an LF at all
-/// (`may_hold_lf`): when it cannot, a +QMTRECV payload need not be searched for one again.
+/// [`decode_line`] given whether `line` can hold an LF at all (the stream decoder knows it from
+/// its own scan): when it cannot, a +QMTRECV payload need not be searched for one again and the
+/// canonical reader applies.
 pub(crate) fn decode_line_in(
     line: &[u8],
     mode: Mode,

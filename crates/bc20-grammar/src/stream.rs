@@ -355,13 +355,8 @@ impl StreamDecoder {
                 };
             }
             let segment = &hay[start..term];
-            // Only CRs can lead an unjoined segment: its first LF ended it.
-            let skip = if joined {
-                line_start_skip(segment)
-            } else {
-                segment.iter().take_while(|&&b| b == b'\r').count()
-            };
-            let leading = if joined { leading_lfs(segment) } else { 0 };
+            let skip = line_start_skip(segment);
+            let leading = leading_lfs(&segment[..skip]);
             let mut body = &segment[skip..];
             let mut had_cr = config.direction == Direction::HostToModem;
             if config.direction == Direction::ModemToHost {
@@ -409,9 +404,10 @@ impl StreamDecoder {
     fn overflow(&mut self, on_frame: &mut impl FnMut(&Frame<'_>)) {
         let limit = self.config.max_line_len;
         let skip = line_start_skip(&self.buf);
+        let leading = leading_lfs(&self.buf[..skip]);
         let frame = Frame {
             kind: FrameKind::Error,
-            line: self.lfs + leading_lfs(&self.buf) + 1,
+            line: self.lfs + leading + 1,
             offset: self.offset + skip as u64,
             raw: Cow::Borrowed(&self.buf[skip..(skip + limit).min(self.buf.len())]),
             decoded: Err(DecodeError::new(
@@ -477,10 +473,7 @@ fn line_start_skip(segment: &[u8]) -> usize {
         .count()
 }
 
-fn leading_lfs(segment: &[u8]) -> u64 {
-    segment
-        .iter()
-        .take_while(|&&b| b == b'\r' || b == b'\n')
-        .filter(|&&b| b == b'\n')
-        .count() as u64
+/// The LFs among a segment's leading line-end bytes (`skipped`, from [`line_start_skip`]).
+fn leading_lfs(skipped: &[u8]) -> u64 {
+    skipped.iter().filter(|&&b| b == b'\n').count() as u64
 }

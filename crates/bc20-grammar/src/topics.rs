@@ -26,9 +26,43 @@ pub struct SubTopic<'a> {
     pub qos: Qos,
 }
 
+/// What a list holds: a `"<topic>",<qos>` pair for AT+QMTSUB, a topic for AT+QMTUNS.
+trait Entry<'a>: Clone {
+    /// Whether each topic is followed by its QoS on the wire.
+    const WITH_QOS: bool;
+    /// The entry for a topic and its QoS (ignored where there is none).
+    fn new(topic: Cow<'a, str>, qos: Qos) -> Self;
+    /// The topic and the QoS (`AtMostOnce` where there is none).
+    fn parts(&self) -> (&str, Qos);
+}
+
+impl<'a> Entry<'a> for SubTopic<'a> {
+    const WITH_QOS: bool = true;
+
+    fn new(topic: Cow<'a, str>, qos: Qos) -> Self {
+        SubTopic { topic, qos }
+    }
+
+    fn parts(&self) -> (&str, Qos) {
+        (&self.topic, self.qos)
+    }
+}
+
+impl<'a> Entry<'a> for Cow<'a, str> {
+    const WITH_QOS: bool = false;
+
+    fn new(topic: Cow<'a, str>, _: Qos) -> Self {
+        topic
+    }
+
+    fn parts(&self) -> (&str, Qos) {
+        (self, Qos::AtMostOnce)
+    }
+}
+
 /// Storage shared by both lists.
 #[derive(Clone)]
-enum List<'a, T: Clone> {
+enum List<'a, T> {
     /// As decoded: the line from the first topic to its end, already validated in `mode`
     /// (the decoder checked every topic, every QoS and the count).
     Wire { text: &'a [u8], mode: Mode, len: u8 },
@@ -39,7 +73,7 @@ enum List<'a, T: Clone> {
     Owned(Vec<T>),
 }
 
-impl<T: Clone> List<'_, T> {
+impl<'a, T: Entry<'a>> List<'a, T> {
     fn len(&self) -> usize {
         match self {
             List::Wire { len, .. } => usize::from(*len),
@@ -48,24 +82,39 @@ impl<T: Clone> List<'_, T> {
         }
     }
 
-    /// The topics of a list built by a program.
-    fn items(&self) -> Option<&[T]> {
-        match self {
-            List::Wire { .. } => None,
-            List::Borrowed(items) => Some(items),
-            List::Owned(items) => Some(items),
-        }
+    /// Every topic with its QoS, in order, borrowed from the list.
+    fn entries(&self) -> impl Iterator<Item = (&str, Qos)> + use<'_, 'a, T> {
+        let (wire, items) = match self {
+            List::Wire { text, mode, len } => {
+                (Some(WireIter::new(text, *mode, *len, T::WITH_QOS)), None)
+            }
+            List::Borrowed(items) => (None, Some(items.iter())),
+            List::Owned(items) => (None, Some(items.iter())),
+        };
+        let items = items.into_iter().flatten().map(T::parts);
+        wire.into_iter().flatten().chain(items)
     }
 
-    /// The owned topics, converting the other forms with `convert`.
-    fn to_mut(&mut self, convert: impl FnOnce(&Self) -> Vec<T>) -> &mut Vec<T> {
-        if !matches!(self, List::Owned(_)) {
-            *self = List::Owned(convert(self));
-        }
-        match self {
+    /// Appends an entry, turning the list into an owned one first.
+    fn push(&mut self, entry: T) {
+        let mut items = match std::mem::replace(self, List::Owned(Vec::new())) {
             List::Owned(items) => items,
-            _ => unreachable!("just converted"),
-        }
+            List::Borrowed(items) => items.to_vec(),
+            List::Wire { text, mode, len } => WireIter::new(text, mode, len, T::WITH_QOS)
+                .map(|(topic, qos)| T::new(Cow::Borrowed(topic), qos))
+                .collect(),
+        };
+        items.push(entry);
+        *self = List::Owned(items);
+    }
+
+    /// An owned copy of the entries.
+    fn to_static<U: Entry<'static>>(&self) -> List<'static, U> {
+        List::Owned(
+            self.entries()
+                .map(|(topic, qos)| U::new(Cow::Owned(topic.to_owned()), qos))
+                .collect(),
+        )
     }
 }
 
@@ -125,126 +174,58 @@ pub struct SubTopics<'a>(List<'a, SubTopic<'a>>);
 #[derive(Clone)]
 pub struct UnsTopics<'a>(List<'a, Cow<'a, str>>);
 
-impl<'a> SubTopics<'a> {
-    /// An empty list, to [`push`](Self::push) onto.
-    pub fn new() -> Self {
-        SubTopics(List::Owned(Vec::new()))
-    }
-
-    /// A decoded list: `text` holds `len` validated `"<topic>",<qos>` pairs in `mode`.
-    pub(crate) fn wire(text: &'a [u8], mode: Mode, len: u8) -> Self {
-        SubTopics(List::Wire { text, mode, len })
-    }
-
-    /// Appends a topic.
-    pub fn push(&mut self, topic: SubTopic<'a>) {
-        self.0
-            .to_mut(|list| match *list {
-                List::Wire { text, mode, len } => WireIter::new(text, mode, len, true)
-                    .map(|(topic, qos)| SubTopic {
-                        topic: Cow::Borrowed(topic),
-                        qos,
-                    })
-                    .collect(),
-                _ => list.items().unwrap_or_default().to_vec(),
-            })
-            .push(topic);
-    }
-
-    /// How many topics there are.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether the list is empty (which no command may carry).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
+impl SubTopics<'_> {
     /// The topics in order, borrowed.
     pub fn iter(&self) -> impl Iterator<Item = SubTopic<'_>> + '_ {
-        let (wire, items) = match &self.0 {
-            List::Wire { text, mode, len } => (Some(WireIter::new(text, *mode, *len, true)), None),
-            _ => (None, self.0.items().map(<[_]>::iter)),
-        };
-        let wire = wire.into_iter().flatten().map(|(topic, qos)| SubTopic {
+        self.0.entries().map(|(topic, qos)| SubTopic {
             topic: Cow::Borrowed(topic),
             qos,
-        });
-        let items = items.into_iter().flatten().map(|t| SubTopic {
-            topic: Cow::Borrowed(&*t.topic),
-            qos: t.qos,
-        });
-        wire.chain(items)
-    }
-
-    /// An owned copy that outlives the decoded line.
-    pub fn into_owned(self) -> SubTopics<'static> {
-        let items: Vec<SubTopic<'static>> = self
-            .iter()
-            .map(|t| SubTopic {
-                topic: Cow::Owned(t.topic.into_owned()),
-                qos: t.qos,
-            })
-            .collect();
-        SubTopics(List::Owned(items))
+        })
     }
 }
 
-impl<'a> UnsTopics<'a> {
-    /// An empty list, to [`push`](Self::push) onto.
-    pub fn new() -> Self {
-        UnsTopics(List::Owned(Vec::new()))
-    }
-
-    /// A decoded list: `text` holds `len` validated `"<topic>"` parameters in `mode`.
-    pub(crate) fn wire(text: &'a [u8], mode: Mode, len: u8) -> Self {
-        UnsTopics(List::Wire { text, mode, len })
-    }
-
-    /// Appends a topic.
-    pub fn push(&mut self, topic: Cow<'a, str>) {
-        self.0
-            .to_mut(|list| match *list {
-                List::Wire { text, mode, len } => WireIter::new(text, mode, len, false)
-                    .map(|(topic, _)| Cow::Borrowed(topic))
-                    .collect(),
-                _ => list.items().unwrap_or_default().to_vec(),
-            })
-            .push(topic);
-    }
-
-    /// How many topics there are.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether the list is empty (which no command may carry).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
+impl UnsTopics<'_> {
     /// The topics in order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        let (wire, items) = match &self.0 {
-            List::Wire { text, mode, len } => (Some(WireIter::new(text, *mode, *len, false)), None),
-            _ => (None, self.0.items().map(<[_]>::iter)),
-        };
-        let wire = wire.into_iter().flatten().map(|(topic, _)| topic);
-        let items = items.into_iter().flatten().map(|t| &**t);
-        wire.chain(items)
-    }
-
-    /// An owned copy that outlives the decoded line.
-    pub fn into_owned(self) -> UnsTopics<'static> {
-        let items: Vec<Cow<'static, str>> = self.iter().map(|t| Cow::Owned(t.to_owned())).collect();
-        UnsTopics(List::Owned(items))
+        self.0.entries().map(|(topic, _)| topic)
     }
 }
 
 /// Implements what both lists share, in terms of their `iter` and their storage.
 macro_rules! list_impls {
-    ($list:ident, $item:ty) => {
+    ($list:ident, $item:ty, $wire_doc:literal) => {
+        impl<'a> $list<'a> {
+            /// An empty list, to [`push`](Self::push) onto.
+            pub fn new() -> Self {
+                $list(List::Owned(Vec::new()))
+            }
+
+            #[doc = $wire_doc]
+            pub(crate) fn wire(text: &'a [u8], mode: Mode, len: u8) -> Self {
+                $list(List::Wire { text, mode, len })
+            }
+
+            /// Appends a topic.
+            pub fn push(&mut self, entry: $item) {
+                self.0.push(entry);
+            }
+
+            /// How many topics there are.
+            pub fn len(&self) -> usize {
+                self.0.len()
+            }
+
+            /// Whether the list is empty (which no command may carry).
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+
+            /// An owned copy that outlives the decoded line.
+            pub fn into_owned(self) -> $list<'static> {
+                $list(self.0.to_static())
+            }
+        }
+
         impl Default for $list<'_> {
             fn default() -> Self {
                 Self::new()
@@ -297,8 +278,16 @@ macro_rules! list_impls {
     };
 }
 
-list_impls!(SubTopics, SubTopic<'a>);
-list_impls!(UnsTopics, Cow<'a, str>);
+list_impls!(
+    SubTopics,
+    SubTopic<'a>,
+    "A decoded list: `text` holds `len` validated `\"<topic>\",<qos>` pairs in `mode`."
+);
+list_impls!(
+    UnsTopics,
+    Cow<'a, str>,
+    "A decoded list: `text` holds `len` validated `\"<topic>\"` parameters in `mode`."
+);
 
 #[cfg(test)]
 mod tests {

@@ -110,16 +110,8 @@ impl Modem {
             }
             QmtOpenRead => self.read_open(),
             QmtConnRead => self.read_conn(),
-            cfg @ (QmtCfgKeepAliveQuery { .. }
-            | QmtCfgKeepAlive { .. }
-            | QmtCfgSessionQuery { .. }
-            | QmtCfgSession { .. }
-            | QmtCfgTimeoutQuery { .. }
-            | QmtCfgTimeout { .. }
-            | QmtCfgWillQuery { .. }
-            | QmtCfgWill { .. }
-            | QmtCfgAliAuthQuery { .. }
-            | QmtCfgAliAuth { .. }) => self.qmtcfg(cfg)?,
+            // Every other AT+QMTCFG form (the test form is answered above).
+            cfg if cfg.mqtt_command() == Some(MqttCommand::QmtCfg) => self.qmtcfg(cfg)?,
             async_cmd => return self.execute_async(async_cmd),
         }
         Ok(Done::Sync)
