@@ -99,19 +99,39 @@ fn run(text: &str, link: &mut FakeLink, cfg: &RunConfig) -> ScriptResult {
 }
 
 #[test]
-fn fault_steps_are_skipped_with_a_notice_on_hardware() {
+fn a_script_whose_fault_cannot_be_injected_is_skipped_not_passed() {
+    // No `requires sim` header: the fault step alone must make the script SKIP on hardware,
+    // and nothing may be sent (a half-run script proves nothing).
     let mut link = FakeLink::new(vec![]);
     let r = run(
-        "send AT\nexpect OK\nfault drop-link 0\n",
+        "send AT\nexpect OK\nfault drop-link 0\nexpect +QMTSTAT: 0,1\n",
         &mut link,
         &hardware(),
     );
-    assert_eq!(r.verdict, Verdict::Pass, "{:?}", r.failures);
+    assert_eq!(r.verdict, Verdict::Skipped, "{:?}", r.failures);
     assert!(
-        r.notices.iter().any(|n| n.contains("skipped on hardware")),
+        r.notices.iter().any(|n| n.contains("fake.bc20:3:1")),
+        "the notice names the fault step: {:?}",
+        r.notices
+    );
+    assert_eq!(link.commands, 0, "nothing may be sent");
+}
+
+#[test]
+fn a_script_that_needs_a_reset_is_skipped_when_no_reset_hook_is_configured() {
+    let mut link = FakeLink::new(vec![]);
+    let r = run(
+        "prologue off\nreset\nexpect within 60s +IP: $addr\n",
+        &mut link,
+        &hardware(),
+    );
+    assert_eq!(r.verdict, Verdict::Skipped, "{:?}", r.failures);
+    assert!(
+        r.notices.iter().any(|n| n.contains("--reset-cmd")),
         "{:?}",
         r.notices
     );
+    assert_eq!(link.commands, 0, "nothing may be sent");
 }
 
 #[test]
