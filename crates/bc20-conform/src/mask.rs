@@ -54,6 +54,28 @@ impl Masker {
     }
 }
 
+/// `scheme://user:password@host...` with the password replaced by [`MASK`], for messages
+/// and the recorded command line; text without a password is returned as it is.
+pub fn mask_url_password(text: &str) -> String {
+    let Some(scheme_end) = text.find("://").map(|i| i + 3) else {
+        return text.to_owned();
+    };
+    let rest = &text[scheme_end..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return text.to_owned();
+    };
+    match rest[..at].find(':') {
+        Some(colon) => format!(
+            "{}{}:{MASK}{}",
+            &text[..scheme_end],
+            &rest[..colon],
+            &rest[at..]
+        ),
+        None => text.to_owned(),
+    }
+}
+
 /// The secret values a line carries.
 fn secret_fields(line: &str) -> Vec<String> {
     let Ok(d) = decode_line(line.as_bytes(), Mode::Lenient, Context::default()) else {

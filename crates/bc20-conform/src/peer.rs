@@ -1,6 +1,7 @@
 //! The broker-side peer: an MQTT client on the same broker as the module, which publishes to
 //! it and proves what it really published.
 
+use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::Arc;
@@ -66,26 +67,96 @@ pub trait BrokerPeer: Send {
     fn poll(&mut self) -> Vec<PeerMessage>;
 }
 
-/// `mqtt://host:port` (or `host:port`) → (host, port); the port defaults to 1883.
-pub fn parse_broker_url(url: &str) -> Result<(String, u16), PeerError> {
-    let rest = url
-        .strip_prefix("mqtt://")
-        .or_else(|| url.strip_prefix("tcp://"))
-        .unwrap_or(url);
-    let rest = rest.trim_end_matches('/');
-    let (host, port) = match rest.rsplit_once(':') {
-        Some((h, p)) => (
-            h,
-            p.parse::<u16>()
-                .map_err(|_| PeerError::BadUrl(url.to_owned()))?,
-        ),
-        None => (rest, 1883),
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    if host.is_empty() || port == 0 || rest.contains('/') {
-        return Err(PeerError::BadUrl(url.to_owned()));
+/// A broker address as `--broker` gives it: `mqtt://[USER[:PASSWORD]@]HOST[:PORT]` (or
+/// `tcp://...`, or bare `HOST[:PORT]`); the port defaults to 1883. The credentials are used by
+/// the peer client; [`fmt::Display`] never shows the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BrokerUrl {
+    /// Host name or address (IPv6 without brackets).
+    pub host: String,
+    /// TCP port, 1-65535.
+    pub port: u16,
+    /// MQTT user name, if the URL has one.
+    pub username: Option<String>,
+    /// MQTT password, if the URL has one.
+    pub password: Option<String>,
+}
+
+impl fmt::Display for BrokerUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "mqtt://")?;
+        if let Some(u) = &self.username {
+            write!(f, "{u}")?;
+            if self.password.is_some() {
+                write!(f, ":{}", crate::mask::MASK)?;
+            }
+            write!(f, "@")?;
+        }
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
     }
-    Ok((host.to_owned(), port))
+}
+
+impl fmt::Debug for BrokerUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Parses a broker URL (see [`BrokerUrl`]) with the `url` crate.
+///
+/// # Errors
+/// [`PeerError::BadUrl`] (with the password masked) for another scheme, a path, a missing
+/// host or a bad port.
+pub fn parse_broker(text: &str) -> Result<BrokerUrl, PeerError> {
+    let bad = || PeerError::BadUrl(crate::mask::mask_url_password(text));
+    let with_scheme = if text.contains("://") {
+        text.to_owned()
+    } else {
+        format!("mqtt://{text}")
+    };
+    let u = url::Url::parse(&with_scheme).map_err(|_| bad())?;
+    if !matches!(u.scheme(), "mqtt" | "tcp")
+        || !matches!(u.path(), "" | "/")
+        || u.query().is_some()
+        || u.fragment().is_some()
+    {
+        return Err(bad());
+    }
+    let host = u
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(bad)?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+    let port = u.port().unwrap_or(1883);
+    if port == 0 {
+        return Err(bad());
+    }
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    Ok(BrokerUrl {
+        host,
+        port,
+        username: Some(u.username()).filter(|s| !s.is_empty()).map(decode),
+        password: u.password().map(decode),
+    })
+}
+
+/// `mqtt://host:port` (or `host:port`) → (host, port); the port defaults to 1883.
+/// Credentials in the URL are accepted and dropped (see [`parse_broker`] to keep them).
+///
+/// # Errors
+/// As [`parse_broker`].
+pub fn parse_broker_url(url: &str) -> Result<(String, u16), PeerError> {
+    parse_broker(url).map(|b| (b.host, b.port))
 }
 
 enum PeerEvent {
@@ -111,7 +182,27 @@ const ACK_WAIT: Duration = Duration::from_secs(5);
 impl MqttPeer {
     /// Connects to `host:port` as `client_id` (clean session) and waits for the CONNACK.
     pub fn connect(host: &str, port: u16, client_id: &str) -> Result<Self, PeerError> {
+        Self::connect_to(
+            &BrokerUrl {
+                host: host.to_owned(),
+                port,
+                username: None,
+                password: None,
+            },
+            client_id,
+        )
+    }
+
+    /// Connects to `broker` with its credentials, if any.
+    ///
+    /// # Errors
+    /// As [`MqttPeer::connect`].
+    pub fn connect_to(broker: &BrokerUrl, client_id: &str) -> Result<Self, PeerError> {
+        let (host, port) = (broker.host.as_str(), broker.port);
         let mut opts = MqttOptions::new(client_id, host, port);
+        if let Some(user) = &broker.username {
+            opts.set_credentials(user.clone(), broker.password.clone().unwrap_or_default());
+        }
         opts.set_keep_alive(Duration::from_secs(30));
         opts.set_clean_session(true);
         opts.set_max_packet_size(1 << 20, 1 << 20);

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{mpsc, Mutex};
 use std::time::Instant;
 
 use crate::link::{LinkError, ModuleLink};
@@ -104,6 +104,9 @@ pub struct SuiteOptions<'a> {
     pub reports: Option<ReportPaths>,
     /// Progress callbacks.
     pub progress: &'a dyn Progress,
+    /// Run a script that failed or errored up to this many more times (every try is kept in
+    /// the report: a flaky verdict is shown, never hidden).
+    pub retry_failed: usize,
 }
 
 /// Runs every script on the testbed and returns the final report (also written to disk after
@@ -127,13 +130,17 @@ pub fn run_suite(scripts: &[Script], bed: &dyn Testbed, opts: &SuiteOptions<'_>)
         .clamp(1, bed.max_parallel().max(1))
         .min(scripts.len().max(1));
     let next = AtomicUsize::new(0);
+    let stop: Mutex<Option<String>> = Mutex::new(None);
     let (tx, rx) = mpsc::channel::<(usize, ScriptResult, Option<ModuleIdentity>)>();
     let mut results: Vec<Option<ScriptResult>> = vec![None; scripts.len()];
     std::thread::scope(|scope| {
         for worker in 0..jobs {
             let tx = tx.clone();
-            let next = &next;
-            scope.spawn(move || worker_loop(worker, scripts, bed, opts, next, &tx));
+            let shared = Shared {
+                next: &next,
+                stop: &stop,
+            };
+            scope.spawn(move || worker_loop(worker, scripts, bed, opts, shared, &tx));
         }
         drop(tx);
         for (i, result, identity) in rx {
@@ -165,30 +172,54 @@ pub fn run_suite(scripts: &[Script], bed: &dyn Testbed, opts: &SuiteOptions<'_>)
 
 type Sent = (usize, ScriptResult, Option<ModuleIdentity>);
 
+/// What the workers share: the next script to take, and why the run stopped (a lost port).
+#[derive(Clone, Copy)]
+struct Shared<'a> {
+    next: &'a AtomicUsize,
+    stop: &'a Mutex<Option<String>>,
+}
+
+impl Shared<'_> {
+    fn stopped(&self) -> bool {
+        self.stop.lock().map_or(true, |s| s.is_some())
+    }
+
+    fn stop(&self, why: String) {
+        if let Ok(mut s) = self.stop.lock() {
+            s.get_or_insert(why);
+        }
+    }
+}
+
 fn worker_loop(
     worker: usize,
     scripts: &[Script],
     bed: &dyn Testbed,
     opts: &SuiteOptions<'_>,
-    next: &AtomicUsize,
+    shared: Shared<'_>,
     tx: &mpsc::Sender<Sent>,
 ) {
     let mut link: Option<Box<dyn ModuleLink>> = None;
     let mut identified = false;
     loop {
-        let i = next.fetch_add(1, Ordering::SeqCst);
+        if crate::runner::interrupted().is_some() || shared.stopped() {
+            return;
+        }
+        let i = shared.next.fetch_add(1, Ordering::SeqCst);
         let Some(script) = scripts.get(i) else {
             return;
         };
-        if crate::runner::INTERRUPTED.load(Ordering::Relaxed) {
-            return;
-        }
         opts.progress.started(script, worker);
         if bed.fresh_per_script() || link.is_none() {
             link = match bed.open_link(worker) {
                 Ok(l) => Some(l),
                 Err(e) => {
                     let _ = tx.send((i, errored(script, &e.to_string()), None));
+                    if bed.hardware() {
+                        // A port that cannot be opened will not open for the next script
+                        // either: one clear error, the rest NOT RUN.
+                        shared.stop(e.to_string());
+                    }
                     link = None;
                     continue;
                 }
@@ -237,11 +268,43 @@ fn worker_loop(
         let mut cfg = opts.config.clone();
         cfg.vars.extend(bed.vars());
         cfg.hardware = bed.hardware();
-        let peer_ref: Option<&mut dyn BrokerPeer> = peer.as_deref_mut().map(|p| p as _);
-        let result = run_script(script, l, peer_ref, &cfg, sink.as_mut(), &uid);
+        cfg.known_state = cfg.known_state || bed.hardware();
+        let mut earlier: Vec<ScriptResult> = Vec::new();
+        let mut result = loop {
+            let peer_ref: Option<&mut dyn BrokerPeer> = peer.as_deref_mut().map(|p| p as _);
+            let r = run_script(script, l, peer_ref, &cfg, sink.as_mut(), &uid);
+            let retry = matches!(r.verdict, Verdict::Fail | Verdict::Error)
+                && earlier.len() < opts.retry_failed
+                && crate::runner::interrupted().is_none()
+                && l.lost().is_none();
+            if !retry {
+                break r;
+            }
+            earlier.push(r);
+        };
+        record_attempts(&mut result, earlier);
+        if let Some(why) = l.lost() {
+            shared.stop(why);
+        }
         if tx.send((i, result, identity)).is_err() {
             return;
         }
+    }
+}
+
+/// Keeps the earlier tries of a retried script in its result.
+fn record_attempts(result: &mut ScriptResult, earlier: Vec<ScriptResult>) {
+    let n = earlier.len() + 1;
+    for (k, e) in earlier.iter().enumerate() {
+        result.notices.push(format!(
+            "try {} of {n}: {}{}",
+            k + 1,
+            e.verdict.label(),
+            e.failures
+                .first()
+                .map(|f| format!(": {}: {}", f.at, f.message))
+                .unwrap_or_default()
+        ));
     }
 }
 

@@ -23,6 +23,8 @@ pub const RETRY_TIMES: (i64, i64) = (0, 10);
 pub const RETRY_TIMES_DEFAULT: u8 = 3;
 /// Default `<clean_session>` (3.2.1): 1, clean.
 pub const CLEAN_SESSION_DEFAULT: bool = true;
+/// Default `<timeout_notice>`: 0, not reported (the note gives none; spec/DECISIONS.md D20).
+pub const TIMEOUT_NOTICE_DEFAULT: bool = false;
 /// `AT+CMEE=<n>` range (basic command).
 pub const CMEE: (i64, i64) = (0, 2);
 /// Most topics one AT+QMTSUB / AT+QMTUNS may carry (our limit, spec/DECISIONS.md).

@@ -31,7 +31,7 @@ pub struct ConformArgs {
     #[arg(long, value_name = "PATH")]
     pub pty: Vec<String>,
     /// Baud rate of --port/--pty.
-    #[arg(long, default_value_t = 115_200)]
+    #[arg(long, default_value_t = 115_200, value_parser = clap::value_parser!(u32).range(1..=4_000_000))]
     pub baud: u32,
     /// UART flow control.
     #[arg(long, value_enum, default_value = "none")]
@@ -43,9 +43,17 @@ pub struct ConformArgs {
     /// Run --reset-cmd before every script (a clean module for each).
     #[arg(long, requires = "reset_cmd")]
     pub reset_each: bool,
-    /// Time to wait after --reset-cmd before talking to the module.
+    /// After --reset-cmd, how long to read (and record) what the module prints before talking
+    /// to it.
     #[arg(long, default_value = "5s", value_parser = duration, value_name = "DURATION")]
     pub reset_wait: Duration,
+    /// Longest time --reset-cmd may run; then it is killed and the script is ERROR.
+    #[arg(long, default_value = "60s", value_parser = duration, value_name = "DURATION")]
+    pub reset_timeout: Duration,
+    /// How long to keep reopening the port after a reset, or after it went away mid-run
+    /// (USB adapters re-enumerate), before giving up.
+    #[arg(long, default_value = "20s", value_parser = duration, value_name = "DURATION")]
+    pub reopen_timeout: Duration,
 
     /// Broker the peer client connects to (mqtt://HOST:PORT). With --sim: use this broker
     /// instead of the embedded one.
@@ -64,9 +72,10 @@ pub struct ConformArgs {
     /// Simulator speed: virtual seconds per real second.
     #[arg(long, default_value_t = 20.0, value_name = "FACTOR")]
     pub time_scale: f64,
-    /// Scripts run in parallel (one simulator each, or one serial port each).
-    #[arg(long, short = 'j', default_value_t = 1, value_name = "N")]
-    pub jobs: usize,
+    /// Scripts run in parallel (one simulator each, or one serial port each) [default: 2 on
+    /// the simulator, the number of ports on hardware].
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: Option<u16>,
 
     /// Where the reports go (report.json, junit.xml, report.html, transcripts/).
     #[arg(long, default_value = "target/bc20-report", value_name = "DIR")]
@@ -74,6 +83,24 @@ pub struct ConformArgs {
     /// Run only scripts tagged with this clause or id (repeatable; any of them).
     #[arg(long, value_name = "TAG")]
     pub tag: Vec<String>,
+    /// Run only scripts whose name or path matches (a glob such as `qmtcfg-*`, or a plain
+    /// word matched anywhere in the name; repeatable, any of them).
+    #[arg(short = 'k', long = "select", value_name = "PATTERN")]
+    pub select: Vec<String>,
+    /// Order of the scripts: as found (sorted), reversed, or shuffled (with --seed, or a
+    /// random seed that is printed and recorded so the order can be replayed).
+    #[arg(long, value_enum, default_value = "forward")]
+    pub order: Order,
+    /// Seed of --order shuffle.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Run a script that failed or errored up to N more times; every try is in the report.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub retry_failed: usize,
+    /// Longest time one script may take (module time) unless it sets `time-limit`; then it
+    /// fails.
+    #[arg(long, value_parser = duration, value_name = "DURATION")]
+    pub time_limit: Option<Duration>,
     /// Decode module lines leniently (the default is the note's strict grammar).
     #[arg(long)]
     pub lenient: bool,
@@ -87,6 +114,19 @@ pub struct ConformArgs {
     /// No progress bar and no per-script lines; only the summary.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+/// The order scripts run in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Order {
+    /// Sorted by path, as found.
+    #[default]
+    Forward,
+    /// The other way round.
+    Reverse,
+    /// Shuffled with a seed.
+    Shuffle,
 }
 
 /// `bc20 conform diff OLD.json NEW.json`: what changed between two runs.

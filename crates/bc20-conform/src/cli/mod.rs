@@ -5,19 +5,18 @@ mod console;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use bc20_grammar::Mode;
 
-pub use args::{ConformArgs, DiffArgs, EXIT_STATUS_HELP};
+pub use args::{ConformArgs, DiffArgs, Order, EXIT_STATUS_HELP};
 pub use console::{verdict_line, Console};
 
 use crate::diff::{diff_reports, render_diff};
 use crate::link::SerialOptions;
-use crate::peer::parse_broker_url;
+use crate::peer::{parse_broker, parse_broker_url};
 use crate::report::{read_json, ReportPaths, RunReport};
-use crate::runner::{RunConfig, INTERRUPTED};
+use crate::runner::{interrupt, interrupted, signal_name, RunConfig};
 use crate::script::Script;
 use crate::suite::{discover, load_all, run_suite, SuiteOptions, Testbed};
 use crate::testbed::SerialBed;
@@ -28,6 +27,10 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
 /// Exit status: usage or script error.
 pub const EXIT_USAGE: u8 = 2;
+
+/// The fastest simulator clock at which every script of the suite holds (the runner's
+/// real-time slack, scaled, exceeds the note's limits beyond it).
+pub const MAX_SUITE_TIME_SCALE: f64 = 100.0;
 
 fn usage(msg: &str) -> ExitCode {
     eprintln!("error: {msg}");
@@ -96,6 +99,19 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
             return Err(usage("no script has any of the --tag values"));
         }
     }
+    if !args.select.is_empty() {
+        let patterns = args
+            .select
+            .iter()
+            .map(|p| Selector::new(p))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| usage(&e))?;
+        scripts.retain(|s| patterns.iter().any(|p| p.matches(s)));
+        if scripts.is_empty() {
+            return Err(usage("no script matches any -k pattern"));
+        }
+    }
+    order_scripts(&mut scripts, args.order, args.seed);
     if args.list {
         return Ok(Plan::List(scripts));
     }
@@ -114,11 +130,17 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
             "say where the module is: --sim, or --port DEVICE (or --pty PATH)",
         ));
     }
-    if args.jobs == 0 {
-        return Err(usage("--jobs must be at least 1"));
+    if !sim && args.broker.is_none() {
+        return Err(usage(
+            "--port needs --broker mqtt://HOST:PORT: the broker the module reaches, where the \
+             suite's peer checks that messages really arrive",
+        ));
+    }
+    if args.seed.is_some() && args.order != Order::Shuffle {
+        return Err(usage("--seed only applies to --order shuffle"));
     }
     let broker = match &args.broker {
-        Some(url) => Some(parse_broker_url(url).map_err(|e| usage(&e.to_string()))?),
+        Some(url) => Some(parse_broker(url).map_err(|e| usage(&e.to_string()))?),
         None => None,
     };
     let mut config = RunConfig {
@@ -127,13 +149,15 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
         } else {
             Mode::Strict
         },
+        time_limit: args.time_limit,
         ..RunConfig::default()
     };
     let bed: Box<dyn Testbed> = if sim {
-        sim_bed(args, broker, &mut config)?
+        sim_bed(args, broker.map(|b| (b.host, b.port)), &mut config)?
     } else {
         config.grace = args.grace.unwrap_or(Duration::from_millis(500));
         config.reset_before = args.reset_each;
+        config.known_state = true;
         let module_broker = match &args.module_broker {
             Some(m) => Some(parse_broker_url(m).map_err(|e| usage(&e.to_string()))?),
             None => None,
@@ -147,7 +171,9 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
                     flow_control: args.flow_control,
                     pty,
                     reset_cmd: args.reset_cmd.clone(),
+                    reset_timeout: args.reset_timeout,
                     reset_wait: args.reset_wait,
+                    reopen_timeout: args.reopen_timeout,
                 })
                 .collect(),
             broker,
@@ -170,8 +196,12 @@ fn sim_bed(
 ) -> Result<Box<dyn Testbed>, ExitCode> {
     use crate::testbed::{resolve, SimBed};
     use bc20_sim::{Quirk, Quirks};
-    if !(args.time_scale.is_finite() && (0.1..=1000.0).contains(&args.time_scale)) {
-        return Err(usage("--time-scale must be between 0.1 and 1000"));
+    if !(args.time_scale.is_finite() && (0.1..=MAX_SUITE_TIME_SCALE).contains(&args.time_scale))
+    {
+        return Err(usage(&format!(
+            "--time-scale must be between 0.1 and {MAX_SUITE_TIME_SCALE} (faster, the runner's \
+             own scheduling slack no longer fits the note's 300 ms limits)"
+        )));
     }
     let mut quirks = Quirks::NONE;
     for q in &args.sim_quirk {
@@ -192,7 +222,8 @@ fn sim_bed(
     config.grace = args.grace.unwrap_or(scaled.grace);
     config.settle = scaled.settle;
     config.latency_tolerance = scaled.latency_tolerance;
-    let bed = SimBed::new(addr, quirks, scale, args.jobs).map_err(|e| {
+    let jobs = args.jobs.map_or(2, usize::from);
+    let bed = SimBed::new(addr, quirks, scale, jobs).map_err(|e| {
         eprintln!("error: cannot start the embedded broker: {e}");
         ExitCode::from(EXIT_FAILED)
     })?;
@@ -217,21 +248,16 @@ fn execute(
     bed: &dyn Testbed,
     config: RunConfig,
 ) -> ExitCode {
-    let _ = ctrlc::set_handler(|| {
-        if INTERRUPTED.swap(true, Ordering::SeqCst) {
-            // A second Ctrl-C: the reports were written after the last script; leave now.
-            std::process::exit(130);
-        }
-        eprintln!("\ninterrupted: finishing the report (Ctrl-C again to quit at once)");
-    });
+    install_signal_handlers();
     let console = Console::new(scripts.len(), args.quiet);
     let paths = ReportPaths::in_dir(&args.report_dir);
     let mode = if args.lenient { "lenient" } else { "strict" };
     let opts = SuiteOptions {
         config,
-        jobs: args.jobs,
+        jobs: args.jobs.map_or(bed.max_parallel(), usize::from),
         reports: Some(paths.clone()),
         progress: &console,
+        retry_failed: args.retry_failed,
     };
     let mut report = run_suite(scripts, bed, &opts);
     report.target.mode = mode.to_owned();
@@ -240,10 +266,90 @@ fn execute(
     }
     console.finish();
     summary(&report, &paths);
+    if let Some(sig) = interrupted() {
+        eprintln!(
+            "interrupted by {}: the reports say which scripts did not run",
+            signal_name(sig)
+        );
+        return ExitCode::from(128u8.saturating_add(u8::try_from(sig).unwrap_or(0)));
+    }
     if report.all_passed() {
         ExitCode::from(EXIT_OK)
     } else {
         ExitCode::from(EXIT_FAILED)
+    }
+}
+
+/// SIGINT and SIGTERM (and SIGHUP): the first one lets the current step end, runs the
+/// teardown within its bound and writes complete reports marked incomplete (exit 128 + the
+/// signal: 130, 143); a second one leaves at once. The reports on disk are valid either way:
+/// they are rewritten whole, by rename, after every script.
+fn install_signal_handlers() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        eprintln!("warning: cannot install signal handlers; an interrupt loses the script in flight");
+        return;
+    };
+    let _ = std::thread::Builder::new()
+        .name("bc20-signals".into())
+        .spawn(move || {
+            for sig in signals.forever() {
+                if interrupt(sig).is_some() {
+                    eprintln!("\n{} again: leaving now", signal_name(sig));
+                    std::process::exit(128 + sig);
+                }
+                eprintln!(
+                    "\n{}: finishing the current step and the teardown, then the report \
+                     ({} again to quit at once)",
+                    signal_name(sig),
+                    signal_name(sig)
+                );
+            }
+        });
+}
+
+/// One `-k` pattern: a glob on the script's name or path, or a plain word anywhere in them.
+struct Selector {
+    glob: Option<glob::Pattern>,
+    word: String,
+}
+
+impl Selector {
+    fn new(p: &str) -> Result<Self, String> {
+        let glob = if p.contains(['*', '?', '[']) {
+            Some(glob::Pattern::new(p).map_err(|e| format!("-k {p:?}: {e}"))?)
+        } else {
+            None
+        };
+        Ok(Selector {
+            glob,
+            word: p.to_owned(),
+        })
+    }
+
+    fn matches(&self, s: &Script) -> bool {
+        match &self.glob {
+            Some(g) => g.matches(&s.name) || g.matches(&s.path),
+            None => s.name.contains(&self.word) || s.path.contains(&self.word),
+        }
+    }
+}
+
+/// Puts the scripts in the order asked for; a shuffle without a seed picks one and says so.
+fn order_scripts(scripts: &mut [Script], order: Order, seed: Option<u64>) -> Option<u64> {
+    match order {
+        Order::Forward => None,
+        Order::Reverse => {
+            scripts.reverse();
+            None
+        }
+        Order::Shuffle => {
+            let seed = seed.unwrap_or_else(|| fastrand::u64(..));
+            let mut rng = fastrand::Rng::with_seed(seed);
+            rng.shuffle(scripts);
+            eprintln!("order: shuffled with --seed {seed}");
+            Some(seed)
+        }
     }
 }
 

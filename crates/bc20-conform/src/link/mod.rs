@@ -1,5 +1,6 @@
 //! Transports to a module: the [`ModuleLink`] trait, a serial port, and the simulator.
 
+mod hook;
 mod serial;
 #[cfg(feature = "sim")]
 mod sim;
@@ -9,6 +10,7 @@ use std::time::Duration;
 use thiserror::Error;
 
 pub use serial::{FlowControl, SerialLink, SerialOptions};
+pub use hook::run_hook;
 #[cfg(feature = "sim")]
 pub use sim::{SimLink, SimOptions};
 
@@ -29,9 +31,21 @@ pub enum LinkError {
     /// The module's side closed the link.
     #[error("the link was closed")]
     Closed,
-    /// The reset hook failed.
+    /// The reset hook failed, timed out, or the device did not come back after it.
     #[error("reset failed: {0}")]
     Reset(String),
+    /// No reset hook is configured (a script that needs one is skipped, not failed).
+    #[error("no reset hook is configured (--reset-cmd)")]
+    NoReset,
+    /// The device went away and did not come back within the reopen time: the run cannot go
+    /// on on this port (the suite stops; the scripts not yet run are NOT RUN).
+    #[error("lost {path}: {reason}")]
+    PortLost {
+        /// Device path.
+        path: String,
+        /// What happened (the OS error and how long reopening was tried).
+        reason: String,
+    },
     /// A fault the link cannot inject (hardware, or a fault the simulator lacks).
     #[error("fault `{0}` is not available on this link")]
     FaultUnavailable(String),
@@ -88,8 +102,36 @@ pub trait ModuleLink: Send {
         Err(LinkError::FaultUnavailable(fault.name.clone()))
     }
 
-    /// Resets the module: a power-cycle hook on hardware, a fresh module on the simulator.
-    fn reset(&mut self) -> Result<(), LinkError> {
-        Err(LinkError::Reset("no reset hook configured".to_owned()))
+    /// Why the link is gone for good, if it is ([`LinkError::PortLost`] was returned): the
+    /// suite stops the run instead of giving every remaining script its own error.
+    fn lost(&self) -> Option<String> {
+        None
     }
+
+    /// Whether [`ModuleLink::reset`] can work (a reset hook is configured, or the simulator).
+    fn can_reset(&self) -> bool {
+        false
+    }
+
+    /// Resets the module: a power-cycle hook on hardware, a fresh module on the simulator.
+    /// On success the link is open again; [`Reset::settle`] says how long the caller should
+    /// keep reading (and recording) before talking to the module, [`Reset::notes`] what the
+    /// hook printed and how the device came back.
+    ///
+    /// # Errors
+    /// [`LinkError::NoReset`] without a hook; [`LinkError::Reset`] when the hook fails or
+    /// times out, or the device does not come back.
+    fn reset(&mut self) -> Result<Reset, LinkError> {
+        Err(LinkError::NoReset)
+    }
+}
+
+/// What a successful [`ModuleLink::reset`] reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reset {
+    /// Time (link clock) the caller should spend reading what the module prints after its
+    /// boot (`--reset-wait`) before sending anything.
+    pub settle: Duration,
+    /// Lines for the transcript: the hook's output, reopen attempts.
+    pub notes: Vec<String>,
 }

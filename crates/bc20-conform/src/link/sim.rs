@@ -8,7 +8,7 @@ use bc20_grammar::OpenResult;
 use bc20_sim::shell::{Route, SimConfig, SimHandle, Simulator, Transport};
 use bc20_sim::{Fault as SimFault, ModemConfig, Quirks, Way};
 
-use super::{Fault, LinkError, ModuleLink, MAX_BLOCK};
+use super::{Fault, LinkError, ModuleLink, Reset, MAX_BLOCK};
 use crate::script::{FaultSpec, FaultWay};
 
 /// How to build simulated modules.
@@ -122,12 +122,19 @@ impl ModuleLink for SimLink {
             .map_err(|e| LinkError::Io(e.to_string()))
     }
 
-    fn reset(&mut self) -> Result<(), LinkError> {
+    fn can_reset(&self) -> bool {
+        true
+    }
+
+    fn reset(&mut self) -> Result<Reset, LinkError> {
         if let Some(h) = self.handle.take() {
             h.shutdown();
         }
         self.handle = Some(spawn(&self.options)?);
-        Ok(())
+        Ok(Reset {
+            settle: Duration::ZERO,
+            notes: vec!["a fresh simulated module booted".to_owned()],
+        })
     }
 }
 

@@ -53,6 +53,15 @@ pub struct ModuleIdentity {
     pub cgmr: Vec<String>,
     /// The firmware revision, from `AT+CGMR` (or the `Revision:` line of `ATI`).
     pub revision: Option<String>,
+    /// IMEI (`AT+CGSN=1`), if the module answered.
+    #[serde(default)]
+    pub imei: Option<String>,
+    /// ICCID of the SIM (`AT+QCCID`), if the module answered.
+    #[serde(default)]
+    pub iccid: Option<String>,
+    /// IMSI (`AT+CIMI`), if the module answered.
+    #[serde(default)]
+    pub imsi: Option<String>,
 }
 
 /// Counts per verdict.

@@ -1,12 +1,11 @@
 //! The session's I/O: sending lines, pumping the link, queueing and logging what arrives.
 
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use bc20_grammar::{Command, Mode};
 
 use super::lines::{observe, ModuleLine};
-use super::{Session, StepError, INTERRUPTED};
+use super::{interrupted, signal_name, Session, StepError};
 use crate::script::format_duration;
 use crate::transcript::{printable, Dir};
 
@@ -45,9 +44,30 @@ impl Session<'_> {
     /// Reads from the link until `deadline` (link time) or until a line arrives; lines go to
     /// the queue (or are dropped by `ignore`), peer messages to the inbox.
     pub(crate) fn pump(&mut self, deadline: Duration) -> Result<bool, StepError> {
-        if INTERRUPTED.load(Ordering::Relaxed) {
-            return Err(StepError::Abort("interrupted (Ctrl-C)".to_owned()));
+        let now = self.link.now();
+        match (interrupted(), self.teardown_deadline) {
+            (Some(sig), None) => {
+                return Err(StepError::Abort(format!(
+                    "interrupted by {}",
+                    signal_name(sig)
+                )))
+            }
+            (_, Some(end)) if now >= end => {
+                return Err(StepError::Abort(
+                    "the teardown after the interrupt ran out of time".to_owned(),
+                ))
+            }
+            _ => {}
         }
+        if let Some(end) = self.script_deadline {
+            if now >= end {
+                return Err(StepError::Fail(format!(
+                    "the script's time limit ({}) is over",
+                    format_duration(end.saturating_sub(self.t0))
+                )));
+            }
+        }
+        let deadline = self.bounded(deadline);
         let mut buf = Vec::new();
         let n = self.link.read(deadline, &mut buf)?;
         let mut got = false;
@@ -107,8 +127,18 @@ impl Session<'_> {
         }
     }
 
+    /// `deadline`, brought forward to the script's time limit and the teardown bound, so a
+    /// wait never outlasts them.
+    fn bounded(&self, deadline: Duration) -> Duration {
+        [self.script_deadline, self.teardown_deadline]
+            .into_iter()
+            .flatten()
+            .fold(deadline, Duration::min)
+    }
+
     /// Lets time pass until `until`, queueing whatever arrives.
     pub(crate) fn pump_until(&mut self, until: Duration) -> Result<(), StepError> {
+        let until = self.bounded(until);
         while self.link.now() < until {
             self.pump(until)?;
         }
@@ -124,7 +154,13 @@ impl Session<'_> {
             if let Some(l) = self.reader.queue.pop_front() {
                 return Ok(Some(l));
             }
-            if self.link.now() >= deadline {
+            let now = self.link.now();
+            if now >= deadline {
+                return Ok(None);
+            }
+            if self.bounded(deadline) <= now {
+                // The script's limit or the teardown bound: pump() says which.
+                self.pump(deadline)?;
                 return Ok(None);
             }
             self.pump(deadline)?;

@@ -3,13 +3,14 @@
 mod expect;
 pub mod identify;
 mod io;
+mod known_state;
 mod lines;
 mod peer_steps;
 mod result;
 mod timing;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use bc20_grammar::Mode;
@@ -25,8 +26,37 @@ use crate::script::{raw_bytes, Script, Section, Step, StepKind};
 use crate::transcript::{printable, Dir, Event, TranscriptSink};
 use lines::LineReader;
 
-/// Set by a Ctrl-C handler: every session stops at its next wait.
-pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The signal that interrupted the run (0: none). Set by [`interrupt`]; every session stops at
+/// its next wait, runs its teardown within [`RunConfig::teardown_bound`], and no new script
+/// starts.
+static INTERRUPT: AtomicI32 = AtomicI32::new(0);
+
+/// Asks every running session to stop because of `signal` (2 SIGINT, 15 SIGTERM). Returns the
+/// signal that was already recorded, if any (a second signal).
+pub fn interrupt(signal: i32) -> Option<i32> {
+    match INTERRUPT.swap(signal.max(1), Ordering::SeqCst) {
+        0 => None,
+        earlier => Some(earlier),
+    }
+}
+
+/// The signal that interrupted the run, if any.
+pub fn interrupted() -> Option<i32> {
+    match INTERRUPT.load(Ordering::Relaxed) {
+        0 => None,
+        s => Some(s),
+    }
+}
+
+/// The name of an interrupting signal, for messages and reports (`SIGTERM`).
+pub fn signal_name(signal: i32) -> String {
+    match signal {
+        1 => "SIGHUP".to_owned(),
+        2 => "SIGINT".to_owned(),
+        15 => "SIGTERM".to_owned(),
+        n => format!("signal {n}"),
+    }
+}
 
 /// How scripts are run.
 #[derive(Debug, Clone)]
@@ -52,6 +82,13 @@ pub struct RunConfig {
     /// Commands sent before each script, each answered by a final result code:
     /// echo off and numeric errors (spec/DECISIONS.md D4, D5).
     pub prologue: Vec<String>,
+    /// Bring the module to the suite's start state before each script (hardware: slots
+    /// closed, QMTCFG defaults, AliAuth checked; see `known_state.rs`).
+    pub known_state: bool,
+    /// Longest time (link clock) a whole script may take, unless it sets `time-limit`.
+    pub time_limit: Option<Duration>,
+    /// After an interrupt, the longest time (link clock) the teardown may take.
+    pub teardown_bound: Duration,
 }
 
 impl Default for RunConfig {
@@ -66,6 +103,9 @@ impl Default for RunConfig {
             reset_before: false,
             latency_tolerance: Duration::ZERO,
             prologue: vec!["ATE0".to_owned(), "AT+CMEE=1".to_owned()],
+            known_state: false,
+            time_limit: None,
+            teardown_bound: Duration::from_secs(5),
         }
     }
 }
@@ -79,6 +119,7 @@ impl RunConfig {
             grace: Duration::from_millis(75).mul_f64(scale),
             settle: Duration::from_millis(20).mul_f64(scale),
             latency_tolerance: Duration::from_millis(25).mul_f64(scale),
+            teardown_bound: Duration::from_secs(5).mul_f64(scale),
             ..RunConfig::default()
         }
     }
@@ -116,6 +157,10 @@ pub(crate) struct Session<'a> {
     pub(crate) t0: Duration,
     /// In teardown: expectations skip lines that do not match instead of failing.
     pub(crate) lenient_order: bool,
+    /// After an interrupt, when the teardown must be over (link clock).
+    pub(crate) teardown_deadline: Option<Duration>,
+    /// When the script's time limit is up (link clock).
+    pub(crate) script_deadline: Option<Duration>,
 }
 
 /// Runs `script` over `link`, with `peer` for broker-side steps, writing the transcript to
@@ -149,33 +194,31 @@ pub fn run_script<'a>(
         peer_inbox: Vec::new(),
         t0,
         lenient_order: false,
+        teardown_deadline: None,
+        script_deadline: None,
     };
     let mut failures = Vec::new();
     let mut verdict = Verdict::Pass;
 
-    if script.requires_sim && cfg.hardware {
-        s.runner_note("skipped: the script `requires sim` and this is hardware");
-        s.notices
-            .push("skipped: `requires sim` (fault injection) on hardware".to_owned());
+    if let Some(reason) = skip_reason(script, cfg, s.link.can_reset()) {
+        s.runner_note(&format!("skipped: {reason}"));
+        s.notices.push(format!("skipped: {reason}"));
         verdict = Verdict::Skipped;
     } else {
-        let reset = if cfg.reset_before {
-            s.runner_note("reset before the script (--reset-each)");
-            s.link.reset().map_err(|e| StepError::Abort(e.to_string()))
-        } else {
-            Ok(())
-        };
-        match reset.and_then(|()| s.prologue()) {
+        match s.prepare() {
             Err(StepError::Abort(m)) | Err(StepError::Fail(m)) => {
                 verdict = Verdict::Error;
+                let message = s.masker.mask(&m);
+                s.runner_note(&format!("ERROR before the script: {message}"));
                 failures.push(Failure {
                     at: script.path.clone(),
                     section: None,
-                    step: "(prologue)".to_owned(),
-                    message: s.masker.mask(&m),
+                    step: "(before the script)".to_owned(),
+                    message,
                 });
             }
             Ok(()) => {
+                s.script_deadline = cfg.time_limit.map(|d| s.link.now() + d);
                 for (section, steps) in [
                     (Section::Setup, &script.setup),
                     (Section::Test, &script.test),
@@ -201,6 +244,7 @@ pub fn run_script<'a>(
                         verdict = v;
                     }
                 }
+                s.script_deadline = None;
                 s.teardown(&mut failures, &mut verdict);
             }
         }
@@ -250,6 +294,46 @@ pub fn run_script<'a>(
     }
 }
 
+/// Why `script` cannot run on this link, if it cannot: on hardware a script that needs the
+/// simulator (`requires sim`, or any `fault` step: a fault that is not injected proves
+/// nothing), or a `reset` step without a reset hook.
+fn skip_reason(script: &Script, cfg: &RunConfig, can_reset: bool) -> Option<String> {
+    if cfg.hardware && script.requires_sim {
+        return Some("the script `requires sim` (fault injection) and this is hardware".to_owned());
+    }
+    if cfg.hardware {
+        if let Some(step) = script
+            .steps()
+            .find(|s| matches!(s.kind, StepKind::Fault(_)))
+        {
+            return Some(format!(
+                "the script injects a fault (`{}` at {}), which needs the simulator",
+                step.source.trim(),
+                step.span
+            ));
+        }
+    }
+    if !can_reset {
+        if let Some(step) = script.steps().find(|s| matches!(s.kind, StepKind::Reset)) {
+            return Some(format!(
+                "the script needs a reset (`reset` at {}) and no --reset-cmd is configured",
+                step.span
+            ));
+        }
+    }
+    None
+}
+
+/// Whether the script's steps connect (AT+QMTCONN=) or touch AliAuth: with AliAuth set on a
+/// slot, such a script would not run on the module the suite assumes (D20, D21).
+fn depends_on_aliauth(script: &Script) -> bool {
+    script.steps().any(|s| {
+        let src = s.source.to_ascii_uppercase();
+        matches!(s.kind, StepKind::Send(_) | StepKind::SendRaw(_))
+            && (src.contains("AT+QMTCONN=") || src.contains("\"ALIAUTH\""))
+    })
+}
+
 impl Session<'_> {
     /// Link time since the script started.
     pub(crate) fn elapsed(&self) -> Duration {
@@ -274,6 +358,46 @@ impl Session<'_> {
 
     pub(crate) fn runner_note(&mut self, text: &str) {
         self.log(Dir::Runner, text, None, None);
+    }
+
+    /// Everything before the first step: the reset (`--reset-each`), the known state
+    /// (hardware), and the prologue.
+    fn prepare(&mut self) -> Result<(), StepError> {
+        if self.cfg.reset_before {
+            self.reset_module("reset before the script (--reset-each)")?;
+        }
+        if self.cfg.known_state {
+            let mut state = self.known_state()?;
+            if !state.aliauth.is_empty() && depends_on_aliauth(self.script) {
+                if self.link.can_reset() {
+                    self.reset_module("AliAuth is set and this script connects: reset")?;
+                    state = self.known_state()?;
+                }
+                if !state.aliauth.is_empty() {
+                    return Err(StepError::Abort(format!(
+                        "module not in a known state: AliAuth is set on slot(s) {:?} and only a \
+                         reset clears it (D20); configure --reset-cmd",
+                        state.aliauth
+                    )));
+                }
+            }
+        }
+        self.prologue()
+    }
+
+    /// Resets the module through the link, records what the hook said, reads (and queues)
+    /// what the module prints for the link's settle time, then wakes it.
+    pub(crate) fn reset_module(&mut self, why: &str) -> Result<(), StepError> {
+        self.runner_note(why);
+        let reset = self.link.reset()?;
+        for n in &reset.notes {
+            self.runner_note(n);
+        }
+        self.reader.reset(self.cfg.mode);
+        self.timing.reset_module();
+        let until = self.link.now() + reset.settle;
+        self.pump_until(until)?;
+        self.wake()
     }
 
     /// Echo off and numeric errors before the script; tolerant of echo and boot URCs.
@@ -304,9 +428,13 @@ impl Session<'_> {
     /// Runs steps until one fails; returns the failure and the verdict it implies.
     fn run_section(&mut self, section: Section, steps: &[Step]) -> Option<(Failure, Verdict)> {
         for step in steps {
-            if INTERRUPTED.load(Ordering::Relaxed) {
+            if let (Some(sig), None) = (interrupted(), self.teardown_deadline) {
                 return Some((
-                    self.failure(section, step, "interrupted (Ctrl-C)".to_owned()),
+                    self.failure(
+                        section,
+                        step,
+                        format!("interrupted by {} before this step", signal_name(sig)),
+                    ),
                     Verdict::Error,
                 ));
             }
@@ -355,6 +483,15 @@ impl Session<'_> {
             );
         }
         self.lenient_order = true;
+        if let Some(sig) = interrupted() {
+            self.teardown_deadline = Some(self.link.now() + self.cfg.teardown_bound);
+            let msg = format!(
+                "{} received: teardown within {}",
+                signal_name(sig),
+                crate::script::format_duration(self.cfg.teardown_bound)
+            );
+            self.runner_note(&msg);
+        }
         let steps = &self.script.teardown;
         if let Some((f, v)) = self.run_section(Section::Teardown, steps) {
             if *verdict == Verdict::Pass {
@@ -416,10 +553,13 @@ impl Session<'_> {
                 };
                 let shown = format!("fault {} {}", fault.name, fault.args.join(" "));
                 if !self.link.supports_faults() {
-                    let msg = format!("skipped on hardware: `{}` ({})", shown.trim(), step.span);
-                    self.log(Dir::Runner, &msg, None, Some("skipped".to_owned()));
-                    self.notices.push(msg);
-                    return Ok(());
+                    // skip_reason() keeps such scripts from running; a link that cannot inject
+                    // must never let the step pass silently.
+                    return Err(StepError::Abort(format!(
+                        "`{}` cannot be injected on {}",
+                        shown.trim(),
+                        self.link.describe()
+                    )));
                 }
                 self.log(Dir::Runner, shown.trim(), None, Some("fault".to_owned()));
                 self.link.inject(&fault).map_err(|e| match e {
@@ -430,10 +570,7 @@ impl Session<'_> {
                 })
             }
             StepKind::Reset => {
-                self.runner_note("reset");
-                self.link.reset()?;
-                self.reader.reset(self.cfg.mode);
-                self.timing.reset_module();
+                self.reset_module("reset")?;
                 self.prologue()
             }
             StepKind::Note(text) => {

@@ -9,7 +9,7 @@ mod sim;
 pub use sim::{embedded_broker, SimBed};
 
 use crate::link::{LinkError, ModuleLink, SerialLink, SerialOptions};
-use crate::peer::{BrokerPeer, MqttPeer, PeerError};
+use crate::peer::{BrokerPeer, BrokerUrl, MqttPeer, PeerError};
 use crate::report::Target;
 use crate::suite::Testbed;
 
@@ -17,8 +17,8 @@ use crate::suite::Testbed;
 pub struct SerialBed {
     /// One entry per port.
     pub ports: Vec<SerialOptions>,
-    /// The broker the peer connects to (host, port), if any.
-    pub broker: Option<(String, u16)>,
+    /// The broker the peer connects to, if any.
+    pub broker: Option<BrokerUrl>,
     /// The broker as the module must reach it (host, port).
     pub module_broker: Option<(String, u16)>,
 }
@@ -30,12 +30,9 @@ impl Testbed for SerialBed {
             links: self
                 .ports
                 .iter()
-                .map(|p| {
-                    format!("serial {} @{} flow={:?}", p.path, p.baud, p.flow_control)
-                        .to_lowercase()
-                })
+                .map(SerialOptions::describe)
                 .collect(),
-            broker: self.broker.as_ref().map(|(h, p)| format!("mqtt://{h}:{p}")),
+            broker: self.broker.as_ref().map(BrokerUrl::to_string),
             quirks: Vec::new(),
             mode: String::new(),
         }
@@ -64,9 +61,8 @@ impl Testbed for SerialBed {
         _link: &mut dyn ModuleLink,
     ) -> Result<Option<Box<dyn BrokerPeer>>, PeerError> {
         match &self.broker {
-            Some((h, p)) => Ok(Some(Box::new(MqttPeer::connect(
-                h,
-                *p,
+            Some(b) => Ok(Some(Box::new(MqttPeer::connect_to(
+                b,
                 &format!("peer-{uid}"),
             )?))),
             None => Ok(None),
@@ -74,9 +70,10 @@ impl Testbed for SerialBed {
     }
 
     fn vars(&self) -> BTreeMap<String, String> {
-        match self.module_broker.as_ref().or(self.broker.as_ref()) {
-            Some((h, p)) => broker_vars(h, *p),
-            None => BTreeMap::new(),
+        match (&self.module_broker, &self.broker) {
+            (Some((h, p)), _) => broker_vars(h, *p),
+            (None, Some(b)) => broker_vars(&b.host, b.port),
+            (None, None) => BTreeMap::new(),
         }
     }
 }

@@ -45,6 +45,7 @@ pub fn run_on_sim(scripts: &[Script], broker: Option<SocketAddr>, quirks: Quirks
         jobs: 2,
         reports: None,
         progress: &Quiet,
+        retry_failed: 0,
     };
     run_suite(scripts, &bed, &opts)
 }
