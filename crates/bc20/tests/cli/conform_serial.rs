@@ -1,0 +1,270 @@
+//! `bc20 conform --port` as a QA engineer runs it on a module, with `bc20 sim --pty` at real
+//! time standing in for the module behind a stable device path (`--pty-link`, as a USB
+//! adapter's `/dev/serial/by-id/` name) and mosquitto as the broker.
+//!
+//! These run at real time (about 35 s per suite run); the tests of this file run in parallel,
+//! each on its own simulator and broker. Without mosquitto they print a notice and pass,
+//! unless `BC20_REQUIRE_MOSQUITTO=1` (CI) makes its absence a failure.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use bc20_conform::suite::{discover, load_all};
+use bc20_sim::shell::{mosquitto_binary, Mosquitto};
+use serde_json::Value;
+
+use crate::support::bc20;
+
+fn conformance_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../conformance")
+}
+
+/// A scratch directory of its own for one test.
+fn scratch(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("conform-serial")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("scratch dir");
+    d
+}
+
+fn mosquitto(what: &str) -> Option<Mosquitto> {
+    let binary = mosquitto_binary().expect("mosquitto")?;
+    let m = Mosquitto::start(&binary).expect("mosquitto starts");
+    eprintln!("{what}: mosquitto on {}", m.addr());
+    Some(m)
+}
+
+/// A `bc20 sim --pty` behind `DIR/tty`, (re)started by `DIR/restart.sh` — the same script the
+/// runner's `--reset-cmd` runs, as a relay script power-cycles a board. Killed on drop.
+struct SimBehindLink {
+    dir: PathBuf,
+}
+
+impl SimBehindLink {
+    fn start(dir: &Path, broker: &str) -> SimBehindLink {
+        let script = format!(
+            "#!/bin/sh\n\
+             # Power cycle: stop the running module (if any), boot a new one behind the same link.\n\
+             D='{dir}'\n\
+             pid=$(cat \"$D/pid\" 2>/dev/null)\n\
+             if [ -n \"$pid\" ]; then\n\
+               kill \"$pid\" 2>/dev/null\n\
+               i=0; while kill -0 \"$pid\" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done\n\
+             fi\n\
+             '{bin}' sim --pty --pty-link \"$D/tty\" --pid-file \"$D/pid\" --broker {broker} \
+             --attach-after 1s >>\"$D/sim.log\" 2>&1 &\n\
+             i=0; while [ ! -s \"$D/pid\" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done\n\
+             echo \"module restarted\"\n",
+            dir = dir.display(),
+            bin = env!("CARGO_BIN_EXE_bc20"),
+        );
+        std::fs::write(dir.join("restart.sh"), script).expect("hook written");
+        let s = SimBehindLink {
+            dir: dir.to_owned(),
+        };
+        let out = Command::new("sh")
+            .arg(s.hook())
+            .output()
+            .expect("the hook runs");
+        assert!(out.status.success(), "{out:?}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !s.link().exists() {
+            assert!(Instant::now() < deadline, "no {} after 20 s", s.link().display());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        s
+    }
+
+    fn hook(&self) -> PathBuf {
+        self.dir.join("restart.sh")
+    }
+
+    fn link(&self) -> PathBuf {
+        self.dir.join("tty")
+    }
+
+    fn pid(&self) -> Option<i32> {
+        std::fs::read_to_string(self.dir.join("pid"))
+            .ok()
+            .and_then(|p| p.trim().parse().ok())
+    }
+
+    fn kill(&self) {
+        if let Some(pid) = self.pid() {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        }
+    }
+}
+
+impl Drop for SimBehindLink {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Runs `bc20 conform` to completion (bounded) and returns its exit code and report.json.
+fn conform(args: &[String], report_dir: &Path, limit: Duration) -> (Option<i32>, Value, String) {
+    let mut child = bc20()
+        .arg("conform")
+        .args(args)
+        .arg("--report-dir")
+        .arg(report_dir)
+        .arg("-q")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("bc20 conform runs");
+    let code = wait_bounded(&mut child, limit);
+    let out = child.wait_with_output().expect("output");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (code, report(report_dir), text)
+}
+
+fn wait_bounded(child: &mut Child, limit: Duration) -> Option<i32> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status.code();
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            panic!("bc20 conform did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn report(dir: &Path) -> Value {
+    let text = std::fs::read_to_string(dir.join("report.json")).expect("report.json");
+    serde_json::from_str(&text).expect("report.json is JSON")
+}
+
+/// Per script name: its verdict in `report`.
+fn verdicts(report: &Value) -> Vec<(String, String)> {
+    report["scripts"]
+        .as_array()
+        .expect("scripts[]")
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap_or("?").to_owned(),
+                s["verdict"].as_str().unwrap_or("?").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Checks the verdict of every script of the suite: SKIP for those the hardware cannot run
+/// (faults, `requires sim`; a `reset` unless `with_reset`), PASS for every other one.
+fn assert_suite_verdicts(report: &Value, with_reset: bool, output: &str) {
+    let files = discover(&[conformance_dir()]).expect("suite");
+    let scripts = load_all(&files).expect("scripts load");
+    let got = verdicts(report);
+    assert_eq!(got.len(), scripts.len(), "{output}");
+    for s in &scripts {
+        let needs_sim = s.requires_sim || s.uses_faults();
+        let needs_reset = s
+            .steps()
+            .any(|st| matches!(st.kind, bc20_conform::script::StepKind::Reset));
+        let want = if needs_sim || (needs_reset && !with_reset) {
+            "skipped"
+        } else {
+            "pass"
+        };
+        let (_, verdict) = got
+            .iter()
+            .find(|(n, _)| *n == s.name)
+            .unwrap_or_else(|| panic!("{} missing from the report", s.name));
+        assert_eq!(verdict, want, "{}: {output}", s.name);
+    }
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[test]
+fn the_suite_passes_twice_in_a_row_on_one_module_forward_then_reverse() {
+    let Some(broker) = mosquitto("twice") else {
+        return;
+    };
+    let dir = scratch("twice");
+    let url = format!("mqtt://{}", broker.addr());
+    let sim = SimBehindLink::start(&dir, &url);
+    let port = sim.link().display().to_string();
+    for (run, order) in [(1, "forward"), (2, "reverse")] {
+        let (code, report, out) = conform(
+            &args(&[
+                conformance_dir().to_str().unwrap(),
+                "--port",
+                &port,
+                "--broker",
+                &url,
+                "--order",
+                order,
+            ]),
+            &dir.join(format!("run{run}")),
+            Duration::from_secs(300),
+        );
+        assert_eq!(code, Some(0), "run {run} ({order}): {out}");
+        assert_suite_verdicts(&report, false, &out);
+    }
+}
+
+#[test]
+fn the_suite_passes_with_a_reset_hook_before_every_script() {
+    let Some(broker) = mosquitto("reset-each") else {
+        return;
+    };
+    let dir = scratch("reset-each");
+    let url = format!("mqtt://{}", broker.addr());
+    let sim = SimBehindLink::start(&dir, &url);
+    let port = sim.link().display().to_string();
+    let hook = format!("sh '{}'", sim.hook().display());
+    let (code, report, out) = conform(
+        &args(&[
+            conformance_dir().to_str().unwrap(),
+            "--port",
+            &port,
+            "--broker",
+            &url,
+            "--reset-cmd",
+            &hook,
+            "--reset-each",
+            "--reset-wait",
+            "1500ms",
+        ]),
+        &dir.join("run"),
+        Duration::from_secs(400),
+    );
+    assert_eq!(code, Some(0), "{out}");
+    assert_suite_verdicts(&report, true, &out);
+    // What the module printed after each power cycle is in the transcript: the boot script
+    // got its +IP line from the reset wait.
+    let boot = report["scripts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "boot")
+        .expect("boot ran");
+    let transcript = boot["transcript"].as_array().unwrap();
+    assert!(
+        transcript
+            .iter()
+            .any(|e| e["dir"] == "module" && e["text"].as_str().unwrap_or("").starts_with("+IP: ")),
+        "{boot}"
+    );
+    assert!(
+        transcript
+            .iter()
+            .any(|e| e["text"].as_str().unwrap_or("").contains("module restarted")),
+        "the hook's output is recorded: {boot}"
+    );
+}
