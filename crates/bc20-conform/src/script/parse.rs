@@ -15,7 +15,12 @@ pub const MAX_SCRIPT_LEN: usize = 1 << 20;
 
 /// Parses a script. `path` is used in error messages and as the script's name; `include`
 /// steps are kept as [`StepKind::Include`] (resolve them with [`super::load_script`]).
-/// Variables are checked to be defined before use unless the script has includes.
+/// Variables are checked to be defined before use unless the script has includes. A UTF-8 byte
+/// order mark at the very start is skipped.
+///
+/// # Errors
+///
+/// The first mistake, located at file:line:column (see [`ScriptErrorKind`](super::ScriptErrorKind)).
 pub fn parse_script(path: &str, text: &str) -> Result<Script, ScriptError> {
     let script = parse_unchecked(path, text)?;
     let has_include = script
@@ -54,6 +59,9 @@ pub(crate) fn parse_unchecked(path: &str, text: &str) -> Result<Script, ScriptEr
         section: None,
         block: None,
     };
+    // Windows editors (Notepad) save UTF-8 with a byte order mark; it is not part of the first
+    // line. Anywhere else U+FEFF is an ordinary character, and a step cannot start with it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, raw_line) in text.split('\n').enumerate() {
         let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
         p.line(i + 1, line)?;
