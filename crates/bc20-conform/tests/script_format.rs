@@ -1,4 +1,5 @@
-//! The script format beyond the outline snapshot: a byte order mark.
+//! The script format beyond the outline snapshot: a byte order mark, variables checked in
+//! every place they can hide.
 
 use bc20_conform::script::StepKind;
 use bc20_conform::{load_script, parse_script, ScriptErrorKind};
@@ -42,6 +43,37 @@ fn a_byte_order_mark_after_the_start_is_still_an_error() {
         format!("{BOM}{BOM}send AT\n"),
     ] {
         let e = parse_script("bom.bc20", &text).unwrap_err();
-        assert_eq!(e.kind, ScriptErrorKind::UnknownStep(format!("{BOM}send")), "{e}");
+        assert_eq!(
+            e.kind,
+            ScriptErrorKind::UnknownStep(format!("{BOM}send")),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn a_typed_command_pattern_reading_an_undefined_variable_is_a_script_error() {
+    let e = parse_script(
+        "c.bc20",
+        "send AT+QMTOPEN=0,\"h\",1\nexpect AT+QMTOPEN=0,\"${hots}\",1\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.kind,
+        ScriptErrorKind::UndefinedVariable("hots".to_owned())
+    );
+    assert_eq!((e.line, e.column), (2, 22), "{e}");
+}
+
+#[test]
+fn a_variable_in_the_name_of_a_typed_pattern_is_a_script_error() {
+    // The pattern's name is what types it: a variable there could never be checked.
+    for text in [
+        "set r = OK\nexpect ${r}\n",
+        "set c = QMTOPEN\nexpect +${c}: 0,0\n",
+    ] {
+        let e = parse_script("c.bc20", text).unwrap_err();
+        assert!(matches!(e.kind, ScriptErrorKind::BadPattern(_)), "{e}");
+        assert_eq!(e.line, 2, "{e}");
     }
 }
