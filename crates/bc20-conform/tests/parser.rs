@@ -112,7 +112,7 @@ fn outline(step: &Step) -> String {
                 .join(" ")
         ),
         StepKind::Reset => "reset".to_owned(),
-        StepKind::Note(n) => format!("note {n}"),
+        StepKind::Note(n) => format!("note {}", n.source()),
         StepKind::Include(p) => format!("include {p}"),
     };
     format!("{at} {what}")

@@ -52,6 +52,18 @@ fn a_byte_order_mark_after_the_start_is_still_an_error() {
 }
 
 #[test]
+fn a_note_reading_an_undefined_variable_is_a_script_error() {
+    let e = parse_script("n.bc20", "send AT\nnote the host is ${hots}\n").unwrap_err();
+    assert_eq!(
+        e.kind,
+        ScriptErrorKind::UndefinedVariable("hots".to_owned())
+    );
+    assert_eq!((e.line, e.column), (2, 18), "{e}");
+    let e = parse_script("n.bc20", "note ${unclosed\n").unwrap_err();
+    assert!(matches!(e.kind, ScriptErrorKind::BadVariable(_)), "{e}");
+}
+
+#[test]
 fn a_typed_command_pattern_reading_an_undefined_variable_is_a_script_error() {
     let e = parse_script(
         "c.bc20",

@@ -1,5 +1,5 @@
 //! Steps at run time against an echoing fake module on a virtual clock: `${var}` in every
-//! matcher form meeting an echoed command.
+//! matcher form meeting an echoed command, and `note` expansion.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -191,4 +191,20 @@ fn ignore_lines_expand_variables_to_drop_an_echoed_command() {
         .transcript
         .iter()
         .any(|e| e.dir == Dir::Module && e.text == OPEN && e.note.as_deref() == Some("ignored")));
+}
+
+#[test]
+fn notes_expand_variables_and_mask_secrets() {
+    let text = "prologue off\nsecret pw = hunter2\n\
+                note broker ${broker_host}:${broker_port} for ${uid}, password ${pw}, $$5\n\
+                send AT\nexpect AT\nexpect OK\n";
+    let r = run(text, &mut EchoLink::new(vec![]));
+    assert_pass(&r);
+    let notes: Vec<&str> = r
+        .transcript
+        .iter()
+        .filter(|e| e.dir == Dir::Runner && e.note.as_deref() == Some("note"))
+        .map(|e| e.text.as_str())
+        .collect();
+    assert_eq!(notes, ["broker 127.0.0.1:1883 for u1, password ****, $5"]);
 }

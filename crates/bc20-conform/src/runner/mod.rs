@@ -436,8 +436,9 @@ impl Session<'_> {
                 self.timing.reset_module();
                 self.prologue()
             }
-            StepKind::Note(text) => {
-                self.log(Dir::Runner, text, None, Some("note".to_owned()));
+            StepKind::Note(t) => {
+                let text = self.expand(t)?;
+                self.log(Dir::Runner, &text, None, Some("note".to_owned()));
                 Ok(())
             }
             StepKind::Include(path) => Err(StepError::Abort(format!(

@@ -38,7 +38,7 @@ pub(crate) fn check_script(script: &Script) -> Result<(), ScriptError> {
 fn step_vars(kind: &StepKind) -> (Vec<String>, Vec<String>) {
     let t = |t: &Template| t.vars().map(str::to_owned).collect::<Vec<_>>();
     match kind {
-        StepKind::Send(x) | StepKind::SendRaw(x) => (t(x), vec![]),
+        StepKind::Send(x) | StepKind::SendRaw(x) | StepKind::Note(x) => (t(x), vec![]),
         StepKind::Expect { matcher, .. } => (matcher.var_refs(), matcher.capture_names()),
         StepKind::ExpectSet { matchers, .. } => {
             let mut r = Vec::new();

@@ -166,8 +166,9 @@ pub enum StepKind {
     Fault(FaultStep),
     /// `reset`: power-cycle hook on hardware, a fresh module on the simulator.
     Reset,
-    /// `note TEXT`: a line in the transcript.
-    Note(String),
+    /// `note TEXT`: a runner line in the transcript, with `${var}` expanded when the step runs
+    /// (and secrets masked, like every transcript line).
+    Note(Template),
     /// `include PATH`: replaced by the included file's steps by [`load_script`].
     Include(String),
 }

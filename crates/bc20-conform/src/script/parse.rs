@@ -239,7 +239,8 @@ impl Parser<'_> {
             }
             "note" => {
                 cur.skip_ws();
-                StepKind::Note(cur.rest().trim_end().to_owned())
+                let at = cur.pos;
+                StepKind::Note(cur.template(at, cur.rest().trim_end())?)
             }
             "include" => {
                 let (at, w) = cur.word();
