@@ -1,5 +1,8 @@
 //! The script format beyond the outline snapshot: a byte order mark, variables checked in
-//! every place they can hide.
+//! every place they can hide, the `xfail` and `time-limit` headers, `expect-eventually` and
+//! `expect-any`.
+
+use std::time::Duration;
 
 use bc20_conform::script::StepKind;
 use bc20_conform::{load_script, parse_script, ScriptErrorKind};
@@ -87,5 +90,94 @@ fn a_variable_in_the_name_of_a_typed_pattern_is_a_script_error() {
         let e = parse_script("c.bc20", text).unwrap_err();
         assert!(matches!(e.kind, ScriptErrorKind::BadPattern(_)), "{e}");
         assert_eq!(e.line, 2, "{e}");
+    }
+}
+
+#[test]
+fn xfail_and_time_limit_headers_are_parsed() {
+    let s = parse_script(
+        "x.bc20",
+        "xfail BC20-1234: +QMTSTAT: 0,6 after a cell reselection \ntime-limit 2m\nsend AT\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        s.xfail.as_deref(),
+        Some("BC20-1234: +QMTSTAT: 0,6 after a cell reselection")
+    );
+    assert_eq!(s.time_limit, Some(Duration::from_secs(120)));
+    let s = parse_script("x.bc20", "send AT\n").unwrap();
+    assert_eq!((s.xfail, s.time_limit), (None, None));
+}
+
+#[test]
+fn xfail_needs_a_reason_and_appears_once() {
+    let e = parse_script("x.bc20", "xfail   \nsend AT\n").unwrap_err();
+    assert!(
+        matches!(
+            e.kind,
+            ScriptErrorKind::MissingArgument { step: "xfail", .. }
+        ),
+        "{e}"
+    );
+    let e = parse_script("x.bc20", "xfail T-1\n  xfail T-2\nsend AT\n").unwrap_err();
+    assert_eq!(e.kind, ScriptErrorKind::Duplicate("xfail"));
+    assert_eq!((e.line, e.column, e.width), (2, 3, 5), "{e}");
+}
+
+#[test]
+fn time_limit_needs_one_positive_duration() {
+    for (text, want) in [
+        ("time-limit\n", "needs a duration"),
+        ("time-limit soon\n", "bad duration `soon`"),
+        ("time-limit 2m 3s\n", "unexpected `3s`"),
+        ("time-limit 0s\n", "bad value `0s`"),
+        (
+            "time-limit 1s\ntime-limit 1s\n",
+            "`time-limit` is given twice",
+        ),
+    ] {
+        let e = parse_script("t.bc20", &format!("{text}send AT\n")).unwrap_err();
+        assert!(e.to_string().contains(want), "{text:?}: {e}");
+    }
+}
+
+#[test]
+fn expect_any_defines_only_the_captures_every_alternative_has() {
+    let head = "send AT\nexpect-any {\n  +QMTSTAT: $c,$err\n  +QMTOPEN: $c,$res\n}\n";
+    parse_script("a.bc20", &format!("{head}send AT+QMTCLOSE=${{c}}\n"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let e = parse_script("a.bc20", &format!("{head}send AT+X=${{err}}\n")).unwrap_err();
+    assert_eq!(e.kind, ScriptErrorKind::UndefinedVariable("err".to_owned()));
+    // Variables read inside the alternatives are checked like in any matcher.
+    let e = parse_script("a.bc20", "expect-any {\n  OK\n  +QMTOPEN: ${slot},0\n}\n").unwrap_err();
+    assert_eq!(
+        e.kind,
+        ScriptErrorKind::UndefinedVariable("slot".to_owned())
+    );
+    // Like for `expect-set`, the error points at the block's first line.
+    assert_eq!(e.line, 1, "{e}");
+}
+
+#[test]
+fn expect_eventually_and_expect_any_are_steps_with_their_matchers() {
+    let s = parse_script(
+        "e.bc20",
+        "expect-eventually within 3s +QMTSTAT: 0,$err\nexpect-any within 1s {\n  OK\n  ERROR\n}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    match &s.test[0].kind {
+        StepKind::ExpectEventually { within, matcher } => {
+            assert_eq!(*within, Some(Duration::from_secs(3)));
+            assert_eq!(matcher.describe(), "+QMTSTAT: 0,$err");
+        }
+        other => panic!("{other:?}"),
+    }
+    match &s.test[1].kind {
+        StepKind::ExpectAny { within, matchers } => {
+            assert_eq!(*within, Some(Duration::from_secs(1)));
+            let lines: Vec<usize> = matchers.iter().map(|(span, _)| span.line).collect();
+            assert_eq!(lines, [3, 4]);
+        }
+        other => panic!("{other:?}"),
     }
 }

@@ -1,5 +1,6 @@
 //! Steps at run time against an echoing fake module on a virtual clock: `${var}` in every
-//! matcher form meeting an echoed command, and `note` expansion.
+//! matcher form meeting an echoed command, `note` expansion, `expect-eventually` and
+//! `expect-any`.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -207,4 +208,109 @@ fn notes_expand_variables_and_mask_secrets() {
         .map(|e| e.text.as_str())
         .collect();
     assert_eq!(notes, ["broker 127.0.0.1:1883 for u1, password ****, $5"]);
+}
+
+/// The `skipped by expect-eventually` notes of a run.
+fn skip_notes(r: &ScriptResult) -> Vec<&str> {
+    r.transcript
+        .iter()
+        .filter(|e| e.dir == Dir::Runner && e.text.starts_with("skipped by expect-eventually"))
+        .map(|e| e.text.as_str())
+        .collect()
+}
+
+#[test]
+fn expect_eventually_skips_unrelated_lines_and_logs_them() {
+    let mut link = EchoLink::new(vec![(
+        OPEN,
+        vec![
+            (1, "OK"),
+            (3, "+CEREG: 1"),
+            (4, "+QMTSTAT: 1,1"),
+            (6, "+QMTOPEN: 0,0"),
+        ],
+    )]);
+    let text = "prologue off\n\
+                send AT+QMTOPEN=0,\"${broker_host}\",${broker_port}\n\
+                expect-eventually +QMTOPEN: $slot,0\n\
+                send AT+QMTCLOSE=${slot}\n\
+                expect AT+QMTCLOSE=0\nexpect OK\n";
+    let r = run(text, &mut link);
+    assert_pass(&r);
+    assert_eq!(
+        skip_notes(&r),
+        [
+            format!("skipped by expect-eventually: `{OPEN}`"),
+            "skipped by expect-eventually: `OK`".to_owned(),
+            "skipped by expect-eventually: `+CEREG: 1`".to_owned(),
+            "skipped by expect-eventually: `+QMTSTAT: 1,1`".to_owned(),
+        ]
+    );
+}
+
+#[test]
+fn expect_eventually_fails_at_its_deadline_with_the_lines_it_skipped() {
+    let urcs = vec![
+        (1, "+QMTSTAT: 1,1"),
+        (2, "+QMTSTAT: 2,1"),
+        (3, "+QMTSTAT: 3,1"),
+        (4, "+QMTSTAT: 4,1"),
+        (5, "+QMTSTAT: 5,1"),
+        (6, "+QMTSTAT: 5,2"),
+        (7, "+QMTSTAT: 5,3"),
+        // Too late for the step's second.
+        (1500, "+QMTSTAT: 0,1"),
+    ];
+    let mut link = EchoLink::new(vec![("AT", urcs)]);
+    let text = "prologue off\nsend AT\nexpect AT\nexpect-eventually within 1s +QMTSTAT: 0,$err\n";
+    let r = run(text, &mut link);
+    assert_eq!(r.verdict, Verdict::Fail);
+    let m = &r.failures[0].message;
+    assert!(
+        m.contains("expected `+QMTSTAT: 0,$err` eventually")
+            && m.contains("skipped 7 line(s): `+QMTSTAT: 1,1`, `+QMTSTAT: 2,1`")
+            && m.contains("`+QMTSTAT: 5,1` and 2 more")
+            && !m.contains("5,2"),
+        "{m}"
+    );
+    assert_eq!(skip_notes(&r).len(), 7);
+}
+
+#[test]
+fn expect_any_takes_the_first_alternative_that_matches_and_binds_its_captures() {
+    let mut link = EchoLink::new(vec![("AT", vec![(1, "+QMTSTAT: 0,1")])]);
+    let text = "prologue off\nsend AT\nexpect AT\n\
+                expect-any {\n  +QMTOPEN: $c,_\n  +QMTSTAT: $c,_\n  +QMTSTAT: _,$c\n}\n\
+                send AT+QMTCLOSE=${c}\nexpect AT+QMTCLOSE=0\nexpect OK\n";
+    let r = run(text, &mut link);
+    assert_pass(&r);
+    assert!(r.commands.iter().any(|c| c.command == "AT+QMTCLOSE=0"));
+}
+
+#[test]
+fn expect_any_fails_listing_every_alternative() {
+    let mut link = EchoLink::new(vec![("AT", vec![(1, "ERROR")])]);
+    let text = "prologue off\nsend AT\nexpect AT\n\
+                expect-any {\n  OK\n  +CME ERROR: $e\n  literal NO CARRIER\n}\n";
+    let r = run(text, &mut link);
+    assert_eq!(r.verdict, Verdict::Fail);
+    let m = &r.failures[0].message;
+    assert!(
+        m.contains("expected one of `OK`, `+CME ERROR: $e`, `literal NO CARRIER`, got `ERROR`"),
+        "{m}"
+    );
+}
+
+#[test]
+fn expect_any_fails_when_nothing_arrives_within_its_limit() {
+    let mut link = EchoLink::new(vec![("AT", vec![(1, "OK"), (900, "+QMTSTAT: 0,1")])]);
+    let text = "prologue off\nsend AT\nexpect AT\nexpect OK\n\
+                expect-any within 500ms {\n  +QMTSTAT: 0,_\n  +QMTOPEN: 0,_\n}\n";
+    let r = run(text, &mut link);
+    assert_eq!(r.verdict, Verdict::Fail);
+    let m = &r.failures[0].message;
+    assert!(
+        m.contains("expected one of `+QMTSTAT: 0,_`, `+QMTOPEN: 0,_`, nothing arrived"),
+        "{m}"
+    );
 }

@@ -387,6 +387,10 @@ impl Session<'_> {
             }
             StepKind::Expect { within, matcher } => self.expect_one(*within, matcher, step),
             StepKind::ExpectSet { within, matchers } => self.expect_set(*within, matchers),
+            StepKind::ExpectEventually { within, matcher } => {
+                self.expect_eventually(*within, matcher)
+            }
+            StepKind::ExpectAny { within, matchers } => self.expect_any(*within, matchers),
             StepKind::ExpectNone(d) => self.expect_none(*d),
             StepKind::Wait(d) => {
                 let until = self.link.now() + *d;
