@@ -11,6 +11,8 @@ tags 3.2.2 qmtopen.write qmtopen.result=0
 tags 5.2
 requires sim
 timeout 5s
+xfail BC20-1234: QMTSTAT 6 after a cell reselection
+time-limit 3m
 ignore regex \+CEREG: .*
 secret pw = hunter2
 
@@ -28,6 +30,13 @@ test:
     +QMTRECV: 1,*
   }
   expect-none 500ms
+  expect-eventually within 10s +QMTSTAT: 0,$err
+  expect-eventually literal ${host} is up
+  expect-any within 1s {
+    OK
+    +CME ERROR: $cme
+    regex ERROR|NO CARRIER
+  }
   wait 1.5s
   send-raw "AT\r\xff"
   peer subscribe topic="t/${uid}" qos=1
@@ -36,7 +45,7 @@ test:
   peer expect-none 1s
   fault black-hole 0 up 10s
   fault clear
-  note half way
+  note half way to ${host}
   reset
 teardown:
   send AT+QMTCLOSE=0
@@ -58,6 +67,20 @@ fn outline(step: &Step) -> String {
             matchers
                 .iter()
                 .map(|(_, m)| matcher_outline(m))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        ),
+        StepKind::ExpectEventually { within, matcher } => {
+            format!(
+                "expect-eventually within={within:?} {}",
+                matcher_outline(matcher)
+            )
+        }
+        StepKind::ExpectAny { within, matchers } => format!(
+            "expect-any within={within:?} [{}]",
+            matchers
+                .iter()
+                .map(|(span, m)| format!("{}: {}", span.line, matcher_outline(m)))
                 .collect::<Vec<_>>()
                 .join(" | ")
         ),
@@ -112,7 +135,7 @@ fn outline(step: &Step) -> String {
                 .join(" ")
         ),
         StepKind::Reset => "reset".to_owned(),
-        StepKind::Note(n) => format!("note {n}"),
+        StepKind::Note(n) => format!("note {}", n.source()),
         StepKind::Include(p) => format!("include {p}"),
     };
     format!("{at} {what}")
@@ -160,6 +183,7 @@ fn reference_script_outline() {
             "requires_sim: {} prologue: {} timeout: {:?}",
             s.requires_sim, s.prologue, s.default_timeout
         ),
+        format!("xfail: {:?} time-limit: {:?}", s.xfail, s.time_limit),
         format!(
             "ignore: {}",
             s.ignore
@@ -232,6 +256,25 @@ const BAD: &[&str] = &[
     "send AT\u{1}",
     "# only a comment",
     "  \tsend AT ok\n\texpect +CME ERROR: x",
+    "\u{feff}\u{feff}title twice marked",
+    "xfail",
+    "xfail T-1\n  xfail T-2",
+    "time-limit",
+    "time-limit soon",
+    "time-limit 0s",
+    "time-limit 1s\ntime-limit 1s",
+    "expect-eventually",
+    "expect-eventually within 2s",
+    "expect-eventually +FOO: 1",
+    "expect-any OK",
+    "expect-any {\n}",
+    "expect-any within 1s {\n  OK",
+    "expect-any {\n  OK\n  +FOO: 1\n}",
+    "expect-any {\n  expect-set {\n}",
+    "note ${nope}",
+    "note ${unclosed",
+    "expect ${line}",
+    "expect AT+QMTOPEN=0,\"${host}\",1",
 ];
 
 #[test]

@@ -1,7 +1,18 @@
-//! Splitting a response line into its name prefix and its comma-separated fields.
+//! Splitting a line into its name prefix and its comma-separated fields.
 
-/// `+QMTOPEN: 0,0` → (`+QMTOPEN: `, `0,0`); a line without `+NAME:` has no fields.
+/// `+QMTOPEN: 0,0` → (`+QMTOPEN: `, `0,0`); a command (an echo) `AT+QMTOPEN=0,"h",1` →
+/// (`AT+QMTOPEN=`, `0,"h",1`); any other line (`OK`, `AT+QMTOPEN?`) has no fields.
 pub fn split_prefix(line: &str) -> (&str, Option<&str>) {
+    if line
+        .get(..2)
+        .is_some_and(|at| at.eq_ignore_ascii_case("AT"))
+    {
+        // The first `=` ends a command's name: the parameters come after it.
+        return match line.find('=') {
+            Some(eq) => (&line[..=eq], Some(&line[eq + 1..])),
+            None => (line, None),
+        };
+    }
     if !line.starts_with('+') {
         return (line, None);
     }
@@ -53,12 +64,17 @@ pub fn unquote(field: &str) -> Option<&str> {
         .filter(|_| field.len() >= 2)
 }
 
-/// How many fields a line with this prefix has at most, when its last field is free text.
+/// How many fields a line with this prefix has at most, when its last field is free text:
+/// the payload of `+QMTRECV:` and of an in-line `AT+QMTPUB=` may hold commas and quotes.
 pub fn max_fields_for(prefix: &str) -> Option<usize> {
-    prefix
-        .trim_end()
-        .eq_ignore_ascii_case("+QMTRECV:")
-        .then_some(4)
+    let name = prefix.trim_end();
+    if name.eq_ignore_ascii_case("+QMTRECV:") {
+        Some(4)
+    } else if name.eq_ignore_ascii_case("AT+QMTPUB=") {
+        Some(6)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -82,6 +98,19 @@ mod tests {
         let f = split_fields(rest.unwrap(), max_fields_for(p));
         assert_eq!(f, ["0", "3", "\"dev/cmd\"", "\"{\"a\":1,\"b\":2}\""]);
         assert_eq!(unquote(f[3]), Some("{\"a\":1,\"b\":2}"));
+    }
+
+    #[test]
+    fn commands_split_after_their_equals_sign() {
+        assert_eq!(
+            split_prefix("AT+QMTOPEN=0,\"${host}\",1883"),
+            ("AT+QMTOPEN=", Some("0,\"${host}\",1883"))
+        );
+        assert_eq!(split_prefix("AT+QMTCFG=?"), ("AT+QMTCFG=", Some("?")));
+        assert_eq!(split_prefix("AT+QMTOPEN?"), ("AT+QMTOPEN?", None));
+        let (p, rest) = split_prefix("AT+QMTPUB=0,1,1,0,\"t\",\"a,\"b\"\"");
+        let f = split_fields(rest.unwrap(), max_fields_for(p));
+        assert_eq!(f, ["0", "1", "1", "0", "\"t\"", "\"a,\"b\"\""]);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! a field (without its quotes), `"$name"` captures a quoted field, `*` (last) any number of
 //! remaining fields, anything else is literal after `${var}` expansion. When the script is
 //! parsed, the pattern is tried against the grammar with probe values in its holes; the spec ids
-//! it can decode to are kept, and a line of another form never matches.
+//! it can decode to are kept, and a line of another form never matches. Echoed commands are
+//! split the same way after their `=`: `AT+QMTOPEN=0,"${broker_host}",$port`.
 
 use std::collections::BTreeMap;
 
@@ -35,7 +36,8 @@ pub enum FieldPattern {
 pub struct TypedPattern {
     /// The pattern as written.
     pub source: String,
-    /// `+QMTOPEN: ` or the whole line for lines without fields (`OK`).
+    /// `+QMTOPEN: `, `AT+QMTOPEN=` (an echoed command), or the whole line for lines without
+    /// fields (`OK`, `AT+QMTOPEN?`).
     pub prefix: String,
     /// The fields after the prefix.
     pub fields: Vec<FieldPattern>,
@@ -52,6 +54,9 @@ pub enum TypedError {
     StarNotLast,
     /// No probe decodes; the text says what the grammar said for the plainest probe.
     Untyped(String),
+    /// A `${var}` in the name part (`${reply}`, `+${name}: 0`): the name decides which forms
+    /// the pattern can match, so it must be known when the script is parsed.
+    VarInName,
 }
 
 /// Probe values tried in each hole; chosen to hit every field type of the grammar.
@@ -69,9 +74,17 @@ thread_local! {
 }
 
 impl TypedPattern {
-    /// Parses and type-checks a pattern.
+    /// Parses and type-checks a pattern: a response, URC or command (echo) line, whose fields
+    /// may hold `_`, `$name`, `"$name"`, a last `*` and `${var}` references.
+    ///
+    /// # Errors
+    ///
+    /// [`TypedError`]: `*` not last, a `${var}` in the name, or no form of the grammar fits.
     pub fn parse(source: &str) -> Result<Self, TypedError> {
         let (prefix, params) = split_prefix(source);
+        if Template::parse(prefix).is_ok_and(|t| !t.is_literal()) {
+            return Err(TypedError::VarInName);
+        }
         let mut fields = Vec::new();
         let mut rest = false;
         if let Some(params) = params {

@@ -1,4 +1,4 @@
-//! `expect`, `expect-set` and `expect-none`.
+//! `expect`, `expect-eventually`, `expect-any`, `expect-set` and `expect-none`.
 
 use std::time::Duration;
 
@@ -54,6 +54,92 @@ impl Session<'_> {
                     )));
                 }
             }
+        }
+    }
+
+    /// Lines that do not match are consumed and logged; the first that matches satisfies the
+    /// step. Failing at the deadline, the message counts the skipped lines and shows the first
+    /// few (the transcript has them all).
+    pub(super) fn expect_eventually(
+        &mut self,
+        within: Option<Duration>,
+        matcher: &Matcher,
+    ) -> Result<(), StepError> {
+        let deadline = self.deadline(within);
+        // A flood of URCs must not grow this: the count and the first few are enough.
+        let mut skipped = 0usize;
+        let mut shown: Vec<String> = Vec::new();
+        loop {
+            let Some(line) = self.next_line(deadline)? else {
+                let mut msg = format!(
+                    "expected `{}` eventually, no line matched {}",
+                    matcher.describe(),
+                    self.describe_wait(deadline)
+                );
+                if skipped > 0 {
+                    let list: Vec<String> = shown.iter().map(|t| format!("`{t}`")).collect();
+                    msg.push_str(&format!("; skipped {skipped} line(s): {}", list.join(", ")));
+                    if skipped > shown.len() {
+                        msg.push_str(&format!(" and {} more", skipped - shown.len()));
+                    }
+                }
+                return Err(StepError::Fail(msg));
+            };
+            if let Ok(c) = matcher.matches(&line.raw, line.line(), &self.vars) {
+                self.bind(c);
+                return Ok(());
+            }
+            let text = line.text();
+            self.runner_note(&format!("skipped by expect-eventually: `{text}`"));
+            skipped += 1;
+            if shown.len() < SKIPPED_SHOWN {
+                shown.push(text);
+            }
+        }
+    }
+
+    /// The next line must match one of the alternatives; the first in order that matches
+    /// binds its captures (in teardown: the next line that matches one).
+    pub(super) fn expect_any(
+        &mut self,
+        within: Option<Duration>,
+        matchers: &[(Span, Matcher)],
+    ) -> Result<(), StepError> {
+        let deadline = self.deadline(within);
+        let alternatives = matchers
+            .iter()
+            .map(|(_, m)| format!("`{}`", m.describe()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        loop {
+            let Some(line) = self.next_line(deadline)? else {
+                return Err(StepError::Fail(format!(
+                    "expected one of {alternatives}, nothing arrived {}",
+                    self.describe_wait(deadline)
+                )));
+            };
+            let mut why = Vec::with_capacity(matchers.len());
+            for (_, m) in matchers {
+                match m.matches(&line.raw, line.line(), &self.vars) {
+                    Ok(c) => {
+                        self.bind(c);
+                        return Ok(());
+                    }
+                    Err(w) => why.push(format!("`{}`: {w}", m.describe())),
+                }
+            }
+            if self.lenient_order {
+                continue;
+            }
+            let decode = match &line.decoded {
+                Err(e) => format!(" (grammar: {e})"),
+                Ok(_) => String::new(),
+            };
+            return Err(StepError::Fail(format!(
+                "expected one of {alternatives}, got `{}`{decode}: {}",
+                line.text(),
+                why.join("; ")
+            )));
         }
     }
 
@@ -146,6 +232,9 @@ impl Session<'_> {
         Ok(())
     }
 }
+
+/// How many skipped lines an `expect-eventually` failure quotes.
+const SKIPPED_SHOWN: usize = 5;
 
 /// A perfect matching line → matcher (Kuhn's algorithm), as `result[line] = matcher`.
 fn assignment(n_matchers: usize, accepted: &[Vec<(usize, Captures)>]) -> Option<Vec<usize>> {

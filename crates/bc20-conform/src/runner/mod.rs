@@ -524,6 +524,10 @@ impl Session<'_> {
             }
             StepKind::Expect { within, matcher } => self.expect_one(*within, matcher, step),
             StepKind::ExpectSet { within, matchers } => self.expect_set(*within, matchers),
+            StepKind::ExpectEventually { within, matcher } => {
+                self.expect_eventually(*within, matcher)
+            }
+            StepKind::ExpectAny { within, matchers } => self.expect_any(*within, matchers),
             StepKind::ExpectNone(d) => self.expect_none(*d),
             StepKind::Wait(d) => {
                 let until = self.link.now() + *d;
@@ -573,8 +577,9 @@ impl Session<'_> {
                 self.reset_module("reset")?;
                 self.prologue()
             }
-            StepKind::Note(text) => {
-                self.log(Dir::Runner, text, None, Some("note".to_owned()));
+            StepKind::Note(t) => {
+                let text = self.expand(t)?;
+                self.log(Dir::Runner, &text, None, Some("note".to_owned()));
                 Ok(())
             }
             StepKind::Include(path) => Err(StepError::Abort(format!(

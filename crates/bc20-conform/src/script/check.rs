@@ -38,8 +38,10 @@ pub(crate) fn check_script(script: &Script) -> Result<(), ScriptError> {
 fn step_vars(kind: &StepKind) -> (Vec<String>, Vec<String>) {
     let t = |t: &Template| t.vars().map(str::to_owned).collect::<Vec<_>>();
     match kind {
-        StepKind::Send(x) | StepKind::SendRaw(x) => (t(x), vec![]),
-        StepKind::Expect { matcher, .. } => (matcher.var_refs(), matcher.capture_names()),
+        StepKind::Send(x) | StepKind::SendRaw(x) | StepKind::Note(x) => (t(x), vec![]),
+        StepKind::Expect { matcher, .. } | StepKind::ExpectEventually { matcher, .. } => {
+            (matcher.var_refs(), matcher.capture_names())
+        }
         StepKind::ExpectSet { matchers, .. } => {
             let mut r = Vec::new();
             let mut d = Vec::new();
@@ -48,6 +50,20 @@ fn step_vars(kind: &StepKind) -> (Vec<String>, Vec<String>) {
                 d.extend(m.capture_names());
             }
             (r, d)
+        }
+        // Which alternative will match is not known here: only the names every alternative
+        // captures are sure to be defined afterwards.
+        StepKind::ExpectAny { matchers, .. } => {
+            let reads = matchers.iter().flat_map(|(_, m)| m.var_refs()).collect();
+            let mut defines = matchers
+                .first()
+                .map(|(_, m)| m.capture_names())
+                .unwrap_or_default();
+            for (_, m) in matchers.iter().skip(1) {
+                let names = m.capture_names();
+                defines.retain(|n| names.contains(n));
+            }
+            (reads, defines)
         }
         StepKind::Set { name, value, .. } => (t(value), vec![name.clone()]),
         StepKind::Peer(PeerStep::Publish { topic, payload, .. }) => {

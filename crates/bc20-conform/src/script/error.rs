@@ -48,15 +48,15 @@ pub enum ScriptErrorKind {
     /// A typed pattern is malformed (e.g. `*` not last).
     #[error("bad pattern: {0}")]
     BadPattern(&'static str),
-    /// An `expect-set` block is not closed with `}`.
-    #[error("`expect-set` block is not closed with `}}`")]
-    UnclosedBlock,
+    /// An `expect-set` or `expect-any` block (the keyword) is not closed with `}`.
+    #[error("`{0}` block is not closed with `}}`")]
+    UnclosedBlock(&'static str),
     /// A `}` with no open block.
-    #[error("`}}` without an open `expect-set` block")]
+    #[error("`}}` without an open `expect-set` or `expect-any` block")]
     StrayBrace,
-    /// An `expect-set` block with no line in it.
-    #[error("`expect-set` block is empty")]
-    EmptyBlock,
+    /// An `expect-set` or `expect-any` block (the keyword) with no line in it.
+    #[error("`{0}` block is empty")]
+    EmptyBlock(&'static str),
     /// A `key=value` option that the step does not take.
     #[error("`{step}` does not take `{key}` (it takes: {known})")]
     UnknownOption {

@@ -13,6 +13,7 @@ pub use lexer::raw_bytes;
 mod load;
 mod parse;
 mod parse_args;
+mod parse_header;
 mod parse_peer;
 mod template;
 
@@ -81,6 +82,12 @@ pub struct Script {
     pub prologue: bool,
     /// `timeout D`: default wait for an `expect` when no command is awaiting its result.
     pub default_timeout: Option<Duration>,
+    /// `xfail REASON`: the script is expected to fail because of a known firmware defect; the
+    /// reason (free text, e.g. the defect's ticket id) is shown with the verdict.
+    pub xfail: Option<String>,
+    /// `time-limit D`: the longest the whole script may take, in module time (the link's
+    /// clock: virtual on the simulator).
+    pub time_limit: Option<Duration>,
     /// `ignore PATTERN`: module lines dropped before matching (still in the transcript).
     pub ignore: Vec<Matcher>,
     /// `setup:` steps.
@@ -147,6 +154,22 @@ pub enum StepKind {
         /// The matchers, each with its own location.
         matchers: Vec<(Span, Matcher)>,
     },
+    /// `expect-eventually [within D] MATCHER`: module lines that do not match are consumed (and
+    /// logged as skipped) until one matches, within the time limit.
+    ExpectEventually {
+        /// Explicit timeout, else the pending command's maximum response time.
+        within: Option<Duration>,
+        /// The line matcher.
+        matcher: Matcher,
+    },
+    /// `expect-any [within D] { ... }`: the next line matches at least one of the matchers;
+    /// the first one in order that matches binds its captures.
+    ExpectAny {
+        /// Explicit timeout.
+        within: Option<Duration>,
+        /// The alternatives in order, each with its own location.
+        matchers: Vec<(Span, Matcher)>,
+    },
     /// `expect-none D`: no module line arrives for D.
     ExpectNone(Duration),
     /// `wait D`: let D pass; lines arriving meanwhile stay queued.
@@ -166,8 +189,9 @@ pub enum StepKind {
     Fault(FaultStep),
     /// `reset`: power-cycle hook on hardware, a fresh module on the simulator.
     Reset,
-    /// `note TEXT`: a line in the transcript.
-    Note(String),
+    /// `note TEXT`: a runner line in the transcript, with `${var}` expanded when the step runs
+    /// (and secrets masked, like every transcript line).
+    Note(Template),
     /// `include PATH`: replaced by the included file's steps by [`load_script`].
     Include(String),
 }

@@ -6,6 +6,7 @@ use super::check::check_script;
 use super::error::{ScriptError, ScriptErrorKind as K};
 use super::lexer::LineCursor;
 use super::parse_args::{matcher, set_step, within};
+use super::parse_header::header;
 use super::parse_peer::{fault_step, peer_step};
 use super::{Script, Section, Span, Step, StepKind};
 use crate::pattern::Matcher;
@@ -15,7 +16,12 @@ pub const MAX_SCRIPT_LEN: usize = 1 << 20;
 
 /// Parses a script. `path` is used in error messages and as the script's name; `include`
 /// steps are kept as [`StepKind::Include`] (resolve them with [`super::load_script`]).
-/// Variables are checked to be defined before use unless the script has includes.
+/// Variables are checked to be defined before use unless the script has includes. A UTF-8 byte
+/// order mark at the very start is skipped.
+///
+/// # Errors
+///
+/// The first mistake, located at file:line:column (see [`ScriptErrorKind`](super::ScriptErrorKind)).
 pub fn parse_script(path: &str, text: &str) -> Result<Script, ScriptError> {
     let script = parse_unchecked(path, text)?;
     let has_include = script
@@ -46,6 +52,8 @@ pub(crate) fn parse_unchecked(path: &str, text: &str) -> Result<Script, ScriptEr
             requires_sim: false,
             prologue: true,
             default_timeout: None,
+            xfail: None,
+            time_limit: None,
             ignore: Vec::new(),
             setup: Vec::new(),
             test: Vec::new(),
@@ -54,18 +62,22 @@ pub(crate) fn parse_unchecked(path: &str, text: &str) -> Result<Script, ScriptEr
         section: None,
         block: None,
     };
+    // Windows editors (Notepad) save UTF-8 with a byte order mark; it is not part of the first
+    // line. Anywhere else U+FEFF is an ordinary character, and a step cannot start with it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, raw_line) in text.split('\n').enumerate() {
         let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
         p.line(i + 1, line)?;
     }
     if let Some(block) = p.block.take() {
+        let keyword = block.kind.keyword();
         return Err(ScriptError::new(
             path,
             block.span.line,
             block.span.column,
-            "expect-set".len(),
+            keyword.len(),
             &block.source,
-            K::UnclosedBlock,
+            K::UnclosedBlock(keyword),
         ));
     }
     Ok(p.script)
@@ -77,7 +89,26 @@ fn script_name(path: &str) -> String {
     file.split('.').next().unwrap_or(file).to_owned()
 }
 
+/// The steps written as a `{ ... }` block of matchers.
+#[derive(Clone, Copy)]
+enum BlockKind {
+    /// `expect-set`: every matcher, in any order.
+    Set,
+    /// `expect-any`: one of the matchers.
+    Any,
+}
+
+impl BlockKind {
+    fn keyword(self) -> &'static str {
+        match self {
+            BlockKind::Set => "expect-set",
+            BlockKind::Any => "expect-any",
+        }
+    }
+}
+
 struct OpenBlock {
+    kind: BlockKind,
     span: Span,
     source: String,
     within: Option<Duration>,
@@ -129,44 +160,10 @@ impl Parser<'_> {
             self.section = Some(s);
             return Ok(());
         }
+        if header(&mut self.script, &mut cur, start, word)? {
+            return Ok(());
+        }
         let kind = match word {
-            "title" => return self.title(&mut cur),
-            "tags" => return self.tags(&mut cur),
-            "requires" => return self.requires(&mut cur),
-            "prologue" => {
-                let (at, w) = cur.word();
-                match w {
-                    "on" => self.script.prologue = true,
-                    "off" => self.script.prologue = false,
-                    _ => {
-                        return Err(cur.error_at(
-                            at,
-                            w.len(),
-                            K::BadOptionValue {
-                                key: "prologue",
-                                value: w.to_owned(),
-                                expected: "`on` or `off`",
-                            },
-                        ))
-                    }
-                }
-                cur.expect_end()?;
-                return Ok(());
-            }
-            "timeout" => {
-                if self.script.default_timeout.is_some() {
-                    return Err(cur.error_at(start, word.len(), K::Duplicate("timeout")));
-                }
-                let d = cur.duration("timeout")?;
-                cur.expect_end()?;
-                self.script.default_timeout = Some(d);
-                return Ok(());
-            }
-            "ignore" => {
-                let m = matcher(&mut cur, "ignore")?;
-                self.script.ignore.push(m);
-                return Ok(());
-            }
             "send" => StepKind::Send(cur.rest_template("send", "a command line")?.1),
             "send-raw" => {
                 let (at, text) = cur.quoted().map_err(|e| {
@@ -192,19 +189,32 @@ impl Parser<'_> {
                     matcher: matcher(&mut cur, "expect")?,
                 }
             }
-            "expect-set" => {
+            "expect-eventually" => {
+                let within = within(&mut cur)?;
+                StepKind::ExpectEventually {
+                    within,
+                    matcher: matcher(&mut cur, "expect-eventually")?,
+                }
+            }
+            "expect-set" | "expect-any" => {
+                let kind = if word == "expect-set" {
+                    BlockKind::Set
+                } else {
+                    BlockKind::Any
+                };
                 let within = within(&mut cur)?;
                 if !cur.eat_word("{") {
                     return Err(cur.error(
                         1,
                         K::MissingArgument {
-                            step: "expect-set",
+                            step: kind.keyword(),
                             what: "`{` at the end of the line",
                         },
                     ));
                 }
                 cur.expect_end()?;
                 self.block = Some(OpenBlock {
+                    kind,
                     span,
                     source: line.to_owned(),
                     within,
@@ -231,7 +241,8 @@ impl Parser<'_> {
             }
             "note" => {
                 cur.skip_ws();
-                StepKind::Note(cur.rest().trim_end().to_owned())
+                let at = cur.pos;
+                StepKind::Note(cur.template(at, cur.rest().trim_end())?)
             }
             "include" => {
                 let (at, w) = cur.word();
@@ -280,91 +291,39 @@ impl Parser<'_> {
                 return Ok(());
             };
             if block.matchers.is_empty() {
-                return Err(cur.error(1, K::EmptyBlock));
+                return Err(cur.error(1, K::EmptyBlock(block.kind.keyword())));
             }
+            let (within, matchers) = (block.within, block.matchers);
+            let kind = match block.kind {
+                BlockKind::Set => StepKind::ExpectSet { within, matchers },
+                BlockKind::Any => StepKind::ExpectAny { within, matchers },
+            };
             self.push(Step {
                 span: block.span,
                 source: block.source,
-                kind: StepKind::ExpectSet {
-                    within: block.within,
-                    matchers: block.matchers,
-                },
+                kind,
             });
             return Ok(());
         }
-        let m = matcher(cur, "expect-set")?;
-        if let Some(block) = self.block.as_mut() {
-            block.matchers.push((span, m));
-        }
-        Ok(())
-    }
-
-    fn title(&mut self, cur: &mut LineCursor<'_>) -> Result<(), ScriptError> {
-        if self.script.title.is_some() {
-            return Err(cur.error_at(0, 5, K::Duplicate("title")));
-        }
-        cur.skip_ws();
-        let t = cur.rest().trim_end();
-        if t.is_empty() {
-            return Err(cur.error(
-                1,
-                K::MissingArgument {
-                    step: "title",
-                    what: "a text",
-                },
+        let Some(block) = self.block.as_mut() else {
+            return Ok(());
+        };
+        // A block opening inside a block is a forgotten `}`, not a text line to match.
+        if matches!(cur.peek_word(), "expect-set" | "expect-any")
+            && cur.rest().trim_end().ends_with('{')
+        {
+            let keyword = block.kind.keyword();
+            return Err(ScriptError::new(
+                self.file,
+                block.span.line,
+                block.span.column,
+                keyword.len(),
+                &block.source,
+                K::UnclosedBlock(keyword),
             ));
         }
-        self.script.title = Some(t.to_owned());
+        let m = matcher(cur, block.kind.keyword())?;
+        block.matchers.push((span, m));
         Ok(())
-    }
-
-    fn tags(&mut self, cur: &mut LineCursor<'_>) -> Result<(), ScriptError> {
-        let mut any = false;
-        loop {
-            let (at, w) = cur.word();
-            if w.is_empty() {
-                break;
-            }
-            if !w
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '='))
-            {
-                return Err(cur.error_at(at, w.len(), K::UnknownTag(w.to_owned())));
-            }
-            any = true;
-            if !self.script.tags.iter().any(|t| t == w) {
-                self.script.tags.push(w.to_owned());
-            }
-        }
-        if !any {
-            return Err(cur.error(
-                1,
-                K::MissingArgument {
-                    step: "tags",
-                    what: "at least one spec clause or id",
-                },
-            ));
-        }
-        Ok(())
-    }
-
-    fn requires(&mut self, cur: &mut LineCursor<'_>) -> Result<(), ScriptError> {
-        let (at, w) = cur.word();
-        match w {
-            "sim" => {
-                cur.expect_end()?;
-                self.script.requires_sim = true;
-                Ok(())
-            }
-            "" => Err(cur.error_at(
-                at,
-                1,
-                K::MissingArgument {
-                    step: "requires",
-                    what: "`sim`",
-                },
-            )),
-            other => Err(cur.error_at(at, other.len(), K::UnknownRequirement(other.to_owned()))),
-        }
     }
 }

@@ -68,6 +68,14 @@ pub(super) fn matcher(
             K::BadPattern("`*` may only stand for the last fields"),
         )),
         Err(TypedError::Untyped(why)) => Err(cur.error_at(at, text.len(), K::UntypedPattern(why))),
+        Err(TypedError::VarInName) => Err(cur.error_at(
+            at,
+            text.len(),
+            K::BadPattern(
+                "`${var}` cannot stand in the name of a typed pattern (only in its fields); \
+                 use `literal` or `regex`",
+            ),
+        )),
     }
 }
 
