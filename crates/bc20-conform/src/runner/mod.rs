@@ -218,7 +218,7 @@ pub fn run_script<'a>(
                 });
             }
             Ok(()) => {
-                s.script_deadline = cfg.time_limit.map(|d| s.link.now() + d);
+                s.script_deadline = script.time_limit.or(cfg.time_limit).map(|d| s.link.now() + d);
                 for (section, steps) in [
                     (Section::Setup, &script.setup),
                     (Section::Test, &script.test),
