@@ -30,7 +30,9 @@ use thiserror::Error;
 
 pub use broker::{free_port, EmbeddedBroker};
 pub use control::{parse_control, ControlCommand, ControlServer};
-pub use mosquitto::{mosquitto_binary, Mosquitto};
+pub use mosquitto::{
+    decide_mosquitto, mosquitto_binary, skip_notice, Mosquitto, REQUIRE_MOSQUITTO_ENV,
+};
 
 use crate::config::ModemConfig;
 use crate::faults::Fault;
