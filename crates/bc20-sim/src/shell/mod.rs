@@ -62,6 +62,17 @@ pub enum SimError {
     /// A bad setting.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// A file the simulator keeps for other programs (`--pty-link`, `--pid-file`) could not be
+    /// created.
+    #[error("{what} {}: {source}", .path.display())]
+    File {
+        /// The option that asked for the file.
+        what: &'static str,
+        /// The file's path.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
 }
 
 /// Where QMTOPEN connects.
