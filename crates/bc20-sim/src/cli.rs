@@ -2,17 +2,27 @@
 //! subcommand to [`SimArgs`] and [`run`].
 //!
 //! It prints one `key value` line per fact, on stdout (stderr with `--stdio`, whose stdout is
-//! the serial line):
+//! the serial line), and `ready` once every module can be opened:
 //!
 //! ```text
 //! broker 127.0.0.1:40211 embedded
 //! control 127.0.0.1:40212
 //! module 0 /dev/pts/7
+//! link 0 /tmp/bc20/tty
+//! module 1 /dev/pts/8
+//! link 1 /tmp/bc20/tty.1
 //! ready
 //! ```
+//!
+//! - `broker ADDR embedded|external` or `broker direct`: where AT+QMTOPEN connects.
+//! - `control ADDR`: the fault-injection control channel.
+//! - `module I ENDPOINT`: where the host reaches module I (`/dev/pts/N`, `tcp://ADDR`, `stdio`).
+//! - `link I PATH` (with `--pty-link`): a symlink to module I's PTY that outlives restarts of the
+//!   simulator (see [`SimArgs::pty_link`]).
 
 use std::io::Write;
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -21,21 +31,31 @@ use bc20_grammar::Mode;
 use crate::config::{AliAuthMode, ModemConfig, MqttVersion, TestStyle};
 use crate::quirks::{Quirk, Quirks};
 use crate::shell::{
-    ControlServer, EmbeddedBroker, Route, SimConfig, SimError, SimHandle, Simulator, Transport,
-    MAX_TIME_SCALE, MIN_TIME_SCALE,
+    ControlServer, EmbeddedBroker, Endpoint, Route, SimConfig, SimError, SimHandle, Simulator,
+    Transport, MAX_TIME_SCALE, MIN_TIME_SCALE,
 };
+
+mod owned_files;
+
+use owned_files::{link_path, OwnedFiles};
 
 /// Exit code: the simulator ran and stopped normally.
 pub const EXIT_OK: u8 = 0;
-/// Exit code: it could not start or failed while running (PTY, sockets, broker).
+/// Exit code: it could not start or failed while running (PTY, sockets, broker, link or pid
+/// file).
 pub const EXIT_FAILURE: u8 = 1;
 /// Exit code: bad arguments.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit code base for a terminating signal with `--pty-link` or `--pid-file`: the simulator
+/// removes its files and exits with this plus the signal number (143 SIGTERM, 130 SIGINT,
+/// 129 SIGHUP), what a shell reports for a process the signal killed.
+pub const EXIT_SIGNAL_BASE: u8 = 128;
 
 /// Arguments of `bc20 sim`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(
-    after_help = "Exit status: 0 stopped normally, 1 could not start or failed, 2 bad arguments.\n\
+    after_help = "Exit status: 0 stopped normally, 1 could not start or failed, 2 bad arguments; \
+with --pty-link or --pid-file, 128+N after signal N (143 SIGTERM, 130 SIGINT, 129 SIGHUP).\n\
 Control channel: connect to the printed address and type `help` (see crates/bc20-sim/README.md)."
 )]
 pub struct SimArgs {
@@ -94,6 +114,24 @@ pub struct SimArgs {
     /// Stop after this many real seconds (for scripts and CI).
     #[arg(long, value_name = "SECONDS")]
     pub exit_after: Option<f64>,
+    /// Make PATH a symlink to module 0's PTY (PATH.I for module I >= 1), replacing a stale
+    /// symlink there; removed on exit if it still points to our PTY. A stable name that
+    /// survives restarts of the simulator, as /dev/serial/by-id/ names survive a USB adapter's.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["tcp", "stdio"])]
+    pub pty_link: Option<PathBuf>,
+    /// Write the process id to PATH (removed on exit if still ours), for a reset hook's
+    /// `kill "$(cat PATH)"`.
+    #[arg(long, value_name = "PATH")]
+    pub pid_file: Option<PathBuf>,
+    /// Time from boot until the module attaches and prints `+IP: <addr>` (e.g. 2s, 500ms; module
+    /// time, so --time-scale shortens it). A real BC20 attaches seconds after boot.
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+    pub attach_after: Duration,
+}
+
+/// `2s`, `500ms`, `1m 30s` (humantime's syntax), for clap.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text).map_err(|e| format!("{e} (write e.g. 2s or 500ms)"))
 }
 
 /// Runs `bc20 sim`.
@@ -141,6 +179,21 @@ fn start(args: &SimArgs) -> Result<(), SimError> {
         return Err(SimError::Config(
             "--exit-after must be a non-negative number of seconds".into(),
         ));
+    }
+    if args.pty_link.is_some() && (args.tcp.is_some() || args.stdio) {
+        return Err(SimError::Config(
+            "--pty-link needs the PTY transport (not --tcp or --stdio)".into(),
+        ));
+    }
+    // Declared before the modules, so their files go only after the modules stopped on an
+    // error path; a normal end removes them explicitly first.
+    let mut owned = OwnedFiles::new();
+    if args.pty_link.is_some() || args.pid_file.is_some() {
+        // Before any file exists, so no signal can leave one behind.
+        owned.remove_on_signals()?;
+    }
+    if let Some(path) = &args.pid_file {
+        owned.pid_file(path)?;
     }
     let modem = modem_config(args);
     let mut status: Box<dyn Write> = if args.stdio {
@@ -196,6 +249,11 @@ fn start(args: &SimArgs) -> Result<(), SimError> {
     writeln!(status, "control {}", control.addr())?;
     for (i, h) in handles.iter().enumerate() {
         writeln!(status, "module {i} {}", h.endpoint())?;
+        if let (Some(base), Endpoint::Pty(slave)) = (&args.pty_link, h.endpoint()) {
+            let path = link_path(base, i);
+            owned.link(&path, slave)?;
+            writeln!(status, "link {i} {}", path.display())?;
+        }
     }
     writeln!(status, "ready")?;
     status.flush()?;
@@ -225,6 +283,8 @@ fn start(args: &SimArgs) -> Result<(), SimError> {
             std::thread::park();
         },
     }
+    // The links go before the modules stop, so no host opens a PTY that is going away.
+    drop(owned);
     Ok(())
 }
 
@@ -254,6 +314,7 @@ fn modem_config(args: &SimArgs) -> ModemConfig {
             AliAuthMode::Sign
         },
         quirks: args.quirks.iter().copied().collect::<Quirks>(),
+        attach_after: Some(args.attach_after),
         ..ModemConfig::default()
     }
 }
@@ -330,5 +391,66 @@ mod tests {
         assert!(Cli::try_parse_from(["sim", "--quirk", "nope"]).is_err());
         assert!(Cli::try_parse_from(["sim", "--pty", "--stdio"]).is_err());
         assert!(Cli::try_parse_from(["sim", "--cmee", "3"]).is_err());
+    }
+
+    #[derive(clap::Parser)]
+    struct Sim {
+        #[command(flatten)]
+        sim: SimArgs,
+    }
+
+    fn parse(argv: &[&str]) -> Result<SimArgs, clap::Error> {
+        use clap::Parser;
+        Sim::try_parse_from(std::iter::once("sim").chain(argv.iter().copied())).map(|c| c.sim)
+    }
+
+    #[test]
+    fn attach_after_defaults_to_at_once_and_takes_humantime_durations() {
+        assert_eq!(
+            modem_config(&parse(&[]).unwrap()).attach_after,
+            Some(Duration::ZERO)
+        );
+        let args = parse(&["--attach-after", "500ms"]).unwrap();
+        assert_eq!(
+            modem_config(&args).attach_after,
+            Some(Duration::from_millis(500))
+        );
+        let args = parse(&["--attach-after", "2s"]).unwrap();
+        assert_eq!(args.attach_after, Duration::from_secs(2));
+        assert!(parse(&["--attach-after", "2"]).is_err());
+        assert!(parse(&["--attach-after", "soon"]).is_err());
+    }
+
+    #[test]
+    fn pty_link_conflicts_with_tcp_and_stdio() {
+        let args = parse(&["--pty-link", "/tmp/tty", "--pid-file", "/tmp/pid"]).unwrap();
+        assert_eq!(
+            args.pty_link.as_deref(),
+            Some(std::path::Path::new("/tmp/tty"))
+        );
+        assert_eq!(
+            args.pid_file.as_deref(),
+            Some(std::path::Path::new("/tmp/pid"))
+        );
+        assert!(parse(&["--pty", "--pty-link", "/tmp/tty"]).is_ok());
+        for other in [&["--tcp", "127.0.0.1:0"][..], &["--stdio"][..]] {
+            let mut argv = vec!["--pty-link", "/tmp/tty"];
+            argv.extend_from_slice(other);
+            let err = parse(&argv).expect_err("a usage error");
+            assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+            assert_eq!(err.exit_code(), i32::from(EXIT_USAGE));
+        }
+        assert!(parse(&["--stdio", "--pid-file", "/tmp/pid"]).is_ok());
+    }
+
+    #[test]
+    fn pty_link_without_the_pty_transport_is_a_usage_error_when_built_directly() {
+        // `run` may get arguments that did not come through clap's conflict checks.
+        let mut args = parse(&["--tcp", "127.0.0.1:0", "--exit-after", "0"]).unwrap();
+        args.pty_link = Some("/nonexistent/bc20-tty".into());
+        assert_eq!(
+            format!("{:?}", run(args)),
+            format!("{:?}", ExitCode::from(EXIT_USAGE))
+        );
     }
 }

@@ -1,6 +1,6 @@
-//! The shells against a real mosquitto (started privately on a free loopback port). A missing
-//! mosquitto fails these tests, unless BC20_SKIP_MOSQUITTO=1 (then they are skipped with a
-//! printed notice).
+//! The shells against a real mosquitto (started privately on a free loopback port). Without
+//! mosquitto these tests are skipped with a notice on stderr, unless BC20_REQUIRE_MOSQUITTO=1
+//! (set by .ci/run), which makes a missing mosquitto a failure.
 
 mod common;
 
@@ -12,8 +12,9 @@ use bc20_sim::shell::{
 use bc20_sim::{ModemConfig, MqttVersion};
 use common::real::{chapter6_over_pty, Peer};
 
-fn mosquitto() -> Option<Mosquitto> {
-    mosquitto_binary()
+/// A private mosquitto for the test `what`, or `None` (after a notice) to skip it.
+fn mosquitto(what: &str) -> Option<Mosquitto> {
+    mosquitto_binary(what)
         .expect("mosquitto")
         .map(|b| Mosquitto::start(&b).expect("mosquitto starts"))
 }
@@ -37,13 +38,17 @@ fn ask(sim: &mut SimHandle, line: &str, until: &str) -> String {
 
 #[test]
 fn chapter6_over_a_pty_against_mosquitto() {
-    let Some(m) = mosquitto() else { return };
+    let Some(m) = mosquitto("chapter6_over_a_pty_against_mosquitto") else {
+        return;
+    };
     chapter6_over_pty(m.addr(), false);
 }
 
 #[test]
 fn mqtt31_connect_is_accepted_by_mosquitto_d39() {
-    let Some(m) = mosquitto() else { return };
+    let Some(m) = mosquitto("mqtt31_connect_is_accepted_by_mosquitto_d39") else {
+        return;
+    };
     let mut sim = module(
         &m,
         ModemConfig {
@@ -75,7 +80,9 @@ fn mqtt31_connect_is_accepted_by_mosquitto_d39() {
 
 #[test]
 fn qos_flows_both_ways_and_the_will_with_mosquitto() {
-    let Some(m) = mosquitto() else { return };
+    let Some(m) = mosquitto("qos_flows_both_ways_and_the_will_with_mosquitto") else {
+        return;
+    };
     let peer = Peer::connect(m.addr(), "app");
     peer.subscribe("dev/#", rumqttc::QoS::ExactlyOnce);
     let mut sim = module(&m, ModemConfig::echo_off());
@@ -136,7 +143,9 @@ fn qos_flows_both_ways_and_the_will_with_mosquitto() {
 
 #[test]
 fn mosquitto_closing_after_a_same_id_takeover_gives_qmtstat_1() {
-    let Some(m) = mosquitto() else { return };
+    let Some(m) = mosquitto("mosquitto_closing_after_a_same_id_takeover_gives_qmtstat_1") else {
+        return;
+    };
     let mut sim = module(&m, ModemConfig::echo_off());
     ask(
         &mut sim,

@@ -30,7 +30,9 @@ use thiserror::Error;
 
 pub use broker::{free_port, EmbeddedBroker};
 pub use control::{parse_control, ControlCommand, ControlServer};
-pub use mosquitto::{mosquitto_binary, Mosquitto};
+pub use mosquitto::{
+    decide_mosquitto, mosquitto_binary, skip_notice, Mosquitto, REQUIRE_MOSQUITTO_ENV,
+};
 
 use crate::config::ModemConfig;
 use crate::faults::Fault;
@@ -60,6 +62,17 @@ pub enum SimError {
     /// A bad setting.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// A file the simulator keeps for other programs (`--pty-link`, `--pid-file`) could not be
+    /// created.
+    #[error("{what} {}: {source}", .path.display())]
+    File {
+        /// The option that asked for the file.
+        what: &'static str,
+        /// The file's path.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
 }
 
 /// Where QMTOPEN connects.

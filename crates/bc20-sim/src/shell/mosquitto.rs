@@ -1,6 +1,12 @@
 //! A private mosquitto broker on a free loopback port: what the integration tests of the
 //! simulator, the client and the conformance runner run against besides the embedded broker.
+//!
+//! Policy: `cargo test --workspace` passes on a machine with only Rust, so a missing mosquitto
+//! skips those tests with a visible notice; CI installs mosquitto and sets
+//! `BC20_REQUIRE_MOSQUITTO=1`, so there a missing mosquitto fails them instead of skipping.
 
+use std::ffi::OsStr;
+use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -9,26 +15,65 @@ use std::time::{Duration, Instant};
 use super::broker::free_port;
 use super::SimError;
 
-/// Finds mosquitto on PATH or in /usr/sbin (where Debian installs it).
+/// The environment variable that turns a missing mosquitto from a skip into a failure (CI sets
+/// it after installing mosquitto, so the mosquitto tests cannot pass by not running).
+pub const REQUIRE_MOSQUITTO_ENV: &str = "BC20_REQUIRE_MOSQUITTO";
+
+/// Finds mosquitto on PATH or in /usr/sbin (where Debian installs it), for a test or tool that
+/// runs `what` against it.
 ///
-/// `Ok(None)` (after a printed notice) when it is missing and `BC20_SKIP_MOSQUITTO=1`; an error
-/// saying how to install it when it is missing otherwise, so a test cannot pass by skipping.
-pub fn mosquitto_binary() -> Result<Option<PathBuf>, SimError> {
+/// `Ok(None)` when it is missing, after printing a notice to stderr that `what` is skipped, so
+/// `cargo test` passes on a machine with only Rust; the caller skips.
+///
+/// # Errors
+///
+/// [`SimError::Broker`] when mosquitto is missing and [`REQUIRE_MOSQUITTO_ENV`] is set (to
+/// anything but empty or `0`).
+pub fn mosquitto_binary(what: &str) -> Result<Option<PathBuf>, SimError> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let found = std::env::split_paths(&path)
         .chain([PathBuf::from("/usr/sbin")])
         .map(|d| d.join("mosquitto"))
         .find(|c| c.is_file());
+    let require = std::env::var_os(REQUIRE_MOSQUITTO_ENV);
+    let decided = decide_mosquitto(found, require.as_deref())?;
+    if decided.is_none() {
+        // Through the handle, not eprintln!: the test harness captures (and hides, for a
+        // passing test) what the print macros write, and a skip must be visible.
+        let _ = writeln!(std::io::stderr(), "{}", skip_notice(what));
+    }
+    Ok(decided)
+}
+
+/// What [`mosquitto_binary`] decides from where mosquitto was `found` and the value of
+/// [`REQUIRE_MOSQUITTO_ENV`] (`require`): the path, `None` to skip, or an error. Pure, so it is
+/// tested without changing the process environment under concurrently running tests.
+///
+/// # Errors
+///
+/// [`SimError::Broker`] when `found` is `None` and `require` is set to anything but empty or
+/// `0`.
+pub fn decide_mosquitto(
+    found: Option<PathBuf>,
+    require: Option<&OsStr>,
+) -> Result<Option<PathBuf>, SimError> {
+    let required = require.is_some_and(|v| !v.is_empty() && v != "0");
     match found {
         Some(p) => Ok(Some(p)),
-        None if std::env::var("BC20_SKIP_MOSQUITTO").as_deref() == Ok("1") => {
-            eprintln!("notice: mosquitto is missing; skipped because BC20_SKIP_MOSQUITTO=1");
-            Ok(None)
-        }
-        None => Err(SimError::Broker(
-            "mosquitto is missing: install it (apt-get install mosquitto) or set BC20_SKIP_MOSQUITTO=1 to skip".into(),
-        )),
+        None if required => Err(SimError::Broker(format!(
+            "mosquitto is not installed but {REQUIRE_MOSQUITTO_ENV} is set: \
+             install it (apt-get install mosquitto)"
+        ))),
+        None => Ok(None),
     }
+}
+
+/// The notice printed when mosquitto is missing and `what` is skipped.
+pub fn skip_notice(what: &str) -> String {
+    format!(
+        "notice: mosquitto is not installed: SKIPPING {what} (install it with \
+         apt-get install mosquitto; {REQUIRE_MOSQUITTO_ENV}=1 makes this a failure)"
+    )
 }
 
 /// A mosquitto process listening on 127.0.0.1 only, killed (and its config removed) on drop.
@@ -84,5 +129,50 @@ impl Drop for Mosquitto {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_found_mosquitto_is_used_whatever_the_variable_says() {
+        let p = PathBuf::from("/usr/sbin/mosquitto");
+        for require in [None, Some("1"), Some("0"), Some("")] {
+            let got = decide_mosquitto(Some(p.clone()), require.map(OsStr::new)).unwrap();
+            assert_eq!(got.as_deref(), Some(p.as_path()), "{require:?}");
+        }
+    }
+
+    #[test]
+    fn a_missing_mosquitto_is_skipped_unless_required() {
+        for require in [None, Some("0"), Some("")] {
+            assert!(
+                decide_mosquitto(None, require.map(OsStr::new))
+                    .unwrap()
+                    .is_none(),
+                "{require:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_mosquitto_fails_when_required() {
+        for require in ["1", "yes", "true"] {
+            let err = decide_mosquitto(None, Some(OsStr::new(require))).unwrap_err();
+            let text = err.to_string();
+            assert!(text.contains(REQUIRE_MOSQUITTO_ENV), "{text}");
+            assert!(text.contains("apt-get install mosquitto"), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_skip_notice_names_what_is_skipped_and_how_to_require_it() {
+        let text = skip_notice("the chapter 6 session");
+        assert!(
+            text.starts_with("notice: mosquitto is not installed: SKIPPING the chapter 6 session")
+        );
+        assert!(text.contains("BC20_REQUIRE_MOSQUITTO=1 makes this a failure"));
     }
 }

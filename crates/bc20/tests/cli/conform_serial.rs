@@ -31,7 +31,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn mosquitto(what: &str) -> Option<Mosquitto> {
-    let binary = mosquitto_binary().expect("mosquitto")?;
+    let binary = mosquitto_binary(what).expect("mosquitto")?;
     let m = Mosquitto::start(&binary).expect("mosquitto starts");
     eprintln!("{what}: mosquitto on {}", m.addr());
     Some(m)

@@ -3,5 +3,6 @@
 mod decode;
 mod diagram;
 mod encode;
+mod conform_serial;
 mod sim;
 mod support;
