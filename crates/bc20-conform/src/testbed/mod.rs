@@ -38,6 +38,8 @@ impl Testbed for SerialBed {
             broker: self.broker.as_ref().map(|(h, p)| format!("mqtt://{h}:{p}")),
             quirks: Vec::new(),
             mode: String::new(),
+            // Hardware timings are taken as measured (`RunConfig::latency_tolerance` is 0).
+            latency_resolution_ms: 0.0,
         }
     }
 
