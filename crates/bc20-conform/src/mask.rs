@@ -54,25 +54,42 @@ impl Masker {
     }
 }
 
-/// `scheme://user:password@host...` with the password replaced by [`MASK`], for messages
-/// and the recorded command line; text without a password is returned as it is.
-pub fn mask_url_password(text: &str) -> String {
-    let Some(scheme_end) = text.find("://").map(|i| i + 3) else {
-        return text.to_owned();
+/// Where a line's secret value is: `(start of the parameters, 0-based field index)`.
+///
+/// Decided by the grammar's decode, not by the shape of the text: only the AT+QMTCONN write
+/// command with a password, the `AT+QMTCFG="aliauth",...` write command and its read response
+/// `+QMTCFG: "aliauth",<pk>,<dn>,<ds>` carry a secret value. The test-form answer
+/// `+QMTCFG: "aliauth",(0-5),"productkey","devicename","devicesecret"` lists parameter names
+/// and decodes as a test response, so it is left alone.
+fn secret_field(line: &str) -> Option<(usize, usize)> {
+    const CONN: &str = "AT+QMTCONN=";
+    const CFG: &str = "AT+QMTCFG=";
+    let starts = |p: &str| {
+        line.get(..p.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(p))
     };
-    let rest = &text[scheme_end..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let Some(at) = rest[..authority_end].rfind('@') else {
-        return text.to_owned();
-    };
-    match rest[..at].find(':') {
-        Some(colon) => format!(
-            "{}{}:{MASK}{}",
-            &text[..scheme_end],
-            &rest[..colon],
-            &rest[at..]
-        ),
-        None => text.to_owned(),
+    // Cheap filter first: the grammar decodes only lines that may carry a secret.
+    if !(starts(CONN) || starts(CFG) || starts("+QMTCFG:")) {
+        return None;
+    }
+    match decode_line(line.as_bytes(), Mode::Lenient, Context::default()) {
+        Ok(d) => match d.line {
+            Line::Command(Command::QmtConn {
+                password: Some(_), ..
+            }) => Some((CONN.len(), 3)),
+            Line::Command(Command::QmtCfgAliAuth { .. }) => Some((CFG.len(), 4)),
+            Line::Response(Response::QmtCfgAliAuth { .. }) => match split_prefix(line) {
+                (prefix, Some(_)) => Some((prefix.len(), 3)),
+                _ => None,
+            },
+            _ => None,
+        },
+        // A command the grammar rejects (a script may send a malformed or out-of-range one on
+        // purpose) is still typed by the host and may still hold a password: mask the field
+        // where the command's syntax puts it. Module lines that do not decode are left alone.
+        Err(_) if starts(CONN) => Some((CONN.len(), 3)),
+        Err(_) if starts("AT+QMTCFG=\"ALIAUTH\",") => Some((CFG.len(), 4)),
+        Err(_) => None,
     }
 }
 
@@ -93,45 +110,45 @@ fn secret_fields(line: &str) -> Vec<String> {
     }
 }
 
-/// The line with its password / device-secret field replaced, by position.
+/// The line with its password / device-secret field replaced (see [`secret_field`]).
 fn mask_secret_fields(line: &str) -> String {
-    let upper = line.to_ascii_uppercase();
-    // (prefix, 0-based field index of the secret)
-    let field = if upper.starts_with("AT+QMTCONN=") {
-        Some(("AT+QMTCONN=", 3))
-    } else if upper.starts_with("AT+QMTCFG=\"ALIAUTH\"") {
-        Some(("AT+QMTCFG=", 4))
-    } else if upper.starts_with("+QMTCFG: \"ALIAUTH\"") || upper.starts_with("+QMTCFG:\"ALIAUTH\"")
-    {
-        Some(("", 3))
-    } else {
-        None
-    };
-    let Some((cmd_prefix, index)) = field else {
+    let Some((start, index)) = secret_field(line) else {
         return line.to_owned();
     };
-    let (prefix, params) = if cmd_prefix.is_empty() {
-        match split_prefix(line) {
-            (p, Some(params)) => (p, params),
-            _ => return line.to_owned(),
-        }
-    } else {
-        (&line[..cmd_prefix.len()], &line[cmd_prefix.len()..])
-    };
-    let mut fields: Vec<String> = split_fields(params, None)
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    if let Some(f) = fields.get_mut(index) {
-        *f = if f.starts_with('"') {
-            format!("\"{MASK}\"")
-        } else {
-            MASK.to_owned()
-        };
-    } else {
-        return line.to_owned();
+    let (prefix, params) = line.split_at(start);
+    let mut fields: Vec<&str> = split_fields(params, None);
+    let quoted = format!("\"{MASK}\"");
+    match fields.get_mut(index) {
+        Some(f) if f.starts_with('"') => *f = &quoted,
+        Some(f) => *f = MASK,
+        None => return line.to_owned(),
     }
     format!("{prefix}{}", fields.join(","))
+}
+
+/// `text` with the password of every URL in it masked: `mqtt://user:pw@host:1883` becomes
+/// `mqtt://user:****@host:1883`, also inside a longer text (an error message, a
+/// `--reset-cmd`). A URL without a password is left as it is.
+pub fn mask_url_password(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        // The authority ends at the path, query, fragment, or whatever ends the URL in text.
+        let end = tail
+            .find(|c: char| c.is_whitespace() || "/?#\"'<>`".contains(c))
+            .unwrap_or(tail.len());
+        let authority = &tail[..end];
+        let masked = authority.rfind('@').and_then(|at| {
+            let (user, _password) = authority[..at].split_once(':')?;
+            Some(format!("{user}:{MASK}{}", &authority[at..]))
+        });
+        out.push_str(masked.as_deref().unwrap_or(authority));
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -160,6 +177,68 @@ mod tests {
             m.mask("+QMTCFG: \"aliauth\",\"pk\",\"dn\",\"s3cr3t\""),
             "+QMTCFG: \"aliauth\",\"pk\",\"dn\",\"****\""
         );
+    }
+
+    #[test]
+    fn qmtcfg_test_form_answer_is_left_alone() {
+        let mut m = Masker::default();
+        let line = "+QMTCFG: \"aliauth\",(0-5),\"productkey\",\"devicename\",\"devicesecret\"";
+        assert_eq!(m.learn_and_mask_line(line), line);
+        assert_eq!(m.mask(line), line);
+        // Nor are other +QMTCFG answers with four fields.
+        let will = "+QMTCFG: \"will\",1,1,0,\"t\",\"m\"";
+        assert_eq!(m.mask(will), will);
+    }
+
+    #[test]
+    fn aliauth_read_response_is_masked_at_the_secret() {
+        let m = Masker::default();
+        assert_eq!(
+            m.mask("+QMTCFG: \"aliauth\",\"a1B2c3D4e5F\",\"device-01\",\"0123abcd\""),
+            "+QMTCFG: \"aliauth\",\"a1B2c3D4e5F\",\"device-01\",\"****\""
+        );
+    }
+
+    #[test]
+    fn qmtconn_without_password_is_left_alone() {
+        let mut m = Masker::default();
+        for line in [
+            "AT+QMTCONN=0,\"dev\"",
+            "AT+QMTCONN=0,\"dev\",\"user\"",
+            "AT+QMTCONN?",
+            "+QMTCONN: 0,0,0",
+        ] {
+            assert_eq!(m.learn_and_mask_line(line), line);
+        }
+    }
+
+    #[test]
+    fn a_malformed_qmtconn_still_hides_its_password() {
+        let mut m = Masker::default();
+        assert_eq!(
+            m.learn_and_mask_line("AT+QMTCONN=9,\"dev\",\"user\",\"hunter2\""),
+            "AT+QMTCONN=9,\"dev\",\"user\",\"****\""
+        );
+    }
+
+    #[test]
+    fn url_passwords_are_masked() {
+        assert_eq!(
+            mask_url_password("mqtt://user:pw@host:1883"),
+            "mqtt://user:****@host:1883"
+        );
+        assert_eq!(
+            mask_url_password("cannot connect to mqtt://u:p@ss@h:1/x: refused"),
+            "cannot connect to mqtt://u:****@h:1/x: refused"
+        );
+        for plain in [
+            "mqtt://host:1883",
+            "mqtt://user@host",
+            "mqtt://[::1]:1883",
+            "no url",
+        ] {
+            assert_eq!(mask_url_password(plain), plain);
+        }
     }
 
     #[test]

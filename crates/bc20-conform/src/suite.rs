@@ -328,6 +328,7 @@ pub fn errored(script: &Script, message: &str) -> ScriptResult {
         commands: Vec::new(),
         observed: Vec::new(),
         transcript: Vec::new(),
+        ..ScriptResult::default()
     }
 }
 

@@ -1,5 +1,6 @@
 //! Transcripts: every byte line exchanged, with time and direction, written as it happens.
 
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -29,8 +30,14 @@ pub struct Event {
     pub wall_ms: u64,
     /// Direction.
     pub dir: Dir,
-    /// The line (secrets masked), with control bytes escaped.
+    /// The line (secrets masked) as [`printable`] renders bytes: valid UTF-8 kept, control
+    /// bytes and bytes that are not UTF-8 escaped, a backslash doubled.
     pub text: String,
+    /// The exact bytes of the line (secrets masked like `text`), lower-case hex, present
+    /// when `text` contains an escape and so is not the bytes themselves ([`raw_hex_of`]).
+    /// Absent from transcripts written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_hex: Option<String>,
     /// The spec/ id the grammar decoded the line to, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form: Option<String>,
@@ -95,20 +102,123 @@ pub fn read_jsonl(path: &Path) -> std::io::Result<Vec<Event>> {
         .collect())
 }
 
-/// Renders bytes for a transcript: UTF-8 kept, control bytes as `\r`, `\n`, `\xHH`.
+/// Renders bytes for a transcript, losslessly: valid UTF-8 is kept, `\r`, `\n`, `\t` and
+/// the other control bytes (`\x1b`, `\x7f`) are escaped, every byte that is not part of
+/// valid UTF-8 is written `\xHH` (never U+FFFD, which would hide what the module sent), and a
+/// backslash the module sent is written `\\`, so that every `\` in the rendering starts an
+/// escape and [`unprintable`] gives the exact bytes back.
 pub fn printable(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\r' => out.push_str("\\r"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\r' => out.push_str("\\r"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                    let _ = write!(out, "\\x{:02x}", c as u32);
+                }
+                c => out.push(c),
             }
-            c => out.push(c),
+        }
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02x}");
         }
     }
     out
+}
+
+/// The bytes a [`printable`] rendering stands for; None when `text` has an escape
+/// [`printable`] does not write (then it is not such a rendering).
+pub fn unprintable(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('\\') {
+        out.extend_from_slice(&rest.as_bytes()[..i]);
+        let esc = &rest[i + 1..];
+        let (byte, used) = match esc.as_bytes().first()? {
+            b'\\' => (b'\\', 1),
+            b'r' => (b'\r', 1),
+            b'n' => (b'\n', 1),
+            b't' => (b'\t', 1),
+            b'x' => {
+                let hh = esc
+                    .get(1..3)
+                    .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))?;
+                (u8::from_str_radix(hh, 16).ok()?, 3)
+            }
+            _ => return None,
+        };
+        out.push(byte);
+        rest = &esc[used..];
+    }
+    out.extend_from_slice(rest.as_bytes());
+    Some(out)
+}
+
+/// The exact bytes behind a [`printable`] rendering as hex, for [`Event::raw_hex`]: None
+/// when the rendering has no escape (it is the bytes) or is not such a rendering.
+pub fn raw_hex_of(text: &str) -> Option<String> {
+    if !text.contains('\\') {
+        return None;
+    }
+    unprintable(text).map(hex::encode)
+}
+
+impl Event {
+    /// The exact bytes of the entry: from [`Event::raw_hex`] when present, else the text.
+    pub fn raw_bytes(&self) -> Vec<u8> {
+        self.raw_hex
+            .as_deref()
+            .and_then(|h| hex::decode(h).ok())
+            .unwrap_or_else(|| self.text.as_bytes().to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_is_escaped_not_replaced() {
+        let bytes = b"+QMTRECV: 0,0,\"t\",\"\xff\xfe\"\r\n";
+        let text = printable(bytes);
+        assert_eq!(text, "+QMTRECV: 0,0,\"t\",\"\\xff\\xfe\"\\r\\n");
+        assert!(!text.contains('\u{fffd}'));
+        assert_eq!(unprintable(&text).unwrap(), bytes);
+        assert_eq!(raw_hex_of(&text).unwrap(), hex::encode(bytes));
+    }
+
+    #[test]
+    fn valid_utf8_is_kept_and_a_backslash_doubled() {
+        let bytes = "payload=caf\u{e9} \\x41 \u{1b}".as_bytes();
+        let text = printable(bytes);
+        assert_eq!(text, "payload=caf\u{e9} \\\\x41 \\x1b");
+        assert_eq!(unprintable(&text).unwrap(), bytes);
+        // A truncated multi-byte sequence is escaped byte by byte.
+        assert_eq!(printable(b"\xc3"), "\\xc3");
+    }
+
+    #[test]
+    fn plain_lines_carry_no_raw_bytes() {
+        assert_eq!(raw_hex_of("+QMTOPEN: 0,0"), None);
+        assert_eq!(raw_hex_of("bad \\q escape"), None);
+        assert_eq!(raw_hex_of("sign \\x+f"), None);
+    }
+
+    #[test]
+    fn events_without_raw_hex_still_read() {
+        let old = r#"{"t_ms":1.0,"wall_ms":2,"dir":"module","text":"OK"}"#;
+        let e: Event = serde_json::from_str(old).unwrap();
+        assert_eq!(e.raw_hex, None);
+        assert_eq!(e.raw_bytes(), b"OK");
+        let with = Event {
+            raw_hex: raw_hex_of("\\xff"),
+            text: "\\xff".to_owned(),
+            ..e
+        };
+        let back: Event = serde_json::from_str(&serde_json::to_string(&with).unwrap()).unwrap();
+        assert_eq!(back.raw_bytes(), [0xff]);
+    }
 }

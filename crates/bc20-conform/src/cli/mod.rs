@@ -386,11 +386,11 @@ fn summary(r: &RunReport, paths: &ReportPaths) {
 pub fn run_diff(args: &DiffArgs) -> ExitCode {
     let old = match read_json(&args.old) {
         Ok(r) => r,
-        Err(e) => return usage(&e),
+        Err(e) => return usage(&e.to_string()),
     };
     let new = match read_json(&args.new) {
         Ok(r) => r,
-        Err(e) => return usage(&e),
+        Err(e) => return usage(&e.to_string()),
     };
     let d = diff_reports(&old, &new);
     if args.json {

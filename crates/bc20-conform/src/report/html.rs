@@ -2,8 +2,9 @@
 
 use std::fmt::Write;
 
+use super::html_head::header;
 use super::svg::{esc, latency_chart};
-use super::RunReport;
+use super::{ClauseVerdict, RunReport};
 use crate::runner::{ScriptResult, Verdict};
 use crate::transcript::Dir;
 
@@ -13,6 +14,10 @@ h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #cc
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 8px;text-align:left;vertical-align:top}
 th{background:#f4f4f4}.pass{color:#14803c;font-weight:600}.fail{color:#c0262d;font-weight:600}
 .error{color:#b45309;font-weight:600}.skipped{color:#666;font-weight:600}
+.xfail{color:#7c3aed;font-weight:600}.notrun{color:#666;font-weight:600;font-style:italic}
+.xpass{color:#fff;background:#d97706;font-weight:700;padding:0 4px;border-radius:3px}
+.banner{background:#fff3cd;border:2px solid #d97706;padding:.4em .8em;margin:.6em 0;font-weight:600}
+.tries{color:#b45309;font-weight:600}
 .summary span{margin-right:1.5em}details{margin:.4em 0;border:1px solid #ddd;border-radius:4px;padding:.3em .6em}
 summary{cursor:pointer}code,pre,.tx td{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 .tx{width:100%}.tx td.t{text-align:right;color:#666;white-space:nowrap}.tx td.d{white-space:nowrap;font-weight:600}
@@ -28,12 +33,35 @@ svg.chart .nolimit{fill:#aaa}svg.chart .limit{stroke:#000;stroke-width:2}
 .legend span{margin-right:1em}.sw{display:inline-block;width:10px;height:10px;margin-right:4px}
 ";
 
-fn verdict_class(v: Verdict) -> &'static str {
+/// The CSS class of a verdict (also used by the header and the traceability table).
+pub(super) fn verdict_class(v: Verdict) -> &'static str {
     match v {
         Verdict::Pass => "pass",
         Verdict::Fail => "fail",
         Verdict::Error => "error",
         Verdict::Skipped => "skipped",
+        Verdict::XFail => "xfail",
+        Verdict::XPass => "xpass",
+        Verdict::NotRun => "notrun",
+    }
+}
+
+fn clause_class(v: ClauseVerdict) -> &'static str {
+    match v {
+        ClauseVerdict::Fail => "fail",
+        ClauseVerdict::XFail => "xfail",
+        ClauseVerdict::NotEstablished => "error",
+        ClauseVerdict::Pass => "pass",
+        ClauseVerdict::Skipped => "skipped",
+    }
+}
+
+/// The script's case id, or its name in a report that has none.
+fn id_of(s: &ScriptResult) -> &str {
+    if s.id.is_empty() {
+        &s.name
+    } else {
+        &s.id
     }
 }
 
@@ -71,92 +99,41 @@ pub fn render_html(r: &RunReport) -> String {
     h
 }
 
-fn header(h: &mut String, r: &RunReport) {
-    let s = &r.summary;
-    let overall = if !r.complete {
-        ("error", "INCOMPLETE")
-    } else if r.all_passed() {
-        ("pass", "PASS")
-    } else {
-        ("fail", "FAIL")
-    };
-    let _ = write!(
-        h,
-        "<p class=\"summary\"><span class=\"{}\">{}</span><span>{} scripts</span>\
-         <span class=\"pass\">{} passed</span><span class=\"fail\">{} failed</span>\
-         <span class=\"error\">{} errors</span><span class=\"skipped\">{} skipped</span>\
-         <span>{} not run</span><span>{:.1} s</span></p>",
-        overall.0,
-        overall.1,
-        s.total,
-        s.passed,
-        s.failed,
-        s.errors,
-        s.skipped,
-        s.pending,
-        r.duration_ms / 1000.0
-    );
-    let _ = write!(
-        h,
-        "<table><tr><th>started</th><td>{}</td></tr>",
-        esc(&r.started_at)
-    );
-    let _ = write!(
-        h,
-        "<tr><th>target</th><td>{} ({} decoding)</td></tr>",
-        esc(&r.target.kind),
-        esc(&r.target.mode)
-    );
-    for l in &r.target.links {
-        let _ = write!(h, "<tr><th>link</th><td>{}</td></tr>", esc(l));
-    }
-    if let Some(b) = &r.target.broker {
-        let _ = write!(h, "<tr><th>broker</th><td>{}</td></tr>", esc(b));
-    }
-    if !r.target.quirks.is_empty() {
-        let _ = write!(
-            h,
-            "<tr><th>simulator quirks</th><td>{}</td></tr>",
-            esc(&r.target.quirks.join(", "))
-        );
-    }
-    let _ = write!(
-        h,
-        "<tr><th>module (ATI)</th><td><code>{}</code></td></tr>\
-         <tr><th>firmware (AT+CGMR)</th><td><code>{}</code></td></tr></table>",
-        esc(&r.module.ati.join(" | ")),
-        esc(&r.module.cgmr.join(" | "))
-    );
-}
-
 fn verdict_table(h: &mut String, r: &RunReport) {
     let _ = write!(
         h,
         "<h2>Verdicts</h2><table><tr><th>script</th><th>verdict</th><th>title</th>\
-         <th>first failure</th><th>time</th></tr>"
+         <th>first failure / note</th><th>time</th></tr>"
     );
     for s in &r.scripts {
-        let first = s
-            .failures
-            .first()
-            .map(|f| format!("{}: {}", f.at, f.message))
-            .unwrap_or_default();
+        let mut notes: Vec<String> = Vec::new();
+        if let Some(t) = s.tries_note() {
+            notes.push(format!("<span class=\"tries\">{}</span>", esc(&t)));
+        }
+        if s.verdict == Verdict::XPass {
+            notes.push("marked xfail but passed: remove the marker".to_owned());
+        }
+        if let Some(f) = s.first_failure() {
+            notes.push(esc(&f));
+        } else if s.verdict == Verdict::NotRun {
+            notes.extend(s.notices.first().map(|n| esc(n)));
+        }
         let _ = write!(
             h,
-            "<tr><td><a href=\"#s-{0}\">{0}</a></td><td class=\"{1}\">{2}</td><td>{3}</td>\
-             <td>{4}</td><td>{5:.0} ms</td></tr>",
-            esc(&s.name),
+            "<tr><td><a href=\"#s-{0}\">{0}</a></td><td><span class=\"{1}\">{2}</span></td>\
+             <td>{3}</td><td>{4}</td><td>{5:.0} ms</td></tr>",
+            esc(id_of(s)),
             verdict_class(s.verdict),
             s.verdict.label(),
             esc(s.title.as_deref().unwrap_or("")),
-            esc(&first),
+            notes.join("<br>"),
             s.duration_ms
         );
     }
     for p in &r.pending {
         let _ = write!(
             h,
-            "<tr><td>{}</td><td class=\"skipped\">NOT RUN</td><td></td><td></td><td></td></tr>",
+            "<tr><td>{}</td><td class=\"notrun\">NOT RUN</td><td></td><td></td><td></td></tr>",
             esc(p)
         );
     }
@@ -167,7 +144,11 @@ fn trace_table(h: &mut String, r: &RunReport) {
     let _ = write!(
         h,
         "<h2>Traceability</h2><p>Each spec clause, form id or result code tagged by a script, \
-         with the scripts covering it.</p><table><tr><th>spec</th><th>verdict</th><th>scripts</th></tr>"
+         with the scripts covering it. Scripts are not tagged step by step, so the verdict is \
+         per script: the worst verdict of the scripts that tag the clause. Only a script that \
+         FAILED makes a clause FAIL; one that could not run to its end (ERROR, NOT RUN) leaves \
+         it NOT ESTABLISHED.</p><table><tr><th>spec</th>\
+         <th>worst verdict of the scripts that tag it</th><th>scripts</th></tr>"
     );
     for row in &r.traceability {
         let scripts: Vec<String> = row
@@ -182,7 +163,7 @@ fn trace_table(h: &mut String, r: &RunReport) {
             })
             .collect();
         let (class, label) = match row.verdict {
-            Some(v) => (verdict_class(v), v.label()),
+            Some(v) => (clause_class(v), v.label()),
             None => ("fail", "NOT COVERED"),
         };
         let _ = write!(
@@ -196,7 +177,8 @@ fn trace_table(h: &mut String, r: &RunReport) {
 }
 
 fn script_section(h: &mut String, s: &ScriptResult) {
-    let open = if matches!(s.verdict, Verdict::Fail | Verdict::Error) {
+    let open = if matches!(s.verdict, Verdict::Fail | Verdict::Error | Verdict::XPass) || s.flaky()
+    {
         " open"
     } else {
         ""
@@ -205,12 +187,49 @@ fn script_section(h: &mut String, s: &ScriptResult) {
         h,
         "<details id=\"s-{0}\"{open}><summary><span class=\"{1}\">{2}</span> <b>{0}</b> — {3} \
          <small>({4})</small></summary>",
-        esc(&s.name),
+        esc(id_of(s)),
         verdict_class(s.verdict),
         s.verdict.label(),
         esc(s.title.as_deref().unwrap_or("")),
         esc(&s.path)
     );
+    if let Some(reason) = &s.xfail {
+        let _ = write!(h, "<p>marked <b>xfail</b>: {}</p>", esc(reason));
+    }
+    if s.verdict == Verdict::XPass {
+        h.push_str(
+            "<div class=\"banner\">XPASS: the script is marked xfail but passed; the defect \
+             looks fixed: remove the marker.</div>",
+        );
+    }
+    if let Some(t) = s.tries_note() {
+        let _ = write!(h, "<p class=\"tries\">{}</p><ol>", esc(&t));
+        for a in &s.attempts {
+            let _ = write!(
+                h,
+                "<li><span class=\"{}\">{}</span> {:.0} ms {}</li>",
+                verdict_class(a.verdict),
+                a.verdict.label(),
+                a.duration_ms,
+                esc(a.message.as_deref().unwrap_or(""))
+            );
+        }
+        let _ = write!(
+            h,
+            "<li><span class=\"{}\">{}</span> {:.0} ms (this report)</li></ol>",
+            verdict_class(s.verdict),
+            s.verdict.label(),
+            s.duration_ms
+        );
+    }
+    if s.module.is_some() || s.sha256.is_some() {
+        let _ = write!(
+            h,
+            "<p><small>module {} · sha256 <code>{}</code></small></p>",
+            esc(s.module.as_deref().unwrap_or("unknown")),
+            esc(s.sha256.as_deref().unwrap_or("unknown"))
+        );
+    }
     if !s.tags.is_empty() {
         let _ = write!(h, "<p>covers: <code>{}</code></p>", esc(&s.tags.join(" ")));
     }
@@ -245,8 +264,12 @@ fn script_section(h: &mut String, s: &ScriptResult) {
         let _ = write!(
             h,
             "<tr class=\"{class}\"><td class=\"t\">{:.3}</td><td class=\"d\">{label}</td>\
-             <td class=\"x\">{}</td><td class=\"f\">{}</td><td class=\"n\">{}</td></tr>",
+             <td class=\"x\"{}>{}</td><td class=\"f\">{}</td><td class=\"n\">{}</td></tr>",
             e.t_ms / 1000.0,
+            e.raw_hex
+                .as_deref()
+                .map(|x| format!(" title=\"bytes (hex): {}\"", esc(x)))
+                .unwrap_or_default(),
             esc(&e.text),
             esc(e.form.as_deref().unwrap_or("")),
             esc(e.note.as_deref().unwrap_or(""))

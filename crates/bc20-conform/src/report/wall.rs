@@ -1,35 +1,17 @@
-//! Wall-clock formatting without a date library.
+//! Wall-clock formatting.
 
 use std::time::SystemTime;
 
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+
 /// `2025-11-25T09:30:00Z` for `t` (UTC, whole seconds).
 pub fn rfc3339(t: SystemTime) -> String {
-    let secs = t
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    DateTime::<Utc>::from(t).to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Howard Hinnant's days-to-civil algorithm.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+/// Reads an RFC 3339 time back (None when `s` is not one, e.g. empty).
+pub(crate) fn parse_rfc3339(s: &str) -> Option<DateTime<FixedOffset>> {
+    DateTime::parse_from_rfc3339(s).ok()
 }
 
 #[cfg(test)]
@@ -42,5 +24,10 @@ mod tests {
         assert_eq!(rfc3339(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00Z");
         let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_063_000);
         assert_eq!(rfc3339(t), "2025-11-25T09:30:00Z");
+        assert_eq!(
+            parse_rfc3339("2025-11-25T09:30:00Z").map(|d| d.timestamp()),
+            Some(1_764_063_000)
+        );
+        assert_eq!(parse_rfc3339(""), None);
     }
 }

@@ -16,14 +16,14 @@ use std::time::{Duration, Instant, SystemTime};
 use bc20_grammar::Mode;
 
 pub use lines::{observe, ModuleLine};
-pub use result::{CommandTiming, Failure, ScriptResult, Verdict};
+pub use result::{Attempt, CommandTiming, Failure, ScriptResult, Verdict};
 pub use timing::Timing;
 
 use crate::link::{Fault, LinkError, ModuleLink};
 use crate::mask::Masker;
 use crate::peer::{BrokerPeer, PeerMessage};
 use crate::script::{raw_bytes, Script, Section, Step, StepKind};
-use crate::transcript::{printable, Dir, Event, TranscriptSink};
+use crate::transcript::{printable, raw_hex_of, Dir, Event, TranscriptSink};
 use lines::LineReader;
 
 /// The signal that interrupted the run (0: none). Set by [`interrupt`]; every session stops at
@@ -291,6 +291,7 @@ pub fn run_script<'a>(
         commands: s.timing.timings,
         observed: s.observed.into_iter().collect(),
         transcript: s.transcript,
+        ..ScriptResult::default()
     }
 }
 
@@ -344,11 +345,14 @@ impl Session<'_> {
         let wall_ms = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
+        let text = self.masker.mask(text);
         let event = Event {
             t_ms: (self.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
             wall_ms,
             dir,
-            text: self.masker.mask(text),
+            // Module lines are `printable` renderings: keep their exact bytes when escaped.
+            raw_hex: (dir == Dir::Module).then(|| raw_hex_of(&text)).flatten(),
+            text,
             form: form.map(str::to_owned),
             note: note.map(|n| self.masker.mask(&n)),
         };

@@ -35,6 +35,8 @@ impl Testbed for SerialBed {
             broker: self.broker.as_ref().map(BrokerUrl::to_string),
             quirks: Vec::new(),
             mode: String::new(),
+            // Hardware timings are taken as measured (`RunConfig::latency_tolerance` is 0).
+            latency_resolution_ms: 0.0,
         }
     }
 

@@ -77,6 +77,11 @@ impl Testbed for SimBed {
             )),
             quirks: self.options.quirks.iter().map(|q| q.to_string()).collect(),
             mode: String::new(),
+            // The response-time tolerance the CLI gives simulator runs (RunConfig::scaled).
+            latency_resolution_ms: crate::runner::RunConfig::scaled(self.options.time_scale)
+                .latency_tolerance
+                .as_secs_f64()
+                * 1000.0,
         }
     }
 
