@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::link::{LinkError, ModuleLink};
 use crate::peer::{BrokerPeer, PeerError};
-use crate::report::{ModuleIdentity, ReportPaths, RunReport, Target};
+use crate::report::{case_ids, Certification, ModuleIdentity, ReportPaths, RunOrder, RunReport, Target};
 use crate::runner::identify::identify;
 use crate::runner::{run_script, Failure, RunConfig, ScriptResult, Verdict};
 use crate::script::{load_script, Script, ScriptError};
@@ -107,6 +107,11 @@ pub struct SuiteOptions<'a> {
     /// Run a script that failed or errored up to this many more times (every try is kept in
     /// the report: a flaky verdict is shown, never hidden).
     pub retry_failed: usize,
+    /// The certification record (tool and suite revisions, script digests, command line),
+    /// on the report from its first write.
+    pub certification: Certification,
+    /// The order the scripts were put in, for the report.
+    pub order: Option<RunOrder>,
 }
 
 /// Runs every script on the testbed and returns the final report (also written to disk after
@@ -117,6 +122,9 @@ pub fn run_suite(scripts: &[Script], bed: &dyn Testbed, opts: &SuiteOptions<'_>)
         bed.target(),
         scripts.iter().map(|s| s.path.clone()).collect(),
     );
+    report.certification = opts.certification.clone();
+    report.order = opts.order.clone();
+    let ids = case_ids(&scripts.iter().map(|s| s.path.as_str()).collect::<Vec<_>>());
     let write = |r: &RunReport| {
         if let Some(p) = &opts.reports {
             if let Err(e) = p.write(r) {
@@ -139,6 +147,7 @@ pub fn run_suite(scripts: &[Script], bed: &dyn Testbed, opts: &SuiteOptions<'_>)
             let shared = Shared {
                 next: &next,
                 stop: &stop,
+                ids: &ids,
             };
             scope.spawn(move || worker_loop(worker, scripts, bed, opts, shared, &tx));
         }
@@ -163,7 +172,26 @@ pub fn run_suite(scripts: &[Script], bed: &dyn Testbed, opts: &SuiteOptions<'_>)
             write(&report);
         }
     });
-    report.complete = report.pending.is_empty();
+    let stopped = stop.into_inner().ok().flatten();
+    report.interrupted = match (crate::runner::interrupted(), stopped) {
+        (Some(sig), _) => Some(crate::runner::signal_name(sig)),
+        (None, Some(why)) => Some(format!("lost {why}")),
+        (None, None) => None,
+    };
+    if let Some(why) = &report.interrupted {
+        // What the run never reached is NOT RUN, with the reason, not silently absent.
+        for (i, s) in scripts.iter().enumerate() {
+            if results[i].is_none() {
+                let mut r = errored(s, &format!("not run: the run stopped ({why})"));
+                r.verdict = Verdict::NotRun;
+                r.id = ids[i].clone();
+                results[i] = Some(r);
+            }
+        }
+        report.scripts = results.iter().flatten().cloned().collect();
+        report.pending.clear();
+    }
+    report.complete = report.interrupted.is_none() && report.pending.is_empty();
     report.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     report.refresh();
     write(&report);
@@ -177,6 +205,8 @@ type Sent = (usize, ScriptResult, Option<ModuleIdentity>);
 struct Shared<'a> {
     next: &'a AtomicUsize,
     stop: &'a Mutex<Option<String>>,
+    /// The case id of each script (unique across folders).
+    ids: &'a [String],
 }
 
 impl Shared<'_> {
@@ -214,7 +244,9 @@ fn worker_loop(
             link = match bed.open_link(worker) {
                 Ok(l) => Some(l),
                 Err(e) => {
-                    let _ = tx.send((i, errored(script, &e.to_string()), None));
+                    let mut r = errored(script, &e.to_string());
+                    r.id = shared.ids[i].clone();
+                    let _ = tx.send((i, r, None));
                     if bed.hardware() {
                         // A port that cannot be opened will not open for the next script
                         // either: one clear error, the rest NOT RUN.
@@ -252,7 +284,7 @@ fn worker_loop(
         };
         let mut sink: Box<dyn TranscriptSink> = match &opts.reports {
             Some(p) => {
-                match JsonlSink::create(&p.transcripts.join(format!("{}.jsonl", script.name))) {
+                match JsonlSink::create(&p.transcript(&shared.ids[i])) {
                     Ok(s) => Box::new(s),
                     Err(e) => {
                         eprintln!(
@@ -269,42 +301,38 @@ fn worker_loop(
         cfg.vars.extend(bed.vars());
         cfg.hardware = bed.hardware();
         cfg.known_state = cfg.known_state || bed.hardware();
-        let mut earlier: Vec<ScriptResult> = Vec::new();
-        let mut result = loop {
+        let mut tries = 0;
+        let mut result: Option<ScriptResult> = None;
+        loop {
+            tries += 1;
             let peer_ref: Option<&mut dyn BrokerPeer> = peer.as_deref_mut().map(|p| p as _);
-            let r = run_script(script, l, peer_ref, &cfg, sink.as_mut(), &uid);
+            let mut r = run_script(script, l, peer_ref, &cfg, sink.as_mut(), &uid);
+            if let Some(previous) = result.take() {
+                r.retried_after(&previous);
+            }
             let retry = matches!(r.verdict, Verdict::Fail | Verdict::Error)
-                && earlier.len() < opts.retry_failed
+                && tries <= opts.retry_failed
                 && crate::runner::interrupted().is_none()
                 && l.lost().is_none();
+            result = Some(r);
             if !retry {
-                break r;
+                break;
             }
-            earlier.push(r);
+        }
+        let Some(mut result) = result else {
+            continue;
         };
-        record_attempts(&mut result, earlier);
+        result.id = shared.ids[i].clone();
+        result.module = Some(l.describe());
+        if let Some(reason) = &script.xfail {
+            result.expect_failure(reason);
+        }
         if let Some(why) = l.lost() {
             shared.stop(why);
         }
         if tx.send((i, result, identity)).is_err() {
             return;
         }
-    }
-}
-
-/// Keeps the earlier tries of a retried script in its result.
-fn record_attempts(result: &mut ScriptResult, earlier: Vec<ScriptResult>) {
-    let n = earlier.len() + 1;
-    for (k, e) in earlier.iter().enumerate() {
-        result.notices.push(format!(
-            "try {} of {n}: {}{}",
-            k + 1,
-            e.verdict.label(),
-            e.failures
-                .first()
-                .map(|f| format!(": {}: {}", f.at, f.message))
-                .unwrap_or_default()
-        ));
     }
 }
 

@@ -54,6 +54,10 @@ pub struct ConformArgs {
     /// (USB adapters re-enumerate), before giving up.
     #[arg(long, default_value = "20s", value_parser = duration, value_name = "DURATION")]
     pub reopen_timeout: Duration,
+    /// Before each script on hardware, how long to wait for the module to attach to the
+    /// network (`AT+CGATT?` answering 1).
+    #[arg(long, default_value = "60s", value_parser = duration, value_name = "DURATION")]
+    pub attach_timeout: Duration,
 
     /// Broker the peer client connects to (mqtt://HOST:PORT). With --sim: use this broker
     /// instead of the embedded one.

@@ -15,7 +15,9 @@ pub use console::{verdict_line, Console};
 use crate::diff::{diff_reports, render_diff};
 use crate::link::SerialOptions;
 use crate::peer::{parse_broker, parse_broker_url};
-use crate::report::{read_json, ReportPaths, RunReport};
+use crate::report::{
+    read_json, script_files, Certification, OrderKind, ReportPaths, RunOrder, RunReport,
+};
 use crate::runner::{interrupt, interrupted, signal_name, RunConfig};
 use crate::script::Script;
 use crate::suite::{discover, load_all, run_suite, SuiteOptions, Testbed};
@@ -39,6 +41,17 @@ fn usage(msg: &str) -> ExitCode {
 
 /// Runs `bc20 conform`.
 pub fn run(args: &ConformArgs) -> ExitCode {
+    if !args.list {
+        // Before anything can fail: a run that stops at a script error must not leave the
+        // previous run's "36 passed" for CI to publish.
+        if let Err(e) = ReportPaths::in_dir(&args.report_dir).prepare() {
+            eprintln!(
+                "error: cannot clear the report directory {}: {e}",
+                args.report_dir.display()
+            );
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
     match plan(args) {
         Ok(Plan::List(scripts)) => {
             for s in &scripts {
@@ -59,7 +72,8 @@ pub fn run(args: &ConformArgs) -> ExitCode {
             scripts,
             bed,
             config,
-        }) => execute(args, &scripts, bed.as_ref(), config),
+            order,
+        }) => execute(args, &scripts, bed.as_ref(), config, order),
         Err(code) => code,
     }
 }
@@ -70,6 +84,7 @@ enum Plan {
         scripts: Vec<Script>,
         bed: Box<dyn Testbed>,
         config: RunConfig,
+        order: RunOrder,
     },
 }
 
@@ -111,7 +126,15 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
             return Err(usage("no script matches any -k pattern"));
         }
     }
-    order_scripts(&mut scripts, args.order, args.seed);
+    let seed = order_scripts(&mut scripts, args.order, args.seed);
+    let order = RunOrder {
+        kind: match args.order {
+            Order::Forward => OrderKind::Forward,
+            Order::Reverse => OrderKind::Reverse,
+            Order::Shuffle => OrderKind::Shuffle,
+        },
+        seed,
+    };
     if args.list {
         return Ok(Plan::List(scripts));
     }
@@ -158,6 +181,7 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
         config.grace = args.grace.unwrap_or(Duration::from_millis(500));
         config.reset_before = args.reset_each;
         config.known_state = true;
+        config.attach_timeout = args.attach_timeout;
         let module_broker = match &args.module_broker {
             Some(m) => Some(parse_broker_url(m).map_err(|e| usage(&e.to_string()))?),
             None => None,
@@ -184,6 +208,7 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
         scripts,
         bed,
         config,
+        order,
     })
 }
 
@@ -247,6 +272,7 @@ fn execute(
     scripts: &[Script],
     bed: &dyn Testbed,
     config: RunConfig,
+    order: RunOrder,
 ) -> ExitCode {
     install_signal_handlers();
     let console = Console::new(scripts.len(), args.quiet);
@@ -258,6 +284,11 @@ fn execute(
         reports: Some(paths.clone()),
         progress: &console,
         retry_failed: args.retry_failed,
+        certification: Certification::collect(
+            &scripts.iter().flat_map(script_files).collect::<Vec<_>>(),
+            &std::env::args().collect::<Vec<_>>(),
+        ),
+        order: Some(order),
     };
     let mut report = run_suite(scripts, bed, &opts);
     report.target.mode = mode.to_owned();
@@ -355,23 +386,33 @@ fn order_scripts(scripts: &mut [Script], order: Order, seed: Option<u64>) -> Opt
 
 fn summary(r: &RunReport, paths: &ReportPaths) {
     let s = &r.summary;
+    let mut extra = String::new();
+    for (n, what) in [
+        (s.xfailed, "xfailed"),
+        (s.xpassed, "XPASSED (remove their xfail)"),
+        (s.not_run + s.pending, "not run"),
+        (s.flaky, "flaky"),
+    ] {
+        if n > 0 {
+            extra.push_str(&format!(", {n} {what}"));
+        }
+    }
     println!(
-        "{}: {} passed, {} failed, {} errors, {} skipped{} in {:.1}s{}",
+        "{}: {} passed, {} failed, {} errors, {} skipped{extra} in {:.1}s{}{}",
         if r.all_passed() { "PASS" } else { "FAIL" },
         s.passed,
         s.failed,
         s.errors,
         s.skipped,
-        if s.pending > 0 {
-            format!(", {} not run", s.pending)
-        } else {
-            String::new()
-        },
         r.duration_ms / 1000.0,
         r.module
             .revision
             .as_ref()
             .map(|v| format!(" (module {v})"))
+            .unwrap_or_default(),
+        r.interrupted
+            .as_ref()
+            .map(|why| format!("; INCOMPLETE: {why}"))
             .unwrap_or_default()
     );
     println!(

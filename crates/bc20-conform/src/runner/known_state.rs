@@ -35,6 +35,8 @@ const ASYNC_RESULT: Duration = Duration::from_secs(10);
 /// Wake handshake: how long each `AT` waits for its `OK`, and how many are sent.
 const WAKE_WAIT: Duration = Duration::from_millis(500);
 const WAKE_TRIES: usize = 10;
+/// Pause between two `AT+CGATT?` while waiting for the attach.
+const ATTACH_POLL: Duration = Duration::from_secs(1);
 
 /// What the module looked like after [`Session::known_state`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -162,6 +164,7 @@ impl Session<'_> {
         self.wake()?;
         self.exchange_ok("ATE0")?;
         self.exchange_ok("AT+CMEE=1")?;
+        self.await_attach()?;
         let slots = CONN_ID.0 as u8..=CONN_ID.1 as u8;
 
         let conn = self.exchange_ok(&Command::QmtConnRead.to_string())?;
@@ -259,6 +262,37 @@ impl Session<'_> {
             )
         });
         Ok(state)
+    }
+
+    /// Polls `AT+CGATT?` once a second until the module is attached (`+CGATT: 1`), for at most
+    /// [`super::RunConfig::attach_timeout`]: every MQTT script assumes a registered module, and
+    /// a module just after a power cycle takes seconds to attach (field notes).
+    fn await_attach(&mut self) -> Result<(), StepError> {
+        let deadline = self.link.now() + self.cfg.attach_timeout;
+        let mut polls = 0;
+        loop {
+            polls += 1;
+            let a = self.exchange_ok("AT+CGATT?")?;
+            let attached = a
+                .lines
+                .iter()
+                .any(|l| matches!(l.line(), Some(Line::Response(Response::Cgatt { state: true }))));
+            if attached {
+                if polls > 1 {
+                    self.runner_note(&format!("known state: attached after {polls} polls"));
+                }
+                return Ok(());
+            }
+            if self.link.now() >= deadline {
+                return Err(StepError::Abort(format!(
+                    "module not in a known state: not attached to the network (AT+CGATT? \
+                     answers 0 after {}; --attach-timeout)",
+                    crate::script::format_duration(self.cfg.attach_timeout)
+                )));
+            }
+            let until = (self.link.now() + ATTACH_POLL).min(deadline);
+            self.pump_until(until)?;
+        }
     }
 
     /// Writes `cmd` + CR without timing it; the transcript marks it with `why`.

@@ -89,6 +89,8 @@ pub struct RunConfig {
     pub time_limit: Option<Duration>,
     /// After an interrupt, the longest time (link clock) the teardown may take.
     pub teardown_bound: Duration,
+    /// Known state: how long to wait for the module to attach to the network.
+    pub attach_timeout: Duration,
 }
 
 impl Default for RunConfig {
@@ -106,6 +108,7 @@ impl Default for RunConfig {
             known_state: false,
             time_limit: None,
             teardown_bound: Duration::from_secs(5),
+            attach_timeout: Duration::from_secs(60),
         }
     }
 }

@@ -46,6 +46,8 @@ pub fn run_on_sim(scripts: &[Script], broker: Option<SocketAddr>, quirks: Quirks
         reports: None,
         progress: &Quiet,
         retry_failed: 0,
+        certification: Default::default(),
+        order: None,
     };
     run_suite(scripts, &bed, &opts)
 }
