@@ -199,3 +199,94 @@ fn a_port_that_disappears_mid_run_stops_the_run_with_one_error_naming_it() {
         .unwrap();
     assert_eq!(failed.tries(), 1, "a lost port is not retried");
 }
+
+fn hardware() -> RunConfig {
+    RunConfig {
+        hardware: true,
+        known_state: true,
+        attach_timeout: Duration::from_secs(5),
+        ..RunConfig::default()
+    }
+}
+
+#[test]
+fn the_known_state_undoes_what_an_earlier_script_left_behind() {
+    let dir = scratch("known");
+    let broker = bc20_conform::testbed::embedded_broker().unwrap();
+    let config = SimConfig {
+        modem: ModemConfig::default(),
+        route: Route::Fixed(broker),
+        transport: Transport::Pty,
+        time_scale: 1.0,
+    };
+    let _sim = Simulator::spawn(config).unwrap();
+    let Endpoint::Pty(pts) = _sim.endpoint().clone() else {
+        panic!()
+    };
+    let tty = dir.join("tty");
+    symlink(&pts, &tty).unwrap();
+    let mut link = SerialLink::open(options(&tty)).unwrap();
+    // An interrupted script: echo on, a slot open, settings changed, a Will set.
+    ask(&mut link, "ATE1", "OK");
+    ask(&mut link, "AT+QMTOPEN=3,\"broker\",1883", "+QMTOPEN: 3,0");
+    ask(&mut link, "AT+QMTCFG=\"keepalive\",3,3600", "OK");
+    ask(&mut link, "AT+QMTCFG=\"timeout\",5,1,0,1", "OK");
+    ask(&mut link, "AT+QMTCFG=\"will\",0,1,1,0,\"t\",\"m\"", "OK");
+    let script = parse_script(
+        "clean.bc20",
+        "send AT+QMTOPEN?\nexpect OK\nsend AT+QMTCFG=\"keepalive\",3\nexpect +QMTCFG: \"keepalive\",120\nexpect OK\n\
+         send AT+QMTCFG=\"timeout\",5\nexpect +QMTCFG: \"timeout\",10,3,0\nexpect OK\n\
+         send AT+QMTCFG=\"will\",0\nexpect +QMTCFG: \"will\",0\nexpect OK\n",
+    )
+    .unwrap();
+    let r = run_script(&script, &mut link, None, &hardware(), &mut NullSink, "u");
+    assert_eq!(r.verdict, Verdict::Pass, "{:?}\n{:#?}", r.failures, r.transcript);
+    assert!(r
+        .transcript
+        .iter()
+        .any(|e| e.text == "AT+QMTCLOSE=3" && e.note.as_deref() == Some("known state")));
+}
+
+#[test]
+fn aliauth_left_set_is_cleared_by_the_reset_hook_or_makes_connecting_scripts_error() {
+    let dir = scratch("aliauth");
+    let (_a, pts_a) = module("module-a", Duration::ZERO);
+    let (_b, pts_b) = module("module-b", Duration::ZERO);
+    let tty = dir.join("tty");
+    symlink(&pts_a, &tty).unwrap();
+    let mut raw = SerialLink::open(options(&tty)).unwrap();
+    ask(
+        &mut raw,
+        "AT+QMTCFG=\"aliauth\",2,\"pk\",\"dn\",\"secret\"",
+        "OK",
+    );
+    drop(raw);
+    let script = parse_script("conn.bc20", "send ATI\nexpect-eventually OK\nteardown:\nsend AT+QMTCONN=2,\"c\"\n")
+        .unwrap();
+    // Without a hook: the script is ERROR, not FAIL, and says why.
+    let mut link = SerialLink::open(options(&tty)).unwrap();
+    let r = run_script(&script, &mut link, None, &hardware(), &mut NullSink, "u");
+    assert_eq!(r.verdict, Verdict::Error);
+    assert!(
+        r.failures[0].message.contains("module not in a known state")
+            && r.failures[0].message.contains("AliAuth"),
+        "{:?}",
+        r.failures
+    );
+    drop(link);
+    // With a hook (a power cycle that brings up a clean module): reset, then run.
+    let hook = format!(
+        "ln -sfn '{b}' '{tty}'",
+        b = pts_b.display(),
+        tty = tty.display()
+    );
+    let mut link = SerialLink::open(SerialOptions {
+        reset_cmd: Some(hook),
+        ..options(&tty)
+    })
+    .unwrap();
+    let r = run_script(&script, &mut link, None, &hardware(), &mut NullSink, "u");
+    assert_eq!(r.verdict, Verdict::Pass, "{:?}", r.failures);
+    let texts: Vec<&str> = r.transcript.iter().map(|e| e.text.as_str()).collect();
+    assert!(texts.iter().any(|t| t.contains("module-b")), "{texts:?}");
+}

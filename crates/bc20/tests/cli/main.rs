@@ -3,6 +3,7 @@
 mod decode;
 mod diagram;
 mod encode;
+mod conform_cli;
 mod conform_serial;
 mod sim;
 mod support;
