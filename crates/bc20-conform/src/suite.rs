@@ -8,7 +8,9 @@ use std::time::Instant;
 
 use crate::link::{LinkError, ModuleLink};
 use crate::peer::{BrokerPeer, PeerError};
-use crate::report::{case_ids, Certification, ModuleIdentity, ReportPaths, RunOrder, RunReport, Target};
+use crate::report::{
+    case_ids, Certification, ModuleIdentity, ReportPaths, RunOrder, RunReport, Target,
+};
 use crate::runner::identify::identify;
 use crate::runner::{run_script, Failure, RunConfig, ScriptResult, Verdict};
 use crate::script::{load_script, Script, ScriptError};
@@ -123,7 +125,7 @@ pub fn run_suite(scripts: &[Script], bed: &dyn Testbed, opts: &SuiteOptions<'_>)
         scripts.iter().map(|s| s.path.clone()).collect(),
     );
     report.certification = opts.certification.clone();
-    report.order = opts.order.clone();
+    report.order = opts.order;
     let ids = case_ids(&scripts.iter().map(|s| s.path.as_str()).collect::<Vec<_>>());
     let write = |r: &RunReport| {
         if let Some(p) = &opts.reports {
@@ -283,18 +285,16 @@ fn worker_loop(
             }
         };
         let mut sink: Box<dyn TranscriptSink> = match &opts.reports {
-            Some(p) => {
-                match JsonlSink::create(&p.transcript(&shared.ids[i])) {
-                    Ok(s) => Box::new(s),
-                    Err(e) => {
-                        eprintln!(
-                            "warning: cannot write the transcript of {}: {e}",
-                            script.name
-                        );
-                        Box::new(NullSink)
-                    }
+            Some(p) => match JsonlSink::create(&p.transcript(&shared.ids[i])) {
+                Ok(s) => Box::new(s),
+                Err(e) => {
+                    eprintln!(
+                        "warning: cannot write the transcript of {}: {e}",
+                        script.name
+                    );
+                    Box::new(NullSink)
                 }
-            }
+            },
             None => Box::new(NullSink),
         };
         let mut cfg = opts.config.clone();

@@ -112,10 +112,19 @@ fn a_device_that_comes_back_late_is_reopened_and_its_boot_lines_are_recorded() {
         ..RunConfig::default()
     };
     let r = run_script(&script, &mut link, None, &cfg, &mut NullSink, "u");
-    assert_eq!(r.verdict, Verdict::Pass, "{:?}\n{:#?}", r.failures, r.transcript);
+    assert_eq!(
+        r.verdict,
+        Verdict::Pass,
+        "{:?}\n{:#?}",
+        r.failures,
+        r.transcript
+    );
     let texts: Vec<&str> = r.transcript.iter().map(|e| e.text.as_str()).collect();
     assert!(texts.iter().any(|t| t.contains("module-b")), "{texts:?}");
-    assert!(texts.iter().any(|t| t.contains("power cycled")), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.contains("power cycled")),
+        "{texts:?}"
+    );
     assert!(texts.iter().any(|t| t.starts_with("+IP: ")), "{texts:?}");
 }
 
@@ -240,7 +249,13 @@ fn the_known_state_undoes_what_an_earlier_script_left_behind() {
     )
     .unwrap();
     let r = run_script(&script, &mut link, None, &hardware(), &mut NullSink, "u");
-    assert_eq!(r.verdict, Verdict::Pass, "{:?}\n{:#?}", r.failures, r.transcript);
+    assert_eq!(
+        r.verdict,
+        Verdict::Pass,
+        "{:?}\n{:#?}",
+        r.failures,
+        r.transcript
+    );
     assert!(r
         .transcript
         .iter()
@@ -261,14 +276,19 @@ fn aliauth_left_set_is_cleared_by_the_reset_hook_or_makes_connecting_scripts_err
         "OK",
     );
     drop(raw);
-    let script = parse_script("conn.bc20", "send ATI\nexpect-eventually OK\nteardown:\nsend AT+QMTCONN=2,\"c\"\n")
-        .unwrap();
+    let script = parse_script(
+        "conn.bc20",
+        "send ATI\nexpect-eventually OK\nteardown:\nsend AT+QMTCONN=2,\"c\"\n",
+    )
+    .unwrap();
     // Without a hook: the script is ERROR, not FAIL, and says why.
     let mut link = SerialLink::open(options(&tty)).unwrap();
     let r = run_script(&script, &mut link, None, &hardware(), &mut NullSink, "u");
     assert_eq!(r.verdict, Verdict::Error);
     assert!(
-        r.failures[0].message.contains("module not in a known state")
+        r.failures[0]
+            .message
+            .contains("module not in a known state")
             && r.failures[0].message.contains("AliAuth"),
         "{:?}",
         r.failures

@@ -35,7 +35,10 @@ fn verdict(r: &bc20_conform::report::RunReport, name: &str) -> Verdict {
 #[test]
 fn xfail_turns_a_known_failure_into_xfail_and_a_pass_into_xpass() {
     let scripts = [
-        script("known", "xfail FW-123 answers ERROR\nsend AT\nexpect ERROR\n"),
+        script(
+            "known",
+            "xfail FW-123 answers ERROR\nsend AT\nexpect ERROR\n",
+        ),
         script("fixed", "xfail FW-124 was broken\nsend AT\nexpect OK\n"),
         script("broken", "xfail FW-125\nsend AT+NOPE\nexpect-none 100ms\n"),
     ];
@@ -78,5 +81,9 @@ fn a_script_over_its_time_limit_fails_and_says_so() {
         "{:?}",
         slow.failures
     );
-    assert!(slow.link_ms < 5_000.0, "stopped at the limit: {}", slow.link_ms);
+    assert!(
+        slow.link_ms < 5_000.0,
+        "stopped at the limit: {}",
+        slow.link_ms
+    );
 }

@@ -68,24 +68,30 @@ pub fn run(args: &ConformArgs) -> ExitCode {
             }
             ExitCode::from(EXIT_OK)
         }
-        Ok(Plan::Run {
-            scripts,
-            bed,
-            config,
-            order,
-        }) => execute(args, &scripts, bed.as_ref(), config, order),
+        Ok(Plan::Run(run)) => {
+            let RunPlan {
+                scripts,
+                bed,
+                config,
+                order,
+            } = *run;
+            execute(args, &scripts, bed.as_ref(), config, order)
+        }
         Err(code) => code,
     }
 }
 
 enum Plan {
     List(Vec<Script>),
-    Run {
-        scripts: Vec<Script>,
-        bed: Box<dyn Testbed>,
-        config: RunConfig,
-        order: RunOrder,
-    },
+    Run(Box<RunPlan>),
+}
+
+/// What a run needs once the arguments are checked and the scripts loaded.
+struct RunPlan {
+    scripts: Vec<Script>,
+    bed: Box<dyn Testbed>,
+    config: RunConfig,
+    order: RunOrder,
 }
 
 /// Checks the arguments and loads every script; script errors are printed with carets.
@@ -204,12 +210,12 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
             module_broker,
         })
     };
-    Ok(Plan::Run {
+    Ok(Plan::Run(Box::new(RunPlan {
         scripts,
         bed,
         config,
         order,
-    })
+    })))
 }
 
 /// The simulator testbed for `--sim` / `--sim-quirk`.
@@ -221,8 +227,7 @@ fn sim_bed(
 ) -> Result<Box<dyn Testbed>, ExitCode> {
     use crate::testbed::{resolve, SimBed};
     use bc20_sim::{Quirk, Quirks};
-    if !(args.time_scale.is_finite() && (0.1..=MAX_SUITE_TIME_SCALE).contains(&args.time_scale))
-    {
+    if !(args.time_scale.is_finite() && (0.1..=MAX_SUITE_TIME_SCALE).contains(&args.time_scale)) {
         return Err(usage(&format!(
             "--time-scale must be between 0.1 and {MAX_SUITE_TIME_SCALE} (faster, the runner's \
              own scheduling slack no longer fits the note's 300 ms limits)"
@@ -318,7 +323,9 @@ fn execute(
 fn install_signal_handlers() {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
-        eprintln!("warning: cannot install signal handlers; an interrupt loses the script in flight");
+        eprintln!(
+            "warning: cannot install signal handlers; an interrupt loses the script in flight"
+        );
         return;
     };
     let _ = std::thread::Builder::new()

@@ -146,6 +146,9 @@ mod tests {
     fn a_failing_hook_reports_its_status_and_output() {
         let err = run_hook("echo relay offline >&2; exit 3", Duration::from_secs(10)).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("exit status: 3") && msg.contains("relay offline"), "{msg}");
+        assert!(
+            msg.contains("exit status: 3") && msg.contains("relay offline"),
+            "{msg}"
+        );
     }
 }

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-pub use serial::{FlowControl, SerialLink, SerialOptions};
 pub use hook::run_hook;
+pub use serial::{FlowControl, SerialLink, SerialOptions};
 #[cfg(feature = "sim")]
 pub use sim::{SimLink, SimOptions};
 

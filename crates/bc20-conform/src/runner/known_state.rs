@@ -273,10 +273,12 @@ impl Session<'_> {
         loop {
             polls += 1;
             let a = self.exchange_ok("AT+CGATT?")?;
-            let attached = a
-                .lines
-                .iter()
-                .any(|l| matches!(l.line(), Some(Line::Response(Response::Cgatt { state: true }))));
+            let attached = a.lines.iter().any(|l| {
+                matches!(
+                    l.line(),
+                    Some(Line::Response(Response::Cgatt { state: true }))
+                )
+            });
             if attached {
                 if polls > 1 {
                     self.runner_note(&format!("known state: attached after {polls} polls"));
@@ -310,8 +312,5 @@ impl Session<'_> {
 }
 
 fn join(ids: &[u8]) -> String {
-    ids.iter()
-        .map(u8::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+    ids.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")
 }

@@ -221,7 +221,10 @@ pub fn run_script<'a>(
                 });
             }
             Ok(()) => {
-                s.script_deadline = script.time_limit.or(cfg.time_limit).map(|d| s.link.now() + d);
+                s.script_deadline = script
+                    .time_limit
+                    .or(cfg.time_limit)
+                    .map(|d| s.link.now() + d);
                 for (section, steps) in [
                     (Section::Setup, &script.setup),
                     (Section::Test, &script.test),

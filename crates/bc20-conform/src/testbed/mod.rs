@@ -27,11 +27,7 @@ impl Testbed for SerialBed {
     fn target(&self) -> Target {
         Target {
             kind: "serial".to_owned(),
-            links: self
-                .ports
-                .iter()
-                .map(SerialOptions::describe)
-                .collect(),
+            links: self.ports.iter().map(SerialOptions::describe).collect(),
             broker: self.broker.as_ref().map(BrokerUrl::to_string),
             quirks: Vec::new(),
             mode: String::new(),

@@ -71,7 +71,14 @@ fn usage_errors_exit_2_before_anything_runs() {
     for (args, says) in [
         (vec!["--port", "/dev/null"], "--broker"),
         (
-            vec!["--port", "/dev/null", "--broker", "mqtt://h:1", "--baud", "0"],
+            vec![
+                "--port",
+                "/dev/null",
+                "--broker",
+                "mqtt://h:1",
+                "--baud",
+                "0",
+            ],
             "--baud",
         ),
         (vec!["--sim", "--time-scale", "300"], "--time-scale"),
@@ -79,7 +86,12 @@ fn usage_errors_exit_2_before_anything_runs() {
         (vec!["--sim", "--seed", "3"], "--seed"),
         (vec!["--sim", "-k", "no-such-script"], "-k"),
         (
-            vec!["--port", "/dev/null", "--broker", "mqtt://ann:hunter2@h:99999"],
+            vec![
+                "--port",
+                "/dev/null",
+                "--broker",
+                "mqtt://ann:hunter2@h:99999",
+            ],
             "bad broker URL",
         ),
     ] {
@@ -104,7 +116,10 @@ fn a_script_error_leaves_no_stale_report_behind() {
     std::fs::write(&bad, "expect +QMTOPEN: 0,0,0,0,0\n").unwrap();
     let (code, out) = conform(&[bad.to_str().unwrap(), "--sim", "--report-dir", &d]);
     assert_eq!(code, Some(2), "{out}");
-    assert!(!dir.join("junit.xml").exists(), "the last run's junit.xml is still there");
+    assert!(
+        !dir.join("junit.xml").exists(),
+        "the last run's junit.xml is still there"
+    );
     assert!(!dir.join("report.json").exists());
 }
 
@@ -137,7 +152,9 @@ fn selection_and_a_seeded_shuffle_are_recorded_and_replayable() {
             .map(|s| s["name"].as_str().unwrap().to_owned())
             .collect();
         assert_eq!(names.len(), 7, "{names:?}");
-        assert!(names.iter().all(|n| n.starts_with("qmtcfg-") || n == "echo"));
+        assert!(names
+            .iter()
+            .all(|n| n.starts_with("qmtcfg-") || n == "echo"));
         assert_eq!(r["order"]["kind"], "shuffle");
         assert_eq!(r["order"]["seed"], 7);
         let argv = r["certification"]["command_line"].as_array().unwrap();
@@ -152,7 +169,12 @@ fn a_utf8_bom_at_the_start_of_a_script_is_accepted() {
     let dir = scratch("bom");
     let s = dir.join("bom.bc20");
     std::fs::write(&s, "\u{feff}title BOM\nsend AT\nexpect OK\n").unwrap();
-    let (code, out) = conform(&[s.to_str().unwrap(), "--sim", "--report-dir", dir.to_str().unwrap()]);
+    let (code, out) = conform(&[
+        s.to_str().unwrap(),
+        "--sim",
+        "--report-dir",
+        dir.to_str().unwrap(),
+    ]);
     assert_eq!(code, Some(0), "{out}");
 }
 
@@ -227,15 +249,12 @@ fn sigint_exits_130_with_the_in_flight_script_recorded() {
     assert_incomplete_but_valid(&dir, "SIGINT");
     let r = report(&dir);
     // The script in flight has its verdict and the teardown ran (it says so).
-    let cut = r["scripts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| {
-            s["failures"]
-                .as_array()
-                .is_some_and(|f| f.iter().any(|f| f["message"].as_str().unwrap_or("").contains("interrupted")))
-        });
+    let cut = r["scripts"].as_array().unwrap().iter().find(|s| {
+        s["failures"].as_array().is_some_and(|f| {
+            f.iter()
+                .any(|f| f["message"].as_str().unwrap_or("").contains("interrupted"))
+        })
+    });
     if let Some(cut) = cut {
         assert_eq!(cut["verdict"], "error");
     }

@@ -72,7 +72,11 @@ impl SimBehindLink {
         assert!(out.status.success(), "{out:?}");
         let deadline = Instant::now() + Duration::from_secs(20);
         while !s.link().exists() {
-            assert!(Instant::now() < deadline, "no {} after 20 s", s.link().display());
+            assert!(
+                Instant::now() < deadline,
+                "no {} after 20 s",
+                s.link().display()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         s
@@ -262,9 +266,10 @@ fn the_suite_passes_with_a_reset_hook_before_every_script() {
         "{boot}"
     );
     assert!(
-        transcript
-            .iter()
-            .any(|e| e["text"].as_str().unwrap_or("").contains("module restarted")),
+        transcript.iter().any(|e| e["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("module restarted")),
         "the hook's output is recorded: {boot}"
     );
 }

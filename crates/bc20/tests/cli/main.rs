@@ -1,9 +1,9 @@
 //! End-to-end tests of the `bc20` binary: they run the built executable on fixtures.
 
+mod conform_cli;
+mod conform_serial;
 mod decode;
 mod diagram;
 mod encode;
-mod conform_cli;
-mod conform_serial;
 mod sim;
 mod support;
