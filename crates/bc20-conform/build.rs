@@ -3,36 +3,18 @@
 //! any change in the work tree, or `unknown` without git or outside a repository (a crate
 //! tarball).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
-fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
-}
+#[allow(dead_code)] // the build script uses only part of it
+#[path = "src/report/git.rs"]
+mod git;
+
+use git::git;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let revision = match git(&manifest, &["rev-parse", "--short=12", "HEAD"]) {
-        Some(rev) if !rev.is_empty() => {
-            // A status that cannot be read counts as dirty: never claim a clean tree unseen.
-            let clean = git(&manifest, &["status", "--porcelain"]).is_some_and(|s| s.is_empty());
-            if clean {
-                rev
-            } else {
-                format!("{rev}-dirty")
-            }
-        }
-        _ => "unknown".to_owned(),
-    };
+    let revision = git::revision_of(&manifest, &[]);
     println!("cargo:rustc-env=BC20KIT_GIT_REVISION={revision}");
 
     // Run again when HEAD moves (checkout, commit) and when the sources the runner is built

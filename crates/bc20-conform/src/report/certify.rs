@@ -2,18 +2,15 @@
 //! line, on which host; enough to reproduce a run or to show that two reports are comparable.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::case_id::{common_dir_len, components};
+pub use super::git::UNKNOWN;
 use super::rfc3339;
 use crate::mask::{mask_url_password, MASK};
 use crate::script::Script;
-
-/// What the record says when a value cannot be found out.
-pub const UNKNOWN: &str = "unknown";
 
 /// bc20kit's own git revision, embedded by the build script: `git rev-parse --short=12 HEAD`,
 /// plus `-dirty` when the work tree had changes at build time, or `unknown` (built without
@@ -178,34 +175,7 @@ fn common_dir(paths: &[PathBuf]) -> PathBuf {
 /// `git status --porcelain` lists a change under `dir` (or cannot say), or [`UNKNOWN`] when
 /// git is missing or `dir` is not in a repository.
 pub fn git_revision_of(dir: &Path) -> String {
-    let rev = git(dir, &["rev-parse", "--short=12", "HEAD"]);
-    let status = git(dir, &["status", "--porcelain", "--", "."]);
-    revision_label(rev.as_deref(), status.as_deref())
-}
-
-fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
-}
-
-/// `rev`, `rev-dirty` or `unknown` from the outputs of `rev-parse` and `status --porcelain`
-/// (None: the command failed). A failed status counts as dirty: a certificate must not claim
-/// a clean tree it has not seen.
-fn revision_label(rev: Option<&str>, porcelain: Option<&str>) -> String {
-    match rev.map(str::trim) {
-        Some(r) if !r.is_empty() => match porcelain {
-            Some(s) if s.trim().is_empty() => r.to_owned(),
-            _ => format!("{r}-dirty"),
-        },
-        _ => UNKNOWN.to_owned(),
-    }
+    super::git::revision_of(dir, &["."])
 }
 
 /// Whether a command-line flag name says its value is a secret.
@@ -285,24 +255,6 @@ mod tests {
                 "/dev/ttyUSB0",
             ])
         );
-    }
-
-    #[test]
-    fn revision_labels() {
-        assert_eq!(
-            revision_label(Some("0123456789ab\n"), Some("")),
-            "0123456789ab"
-        );
-        assert_eq!(
-            revision_label(Some("0123456789ab"), Some(" M a.bc20\n")),
-            "0123456789ab-dirty"
-        );
-        assert_eq!(
-            revision_label(Some("0123456789ab"), None),
-            "0123456789ab-dirty"
-        );
-        assert_eq!(revision_label(None, None), UNKNOWN);
-        assert_eq!(revision_label(Some(""), Some("")), UNKNOWN);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 mod case_id;
 mod catalog;
 mod certify;
+mod git;
 mod html;
 mod html_head;
 mod json;

@@ -46,12 +46,26 @@ impl Session<'_> {
     pub(crate) fn pump(&mut self, deadline: Duration) -> Result<bool, StepError> {
         let now = self.link.now();
         match (interrupted(), self.teardown_deadline) {
-            (Some(sig), None) => {
-                return Err(StepError::Abort(format!(
-                    "interrupted by {}",
-                    signal_name(sig)
-                )))
-            }
+            (Some(sig), None) => match self.interrupt_deadline {
+                // The step in flight may finish, within the same bound as the teardown.
+                None => {
+                    self.interrupt_deadline = Some(now + self.cfg.teardown_bound);
+                    let msg = format!(
+                        "{} received: finishing the current step (at most {})",
+                        signal_name(sig),
+                        format_duration(self.cfg.teardown_bound)
+                    );
+                    self.runner_note(&msg);
+                }
+                Some(end) if now >= end => {
+                    return Err(StepError::Abort(format!(
+                        "interrupted by {}: the step did not finish within {}",
+                        signal_name(sig),
+                        format_duration(self.cfg.teardown_bound)
+                    )))
+                }
+                Some(_) => {}
+            },
             (_, Some(end)) if now >= end => {
                 return Err(StepError::Abort(
                     "the teardown after the interrupt ran out of time".to_owned(),
@@ -130,10 +144,14 @@ impl Session<'_> {
     /// `deadline`, brought forward to the script's time limit and the teardown bound, so a
     /// wait never outlasts them.
     fn bounded(&self, deadline: Duration) -> Duration {
-        [self.script_deadline, self.teardown_deadline]
-            .into_iter()
-            .flatten()
-            .fold(deadline, Duration::min)
+        [
+            self.script_deadline,
+            self.teardown_deadline,
+            self.interrupt_deadline,
+        ]
+        .into_iter()
+        .flatten()
+        .fold(deadline, Duration::min)
     }
 
     /// Lets time pass until `until`, queueing whatever arrives.

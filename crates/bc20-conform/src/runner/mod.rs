@@ -164,6 +164,8 @@ pub(crate) struct Session<'a> {
     pub(crate) teardown_deadline: Option<Duration>,
     /// When the script's time limit is up (link clock).
     pub(crate) script_deadline: Option<Duration>,
+    /// After an interrupt, when the step in flight must be over (link clock).
+    pub(crate) interrupt_deadline: Option<Duration>,
 }
 
 /// Runs `script` over `link`, with `peer` for broker-side steps, writing the transcript to
@@ -199,6 +201,7 @@ pub fn run_script<'a>(
         lenient_order: false,
         teardown_deadline: None,
         script_deadline: None,
+        interrupt_deadline: None,
     };
     let mut failures = Vec::new();
     let mut verdict = Verdict::Pass;
