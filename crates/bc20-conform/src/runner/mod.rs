@@ -40,6 +40,12 @@ pub fn interrupt(signal: i32) -> Option<i32> {
     }
 }
 
+/// Forgets an earlier interrupt, so a program that embeds the runner can start a new run in
+/// the same process after an interrupted one.
+pub fn clear_interrupt() {
+    INTERRUPT.store(0, Ordering::SeqCst);
+}
+
 /// The signal that interrupted the run, if any.
 pub fn interrupted() -> Option<i32> {
     match INTERRUPT.load(Ordering::Relaxed) {
