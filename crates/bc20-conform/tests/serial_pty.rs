@@ -147,6 +147,8 @@ fn a_reset_hook_that_hangs_is_killed_at_its_timeout() {
         matches!(&err, LinkError::Reset(m) if m.contains("did not finish")),
         "{err}"
     );
+    // The module is still there: the port is open again for the next script.
+    assert!(ask(&mut link, "ATI", "OK").contains("module-a"));
 }
 
 #[test]

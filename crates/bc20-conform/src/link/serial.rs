@@ -257,7 +257,15 @@ impl ModuleLink for SerialLink {
         // Close first: the port is exclusive, and the hook may re-enumerate the device.
         self.port = None;
         let started = Instant::now();
-        let output = run_hook(&cmd, self.options.reset_timeout)?;
+        let output = match run_hook(&cmd, self.options.reset_timeout) {
+            Ok(o) => o,
+            Err(e) => {
+                // The hook failed, but the module may well be there: reopen (best effort) so
+                // the next script does not start on a closed port.
+                let _ = self.reopen();
+                return Err(e);
+            }
+        };
         let hook_s = started.elapsed().as_secs_f64();
         let attempts = self.reopen().map_err(|e| match e {
             LinkError::PortLost { reason, .. } => {
