@@ -32,6 +32,7 @@ pub mod script;
 pub use script::{load_script, parse_script, Script, ScriptError, ScriptErrorKind};
 pub mod cli;
 pub mod diff;
+pub mod interrupt;
 pub mod link;
 pub mod mask;
 pub mod peer;

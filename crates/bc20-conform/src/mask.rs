@@ -46,8 +46,16 @@ impl Masker {
     pub fn mask(&self, text: &str) -> String {
         let mut out = mask_secret_fields(text);
         for s in &self.secrets {
-            if s.len() >= MIN_ANYWHERE && out.contains(s.as_str()) {
-                out = out.replace(s.as_str(), MASK);
+            if s.len() < MIN_ANYWHERE {
+                continue;
+            }
+            // Module lines reach the transcript escaped (`\\`, `\xff`): the secret must be
+            // found in that form too.
+            let escaped = crate::transcript::printable(s.as_bytes());
+            for form in [s.as_str(), escaped.as_str()] {
+                if out.contains(form) {
+                    out = out.replace(form, MASK);
+                }
             }
         }
         out
@@ -132,28 +140,84 @@ fn mask_secret_fields(line: &str) -> String {
 pub fn mask_url_password(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
+    // `scheme://user:password@host...`: the password may hold `/`, `#` or `?` (a URL parser
+    // would reject it, and the error would show it), so the userinfo ends at the LAST `@`
+    // before whatever ends the URL in text.
     while let Some(i) = rest.find("://") {
         let (head, tail) = rest.split_at(i + 3);
         out.push_str(head);
-        // The authority ends at the path, query, fragment, or whatever ends the URL in text.
-        let end = tail
-            .find(|c: char| c.is_whitespace() || "/?#\"'<>`".contains(c))
-            .unwrap_or(tail.len());
-        let authority = &tail[..end];
-        let masked = authority.rfind('@').and_then(|at| {
-            let (user, _password) = authority[..at].split_once(':')?;
-            Some(format!("{user}:{MASK}{}", &authority[at..]))
-        });
-        out.push_str(masked.as_deref().unwrap_or(authority));
+        let end = tail.find(url_end).unwrap_or(tail.len());
+        out.push_str(&mask_userinfo(&tail[..end]));
         rest = &tail[end..];
     }
     out.push_str(rest);
-    out
+    // `user:password@host` without a scheme (`--broker` accepts it).
+    let mut masked = String::with_capacity(out.len());
+    let mut rest = out.as_str();
+    while !rest.is_empty() {
+        let end = rest.find(url_end).unwrap_or(rest.len());
+        let word = &rest[..end];
+        if word.contains("://") {
+            masked.push_str(word);
+        } else {
+            masked.push_str(&mask_userinfo(word));
+        }
+        let sep = rest[end..].chars().next().map_or(0, char::len_utf8);
+        masked.push_str(&rest[end..end + sep]);
+        rest = &rest[end + sep..];
+    }
+    masked
+}
+
+/// What ends a URL inside text.
+fn url_end(c: char) -> bool {
+    c.is_whitespace() || "\"'<>`".contains(c)
+}
+
+/// `user:password@rest` → `user:****@rest`; anything else unchanged.
+fn mask_userinfo(s: &str) -> String {
+    let Some(at) = s.rfind('@') else {
+        return s.to_owned();
+    };
+    let already = s.get(..at).is_some_and(|u| u.ends_with(MASK));
+    match s[..at].split_once(':') {
+        Some((user, _)) if !already && !user.is_empty() => {
+            format!("{user}:{MASK}{}", &s[at..])
+        }
+        _ => s.to_owned(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_passwords_are_masked_with_or_without_a_scheme_and_with_odd_characters() {
+        for (text, hidden) in [
+            ("mqtt://user:hun#ter2pw@127.0.0.1:1883", "hun#ter2pw"),
+            ("bad broker URL `mqtt://user:hun/ter2pw@h:1`", "hun/ter2pw"),
+            ("--broker quser:S3cr3tPw@127.0.0.1:18902", "S3cr3tPw"),
+            (
+                "relay http://admin:RelayPw77@10.0.0.9/cycle?x=1",
+                "RelayPw77",
+            ),
+        ] {
+            let m = mask_url_password(text);
+            assert!(!m.contains(hidden) && m.contains(MASK), "{text} -> {m}");
+        }
+        for plain in ["mqtt://127.0.0.1:1883", "ssh user@host", "a:b c@d", "12:30"] {
+            assert_eq!(mask_url_password(plain), plain);
+        }
+    }
+
+    #[test]
+    fn a_secret_is_masked_in_its_escaped_form_too() {
+        let mut m = Masker::default();
+        m.add("Pa\\ssw0rd");
+        let line = crate::transcript::printable(b"+QMTCFG: \"will\",1,0,0,\"t\",\"Pa\\ssw0rd\"");
+        assert!(!m.mask(&line).contains("ssw0rd"), "{}", m.mask(&line));
+    }
 
     #[test]
     fn qmtconn_password_is_masked_and_learned() {

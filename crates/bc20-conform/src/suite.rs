@@ -64,6 +64,9 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             return Err(format!("{}: no such file or directory", p.display()));
         }
     }
+    // A script named twice (a folder and a file in it, or a file given twice) runs once.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
     Ok(out)
 }
 
@@ -177,7 +180,7 @@ pub fn run_suite(scripts: &[Script], bed: &dyn Testbed, opts: &SuiteOptions<'_>)
     let stopped = stop.into_inner().ok().flatten();
     report.interrupted = match (crate::runner::interrupted(), stopped) {
         (Some(sig), _) => Some(crate::runner::signal_name(sig)),
-        (None, Some(why)) => Some(format!("lost {why}")),
+        (None, Some(why)) => Some(why),
         (None, None) => None,
     };
     if let Some(why) = &report.interrupted {
@@ -242,13 +245,18 @@ fn worker_loop(
             return;
         };
         opts.progress.started(script, worker);
+        let began = Instant::now();
+        let failed = |message: &str| {
+            let mut r = errored(script, message);
+            r.id = shared.ids[i].clone();
+            r.duration_ms = began.elapsed().as_secs_f64() * 1000.0;
+            r
+        };
         if bed.fresh_per_script() || link.is_none() {
             link = match bed.open_link(worker) {
                 Ok(l) => Some(l),
                 Err(e) => {
-                    let mut r = errored(script, &e.to_string());
-                    r.id = shared.ids[i].clone();
-                    let _ = tx.send((i, r, None));
+                    let _ = tx.send((i, failed(&e.to_string()), None));
                     if bed.hardware() {
                         // A port that cannot be opened will not open for the next script
                         // either: one clear error, the rest NOT RUN.
@@ -270,7 +278,13 @@ fn worker_loop(
                     identified = true;
                 }
                 Err(e) => {
-                    let _ = tx.send((i, errored(script, &format!("identification: {e}")), None));
+                    let why = format!("the module on {} does not answer: {e}", l.describe());
+                    let _ = tx.send((i, failed(&format!("identification: {e}")), None));
+                    if bed.hardware() {
+                        // A module that does not answer will not answer the next script
+                        // either: one clear error, the rest NOT RUN.
+                        shared.stop(why);
+                    }
                     link = None;
                     continue;
                 }
@@ -280,7 +294,7 @@ fn worker_loop(
         let mut peer = match bed.open_peer(&uid, l) {
             Ok(p) => p,
             Err(e) => {
-                let _ = tx.send((i, errored(script, &e.to_string()), identity));
+                let _ = tx.send((i, failed(&e.to_string()), identity));
                 continue;
             }
         };

@@ -181,3 +181,46 @@ fn expect_eventually_and_expect_any_are_steps_with_their_matchers() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn an_included_requires_sim_makes_the_script_need_the_simulator() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("lib")).unwrap();
+    std::fs::write(
+        dir.path().join("lib/sim.bc20inc"),
+        "requires sim\nsend AT\nexpect OK\n",
+    )
+    .unwrap();
+    let main = dir.path().join("main.bc20");
+    std::fs::write(&main, "include lib/sim.bc20inc\n").unwrap();
+    let s = bc20_conform::load_script(&main).unwrap();
+    assert!(s.requires_sim);
+}
+
+#[test]
+fn script_only_lines_in_an_included_file_are_an_error_not_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    for (inc, what) in [
+        ("teardown:\nsend AT\n", "teardown:"),
+        ("xfail FW-1\nsend AT\n", "xfail"),
+        ("time-limit 5s\nsend AT\n", "time-limit"),
+        ("prologue off\nsend AT\n", "prologue off"),
+        ("timeout 5s\nsend AT\n", "timeout"),
+    ] {
+        std::fs::write(dir.path().join("x.bc20inc"), inc).unwrap();
+        let main = dir.path().join("main.bc20");
+        std::fs::write(&main, "send AT\nexpect OK\ninclude x.bc20inc\n").unwrap();
+        let err = bc20_conform::load_script(&main).unwrap_err();
+        assert!(err.to_string().contains(what), "{inc:?}: {err}");
+        assert_eq!(err.line, 3, "points at the include");
+    }
+    // `set` before any section is fine in an included file.
+    std::fs::write(
+        dir.path().join("x.bc20inc"),
+        "set t = a/b\nsend AT+X=${t}\n",
+    )
+    .unwrap();
+    let main = dir.path().join("main.bc20");
+    std::fs::write(&main, "include x.bc20inc\n").unwrap();
+    bc20_conform::load_script(&main).unwrap();
+}

@@ -312,3 +312,82 @@ fn aliauth_left_set_is_cleared_by_the_reset_hook_or_makes_connecting_scripts_err
     let texts: Vec<&str> = r.transcript.iter().map(|e| e.text.as_str()).collect();
     assert!(texts.iter().any(|t| t.contains("module-b")), "{texts:?}");
 }
+
+fn suite_opts() -> SuiteOptions<'static> {
+    SuiteOptions {
+        config: RunConfig {
+            grace: Duration::from_millis(300),
+            ..RunConfig::default()
+        },
+        jobs: 1,
+        reports: None,
+        progress: &Quiet,
+        retry_failed: 0,
+        certification: Default::default(),
+        order: None,
+    }
+}
+
+#[test]
+fn a_module_that_does_not_answer_stops_the_run_with_one_error() {
+    // A PTY nobody answers on: an unpowered module, or the wrong baud rate.
+    let pty = nix::pty::openpty(None, None).unwrap();
+    let path = nix::unistd::ttyname(&pty.slave).unwrap();
+    let scripts: Vec<_> = (1..=3)
+        .map(|i| parse_script(&format!("s{i}.bc20"), "send AT\nexpect OK\n").unwrap())
+        .collect();
+    let bed = SerialBed {
+        ports: vec![options(&path)],
+        broker: None,
+        module_broker: None,
+    };
+    let started = Instant::now();
+    let report = run_suite(&scripts, &bed, &suite_opts());
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let verdicts: Vec<Verdict> = report.scripts.iter().map(|s| s.verdict).collect();
+    assert_eq!(
+        verdicts,
+        [Verdict::Error, Verdict::NotRun, Verdict::NotRun],
+        "{:?}",
+        report.interrupted
+    );
+    assert!(
+        report.scripts[0].duration_ms > 1000.0,
+        "the wait is counted"
+    );
+    assert!(!report.complete);
+    assert!(report
+        .interrupted
+        .as_deref()
+        .is_some_and(|w| w.contains("does not answer")));
+    drop(pty);
+}
+
+#[test]
+fn a_device_that_does_not_come_back_after_a_reset_stops_the_run() {
+    let dir = scratch("gone");
+    let (_a, pts) = module("module-a", Duration::ZERO);
+    let tty = dir.join("tty");
+    symlink(&pts, &tty).unwrap();
+    let scripts: Vec<_> = (1..=3)
+        .map(|i| parse_script(&format!("s{i}.bc20"), "send AT\nexpect OK\n").unwrap())
+        .collect();
+    let bed = SerialBed {
+        ports: vec![SerialOptions {
+            reset_cmd: Some(format!("rm -f '{}'", tty.display())),
+            reopen_timeout: Duration::from_secs(1),
+            ..options(&tty)
+        }],
+        broker: None,
+        module_broker: None,
+    };
+    let mut opts = suite_opts();
+    opts.config.reset_before = true;
+    let started = Instant::now();
+    let report = run_suite(&scripts, &bed, &opts);
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let verdicts: Vec<Verdict> = report.scripts.iter().map(|s| s.verdict).collect();
+    assert_eq!(verdicts, [Verdict::Error, Verdict::NotRun, Verdict::NotRun]);
+    let why = report.interrupted.clone().unwrap_or_default();
+    assert!(why.contains("lost") && why.contains("reset"), "{why}");
+}

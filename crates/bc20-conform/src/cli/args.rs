@@ -11,10 +11,18 @@ pub const EXIT_STATUS_HELP: &str = "\
 Exit status:
   0  every script passed (diff: no new failure, no latency regression)
   1  a script failed or could not run (diff: something got worse)
-  2  usage error or script error (nothing was sent)";
+  2  usage error or script error (nothing was sent)
+  130, 143  interrupted by SIGINT, SIGTERM (reports written, marked incomplete)";
 
 fn duration(s: &str) -> Result<Duration, String> {
     parse_duration(s).ok_or_else(|| format!("bad duration `{s}`: write e.g. 500ms, 2s"))
+}
+
+fn positive_duration(s: &str) -> Result<Duration, String> {
+    match duration(s)? {
+        d if d.is_zero() => Err("must be longer than 0".to_owned()),
+        d => Ok(d),
+    }
 }
 
 /// `bc20 conform [SCRIPTS...]`: replay conformance scripts against a module or the simulator.
@@ -48,7 +56,7 @@ pub struct ConformArgs {
     #[arg(long, default_value = "5s", value_parser = duration, value_name = "DURATION")]
     pub reset_wait: Duration,
     /// Longest time --reset-cmd may run; then it is killed and the script is ERROR.
-    #[arg(long, default_value = "60s", value_parser = duration, value_name = "DURATION")]
+    #[arg(long, default_value = "60s", value_parser = positive_duration, value_name = "DURATION")]
     pub reset_timeout: Duration,
     /// How long to keep reopening the port after a reset, or after it went away mid-run
     /// (USB adapters re-enumerate), before giving up.
@@ -103,7 +111,7 @@ pub struct ConformArgs {
     pub retry_failed: usize,
     /// Longest time one script may take (module time) unless it sets `time-limit`; then it
     /// fails.
-    #[arg(long, value_parser = duration, value_name = "DURATION")]
+    #[arg(long, value_parser = positive_duration, value_name = "DURATION")]
     pub time_limit: Option<Duration>,
     /// Decode module lines leniently (the default is the note's strict grammar).
     #[arg(long)]

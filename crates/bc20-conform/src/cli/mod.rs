@@ -41,17 +41,6 @@ fn usage(msg: &str) -> ExitCode {
 
 /// Runs `bc20 conform`.
 pub fn run(args: &ConformArgs) -> ExitCode {
-    if !args.list {
-        // Before anything can fail: a run that stops at a script error must not leave the
-        // previous run's "36 passed" for CI to publish.
-        if let Err(e) = ReportPaths::in_dir(&args.report_dir).prepare() {
-            eprintln!(
-                "error: cannot clear the report directory {}: {e}",
-                args.report_dir.display()
-            );
-            return ExitCode::from(EXIT_USAGE);
-        }
-    }
     match plan(args) {
         Ok(Plan::List(scripts)) => {
             for s in &scripts {
@@ -96,6 +85,58 @@ struct RunPlan {
 
 /// Checks the arguments and loads every script; script errors are printed with carets.
 fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
+    let patterns = args
+        .select
+        .iter()
+        .map(|p| Selector::new(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| usage(&e))?;
+    let sim = args.sim || !args.sim_quirk.is_empty();
+    let serial: Vec<(String, bool)> = args
+        .port
+        .iter()
+        .map(|p| (p.clone(), false))
+        .chain(args.pty.iter().map(|p| (p.clone(), true)))
+        .collect();
+    if sim && !serial.is_empty() {
+        return Err(usage("--sim and --port/--pty exclude each other"));
+    }
+    if !sim && serial.is_empty() && !args.list {
+        return Err(usage(
+            "say where the module is: --sim, or --port DEVICE (or --pty PATH)",
+        ));
+    }
+    if !sim && args.broker.is_none() && !args.list {
+        return Err(usage(
+            "--port needs --broker mqtt://HOST:PORT: the broker the module reaches, where the \
+             suite's peer checks that messages really arrive",
+        ));
+    }
+    if args.seed.is_some() && args.order != Order::Shuffle {
+        return Err(usage("--seed only applies to --order shuffle"));
+    }
+    let broker = match &args.broker {
+        Some(url) => Some(parse_broker(url).map_err(|e| usage(&e.to_string()))?),
+        None => None,
+    };
+    if broker.as_ref().is_some_and(|b| b.username.is_some()) {
+        eprintln!(
+            "notice: the --broker credentials are the peer's; the module connects as the \
+             scripts' AT+QMTCONN says (the suite's scripts connect without a user name)"
+        );
+    }
+    if !args.list {
+        // Once the arguments hold and before a script is read: a run that stops at a script
+        // error must not leave the previous run's "36 passed" for CI to publish.
+        ReportPaths::in_dir(&args.report_dir)
+            .prepare()
+            .map_err(|e| {
+                usage(&format!(
+                    "cannot clear the report directory {}: {e}",
+                    args.report_dir.display()
+                ))
+            })?;
+    }
     let paths = if args.scripts.is_empty() {
         vec![PathBuf::from("conformance")]
     } else {
@@ -120,13 +161,7 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
             return Err(usage("no script has any of the --tag values"));
         }
     }
-    if !args.select.is_empty() {
-        let patterns = args
-            .select
-            .iter()
-            .map(|p| Selector::new(p))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| usage(&e))?;
+    if !patterns.is_empty() {
         scripts.retain(|s| patterns.iter().any(|p| p.matches(s)));
         if scripts.is_empty() {
             return Err(usage("no script matches any -k pattern"));
@@ -144,34 +179,6 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
     if args.list {
         return Ok(Plan::List(scripts));
     }
-    let sim = args.sim || !args.sim_quirk.is_empty();
-    let serial: Vec<(String, bool)> = args
-        .port
-        .iter()
-        .map(|p| (p.clone(), false))
-        .chain(args.pty.iter().map(|p| (p.clone(), true)))
-        .collect();
-    if sim && !serial.is_empty() {
-        return Err(usage("--sim and --port/--pty exclude each other"));
-    }
-    if !sim && serial.is_empty() {
-        return Err(usage(
-            "say where the module is: --sim, or --port DEVICE (or --pty PATH)",
-        ));
-    }
-    if !sim && args.broker.is_none() {
-        return Err(usage(
-            "--port needs --broker mqtt://HOST:PORT: the broker the module reaches, where the \
-             suite's peer checks that messages really arrive",
-        ));
-    }
-    if args.seed.is_some() && args.order != Order::Shuffle {
-        return Err(usage("--seed only applies to --order shuffle"));
-    }
-    let broker = match &args.broker {
-        Some(url) => Some(parse_broker(url).map_err(|e| usage(&e.to_string()))?),
-        None => None,
-    };
     let mut config = RunConfig {
         mode: if args.lenient {
             Mode::Lenient
@@ -365,10 +372,16 @@ impl Selector {
         })
     }
 
+    /// Tried on the name (`qmtopen`), the file name (`qmtopen.bc20`) and the path.
     fn matches(&self, s: &Script) -> bool {
+        let file = std::path::Path::new(&s.path)
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let texts = [s.name.as_str(), file.as_str(), s.path.as_str()];
         match &self.glob {
-            Some(g) => g.matches(&s.name) || g.matches(&s.path),
-            None => s.name.contains(&self.word) || s.path.contains(&self.word),
+            Some(g) => texts.iter().any(|t| g.matches(t)),
+            None => texts.iter().any(|t| t.contains(&self.word)),
         }
     }
 }
@@ -382,7 +395,8 @@ fn order_scripts(scripts: &mut [Script], order: Order, seed: Option<u64>) -> Opt
             None
         }
         Order::Shuffle => {
-            let seed = seed.unwrap_or_else(|| fastrand::u64(..));
+            // Below 2^53, so that the seed survives JSON tools that read numbers as doubles.
+            let seed = seed.unwrap_or_else(|| fastrand::u64(..1 << 53));
             let mut rng = fastrand::Rng::with_seed(seed);
             rng.shuffle(scripts);
             eprintln!("order: shuffled with --seed {seed}");

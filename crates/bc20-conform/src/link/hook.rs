@@ -25,6 +25,13 @@ const OUTPUT_TAIL: u64 = 2048;
 /// How often the hook's exit is polled.
 const POLL: Duration = Duration::from_millis(20);
 
+/// `cmd` as reports may show it: passwords of URLs and values of `--password`-like flags
+/// masked (a relay or PDU command line often carries one).
+pub fn shown_cmd(cmd: &str) -> String {
+    let words: Vec<String> = cmd.split(' ').map(str::to_owned).collect();
+    crate::report::mask_argv(&words).join(" ")
+}
+
 /// Runs `cmd` with `sh -c`, waits at most `limit` for it, and returns the last
 /// [`OUTPUT_TAIL`] bytes of what it printed (stdout and stderr together).
 ///
@@ -35,19 +42,18 @@ pub fn run_hook(cmd: &str, limit: Duration) -> Result<String, LinkError> {
     let mut out = tempfile_for_hook()?;
     let err = out
         .try_clone()
-        .map_err(|e| LinkError::Reset(format!("`{cmd}`: {e}")))?;
+        .map_err(|e| LinkError::Reset(format!("`{}`: {e}", shown_cmd(cmd))))?;
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(cmd)
         .stdin(Stdio::null())
-        .stdout(Stdio::from(
-            out.try_clone()
-                .map_err(|e| LinkError::Reset(format!("`{cmd}`: {e}")))?,
-        ))
+        .stdout(Stdio::from(out.try_clone().map_err(|e| {
+            LinkError::Reset(format!("`{}`: {e}", shown_cmd(cmd)))
+        })?))
         .stderr(Stdio::from(err))
         .process_group(0)
         .spawn()
-        .map_err(|e| LinkError::Reset(format!("`{cmd}` cannot start: {e}")))?;
+        .map_err(|e| LinkError::Reset(format!("`{}` cannot start: {e}", shown_cmd(cmd))))?;
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
@@ -56,13 +62,23 @@ pub fn run_hook(cmd: &str, limit: Duration) -> Result<String, LinkError> {
                 kill_group(child.id());
                 let _ = child.wait();
                 return Err(LinkError::Reset(format!(
-                    "`{cmd}` did not finish within {} s (--reset-timeout); it was killed{}",
+                    "`{}` did not finish within {} s (--reset-timeout); it was killed{}",
+                    shown_cmd(cmd),
                     limit.as_secs_f64(),
                     shown(&tail(&mut out))
                 )));
             }
+            Ok(None) if crate::interrupt::interrupted().is_some() => {
+                // Ctrl-C or a CI time-out: a relay script may take a minute; the run may not.
+                kill_group(child.id());
+                let _ = child.wait();
+                return Err(LinkError::Reset(format!(
+                    "`{}` was stopped: the run was interrupted",
+                    shown_cmd(cmd)
+                )));
+            }
             Ok(None) => std::thread::sleep(POLL),
-            Err(e) => return Err(LinkError::Reset(format!("`{cmd}`: {e}"))),
+            Err(e) => return Err(LinkError::Reset(format!("`{}`: {e}", shown_cmd(cmd)))),
         }
     };
     let output = tail(&mut out);
@@ -70,7 +86,8 @@ pub fn run_hook(cmd: &str, limit: Duration) -> Result<String, LinkError> {
         Ok(output)
     } else {
         Err(LinkError::Reset(format!(
-            "`{cmd}` exited with {status}{}",
+            "`{}` exited with {status}{}",
+            shown_cmd(cmd),
             shown(&output)
         )))
     }
@@ -140,6 +157,17 @@ mod tests {
         let out = run_hook("echo booting; sleep 5 &", Duration::from_secs(30)).unwrap();
         assert!(started.elapsed() < Duration::from_secs(4));
         assert!(out.contains("booting"), "{out}");
+    }
+
+    #[test]
+    fn a_hook_command_line_is_shown_without_its_passwords() {
+        let shown = shown_cmd("relay --password hunter2 http://admin:RelayPw77@10.0.0.9/cycle");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("RelayPw77"),
+            "{shown}"
+        );
+        let err = run_hook("exit 1 # --password hunter2", Duration::from_secs(10)).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
     }
 
     #[test]

@@ -123,7 +123,9 @@ impl SerialLink {
                     self.port = Some(p);
                     return Ok(attempts);
                 }
-                Err(e) if Instant::now() >= deadline => {
+                Err(e)
+                    if Instant::now() >= deadline || crate::interrupt::interrupted().is_some() =>
+                {
                     return Err(LinkError::PortLost {
                         path: self.options.path.clone(),
                         reason: format!(
@@ -243,7 +245,7 @@ impl ModuleLink for SerialLink {
     fn lost(&self) -> Option<String> {
         self.lost
             .as_ref()
-            .map(|why| format!("{}: {why}", self.options.path))
+            .map(|why| format!("port {} lost: {why}", self.options.path))
     }
 
     fn can_reset(&self) -> bool {
@@ -267,14 +269,17 @@ impl ModuleLink for SerialLink {
             }
         };
         let hook_s = started.elapsed().as_secs_f64();
+        let shown = super::hook::shown_cmd(&cmd);
         let attempts = self.reopen().map_err(|e| match e {
             LinkError::PortLost { reason, .. } => {
-                LinkError::Reset(format!("after `{cmd}`: {reason}"))
+                // The device did not come back: nothing more can run on this port.
+                self.lost = Some(format!("not back after the reset hook: {reason}"));
+                LinkError::Reset(format!("after `{shown}`: {reason}"))
             }
             other => other,
         })?;
         let mut notes = vec![format!(
-            "reset hook `{cmd}` finished in {hook_s:.1} s; {} reopened after {} attempt(s)",
+            "reset hook `{shown}` finished in {hook_s:.1} s; {} reopened after {} attempt(s)",
             self.options.path, attempts
         )];
         if !output.trim().is_empty() {

@@ -104,7 +104,7 @@ impl Certification {
         Certification {
             tool: format!("bc20kit {}", env!("CARGO_PKG_VERSION")),
             git_revision: BUILD_GIT_REVISION.to_owned(),
-            suite_revision: git_revision_of(&common_dir(script_paths)),
+            suite_revision: suite_revision(script_paths),
             scripts,
             command_line: mask_argv(argv),
             host: gethostname::gethostname().to_string_lossy().into_owned(),
@@ -178,6 +178,27 @@ pub fn git_revision_of(dir: &Path) -> String {
     super::git::revision_of(dir, &["."])
 }
 
+/// The revision of the scripts' folder; `-dirty` also when a script is not tracked by git
+/// (copied into an ignored folder and edited there: `git status` would not list it).
+fn suite_revision(script_paths: &[PathBuf]) -> String {
+    let dir = common_dir(script_paths);
+    let rev = git_revision_of(&dir);
+    if rev == UNKNOWN || rev.ends_with("-dirty") || script_paths.is_empty() {
+        return rev;
+    }
+    let mut args = vec!["ls-files", "--error-unmatch", "--"];
+    let names: Vec<String> = script_paths
+        .iter()
+        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+        .map(|p| p.display().to_string())
+        .collect();
+    args.extend(names.iter().map(String::as_str));
+    match super::git::git(&dir, &args) {
+        Some(_) => rev,
+        None => format!("{rev}-dirty"),
+    }
+}
+
 /// Whether a command-line flag name says its value is a secret.
 fn secret_flag(name: &str) -> bool {
     let n = name.trim_start_matches('-').to_ascii_lowercase();
@@ -209,7 +230,13 @@ pub fn mask_argv(argv: &[String]) -> Vec<String> {
                 value_is_secret = true;
             }
         }
-        out.push(mask_url_password(a));
+        if a.contains(' ') {
+            // A command line inside an argument (`--reset-cmd 'relay --password X'`).
+            let words: Vec<String> = a.split(' ').map(str::to_owned).collect();
+            out.push(mask_argv(&words).join(" "));
+        } else {
+            out.push(mask_url_password(a));
+        }
     }
     out
 }
@@ -220,6 +247,20 @@ mod tests {
 
     fn argv(s: &[&str]) -> Vec<String> {
         s.iter().map(|a| (*a).to_owned()).collect()
+    }
+
+    #[test]
+    fn secrets_inside_a_command_line_argument_are_masked() {
+        let m = mask_argv(&argv(&[
+            "bc20",
+            "--reset-cmd",
+            "relay.sh --password hunter2 http://a:RelayPw@h/x",
+        ]));
+        let all = m.join(" ");
+        assert!(
+            !all.contains("hunter2") && !all.contains("RelayPw"),
+            "{all}"
+        );
     }
 
     #[test]

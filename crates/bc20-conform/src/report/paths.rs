@@ -45,21 +45,25 @@ impl ReportPaths {
             remove_file_if_any(f)?;
             remove_file_if_any(&f.with_extension("tmp"))?;
         }
-        match std::fs::read_dir(&self.transcripts) {
-            Ok(entries) => {
-                for e in entries {
-                    let e = e?;
-                    // `file_type` does not follow symbolic links: a link is removed, never
-                    // what it points to.
-                    if e.file_type()?.is_dir() {
-                        std::fs::remove_dir_all(e.path())?;
-                    } else {
-                        std::fs::remove_file(e.path())?;
+        // Only what a run writes: `*.jsonl` files directly in `transcripts/`. Other files,
+        // folders, and a `transcripts` that is a link to elsewhere are the user's.
+        let is_link =
+            std::fs::symlink_metadata(&self.transcripts).is_ok_and(|m| m.file_type().is_symlink());
+        if !is_link {
+            match std::fs::read_dir(&self.transcripts) {
+                Ok(entries) => {
+                    for e in entries {
+                        let e = e?;
+                        let ours = e.file_type()?.is_file()
+                            && e.path().extension().is_some_and(|x| x == "jsonl");
+                        if ours {
+                            std::fs::remove_file(e.path())?;
+                        }
                     }
                 }
+                Err(e) if e.kind() == ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
             }
-            Err(e) if e.kind() == ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
         }
         std::fs::create_dir_all(&self.transcripts)
     }
@@ -107,12 +111,15 @@ mod tests {
     fn prepare_removes_the_previous_runs_reports_and_transcripts_only() {
         let dir = tempfile::tempdir().unwrap();
         let p = ReportPaths::in_dir(dir.path());
-        std::fs::create_dir_all(p.transcripts.join("nested")).unwrap();
+        std::fs::create_dir_all(p.transcripts.join("field-captures")).unwrap();
         for f in [&p.json, &p.junit, &p.html, &p.json.with_extension("tmp")] {
             std::fs::write(f, "36 passed").unwrap();
         }
         std::fs::write(p.transcript("qmtopen"), "{}").unwrap();
-        std::fs::write(p.transcripts.join("nested/x.jsonl"), "{}").unwrap();
+        let nested = p.transcripts.join("field-captures/site1.log");
+        std::fs::write(&nested, "a user's capture").unwrap();
+        let notes = p.transcripts.join("notes.md");
+        std::fs::write(&notes, "mine").unwrap();
         let keep = dir.path().join("notes.txt");
         std::fs::write(&keep, "mine").unwrap();
 
@@ -121,9 +128,23 @@ mod tests {
         for f in [&p.json, &p.junit, &p.html, &p.json.with_extension("tmp")] {
             assert!(!f.exists(), "{}", f.display());
         }
-        assert!(p.transcripts.is_dir());
-        assert_eq!(std::fs::read_dir(&p.transcripts).unwrap().count(), 0);
-        assert!(keep.exists());
+        assert!(!p.transcript("qmtopen").exists());
+        assert!(
+            nested.exists() && notes.exists() && keep.exists(),
+            "a user's files stay"
+        );
+    }
+
+    #[test]
+    fn prepare_never_follows_a_transcripts_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let precious = elsewhere.path().join("precious.jsonl");
+        std::fs::write(&precious, "{}").unwrap();
+        let p = ReportPaths::in_dir(dir.path());
+        std::os::unix::fs::symlink(elsewhere.path(), &p.transcripts).unwrap();
+        p.prepare().unwrap();
+        assert!(precious.exists());
     }
 
     #[test]

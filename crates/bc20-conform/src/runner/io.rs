@@ -46,6 +46,16 @@ impl Session<'_> {
     pub(crate) fn pump(&mut self, deadline: Duration) -> Result<bool, StepError> {
         let now = self.link.now();
         match (interrupted(), self.teardown_deadline) {
+            (Some(sig), None) if self.in_teardown => {
+                // The signal came during the teardown: it goes on, within the bound.
+                self.teardown_deadline = Some(now + self.cfg.teardown_bound);
+                let msg = format!(
+                    "{} received: teardown within {}",
+                    signal_name(sig),
+                    format_duration(self.cfg.teardown_bound)
+                );
+                self.runner_note(&msg);
+            }
             (Some(sig), None) => match self.interrupt_deadline {
                 // The step in flight may finish, within the same bound as the teardown.
                 None => {
@@ -75,9 +85,10 @@ impl Session<'_> {
         }
         if let Some(end) = self.script_deadline {
             if now >= end {
+                let limit = self.script.time_limit.or(self.cfg.time_limit);
                 return Err(StepError::Fail(format!(
                     "the script's time limit ({}) is over",
-                    format_duration(end.saturating_sub(self.t0))
+                    limit.map_or_else(|| "?".to_owned(), format_duration)
                 )));
             }
         }
@@ -156,7 +167,8 @@ impl Session<'_> {
 
     /// Lets time pass until `until`, queueing whatever arrives.
     pub(crate) fn pump_until(&mut self, until: Duration) -> Result<(), StepError> {
-        let until = self.bounded(until);
+        // pump() bounds each read by the script's limit and the interrupt bounds, and says
+        // when one of them is reached: a wait never ends quietly at a limit.
         while self.link.now() < until {
             self.pump(until)?;
         }

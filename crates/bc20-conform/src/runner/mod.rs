@@ -10,11 +10,11 @@ mod result;
 mod timing;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use bc20_grammar::Mode;
 
+pub use crate::interrupt::{clear_interrupt, interrupt, interrupted, signal_name};
 pub use lines::{observe, ModuleLine};
 pub use result::{Attempt, CommandTiming, Failure, ScriptResult, Verdict};
 pub use timing::Timing;
@@ -25,44 +25,6 @@ use crate::peer::{BrokerPeer, PeerMessage};
 use crate::script::{raw_bytes, Script, Section, Step, StepKind};
 use crate::transcript::{printable, raw_hex_of, Dir, Event, TranscriptSink};
 use lines::LineReader;
-
-/// The signal that interrupted the run (0: none). Set by [`interrupt`]; every session stops at
-/// its next wait, runs its teardown within [`RunConfig::teardown_bound`], and no new script
-/// starts.
-static INTERRUPT: AtomicI32 = AtomicI32::new(0);
-
-/// Asks every running session to stop because of `signal` (2 SIGINT, 15 SIGTERM). Returns the
-/// signal that was already recorded, if any (a second signal).
-pub fn interrupt(signal: i32) -> Option<i32> {
-    match INTERRUPT.swap(signal.max(1), Ordering::SeqCst) {
-        0 => None,
-        earlier => Some(earlier),
-    }
-}
-
-/// Forgets an earlier interrupt, so a program that embeds the runner can start a new run in
-/// the same process after an interrupted one.
-pub fn clear_interrupt() {
-    INTERRUPT.store(0, Ordering::SeqCst);
-}
-
-/// The signal that interrupted the run, if any.
-pub fn interrupted() -> Option<i32> {
-    match INTERRUPT.load(Ordering::Relaxed) {
-        0 => None,
-        s => Some(s),
-    }
-}
-
-/// The name of an interrupting signal, for messages and reports (`SIGTERM`).
-pub fn signal_name(signal: i32) -> String {
-    match signal {
-        1 => "SIGHUP".to_owned(),
-        2 => "SIGINT".to_owned(),
-        15 => "SIGTERM".to_owned(),
-        n => format!("signal {n}"),
-    }
-}
 
 /// How scripts are run.
 #[derive(Debug, Clone)]
@@ -172,6 +134,8 @@ pub(crate) struct Session<'a> {
     pub(crate) script_deadline: Option<Duration>,
     /// After an interrupt, when the step in flight must be over (link clock).
     pub(crate) interrupt_deadline: Option<Duration>,
+    /// The teardown is running: an interrupt bounds it instead of stopping it.
+    pub(crate) in_teardown: bool,
 }
 
 /// Runs `script` over `link`, with `peer` for broker-side steps, writing the transcript to
@@ -208,6 +172,7 @@ pub fn run_script<'a>(
         teardown_deadline: None,
         script_deadline: None,
         interrupt_deadline: None,
+        in_teardown: false,
     };
     let mut failures = Vec::new();
     let mut verdict = Verdict::Pass;
@@ -447,7 +412,7 @@ impl Session<'_> {
     /// Runs steps until one fails; returns the failure and the verdict it implies.
     fn run_section(&mut self, section: Section, steps: &[Step]) -> Option<(Failure, Verdict)> {
         for step in steps {
-            if let (Some(sig), None) = (interrupted(), self.teardown_deadline) {
+            if let (Some(sig), false) = (interrupted(), self.in_teardown) {
                 return Some((
                     self.failure(
                         section,
@@ -502,6 +467,7 @@ impl Session<'_> {
             );
         }
         self.lenient_order = true;
+        self.in_teardown = true;
         if let Some(sig) = interrupted() {
             self.teardown_deadline = Some(self.link.now() + self.cfg.teardown_bound);
             let msg = format!(

@@ -95,6 +95,11 @@ pub enum ScriptErrorKind {
     /// The file could not be read.
     #[error("cannot read: {0}")]
     Io(String),
+    /// An included file has a line that only a script may have (a section header, or a
+    /// header other than `tags`, `ignore`, `requires sim` and `title`): it would be silently
+    /// dropped or run in the wrong place.
+    #[error("`{0}` in an included file is not honoured there; put it in the script itself")]
+    NotInInclude(&'static str),
     /// `include` nests too deep (or includes itself).
     #[error("includes nest deeper than {0} levels (an include cycle?)")]
     IncludeDepth(usize),

@@ -36,6 +36,7 @@ pub fn load_script(path: &Path) -> Result<Script, ScriptError> {
         }
         let mut tags = Vec::new();
         let mut ignore = Vec::new();
+        let mut requires_sim = false;
         for part in [&mut script.setup, &mut script.test, &mut script.teardown] {
             let mut out = Vec::with_capacity(part.len());
             for step in part.drain(..) {
@@ -53,11 +54,16 @@ pub fn load_script(path: &Path) -> Result<Script, ScriptError> {
                         e
                     }
                 })?;
+                if let Some(what) = script_only(&inc) {
+                    return Err(located(&step, ScriptErrorKind::NotInInclude(what)));
+                }
                 tags.extend(inc.tags.iter().cloned());
                 ignore.extend(inc.ignore.iter().cloned());
+                requires_sim |= inc.requires_sim;
+                // `set`/`secret` before any section land in the setup: they stay in order,
+                // at the include.
                 out.extend(inc.setup);
                 out.extend(inc.test);
-                out.extend(inc.teardown);
             }
             *part = out;
         }
@@ -67,9 +73,34 @@ pub fn load_script(path: &Path) -> Result<Script, ScriptError> {
             }
         }
         script.ignore.extend(ignore);
+        // A script that includes a simulator-only fragment needs the simulator too.
+        script.requires_sim |= requires_sim;
     }
     check_script(&script)?;
     Ok(script)
+}
+
+/// The first line of `inc` that only a script may have, if any.
+fn script_only(inc: &Script) -> Option<&'static str> {
+    if inc
+        .setup
+        .iter()
+        .any(|s| !matches!(s.kind, StepKind::Set { .. }))
+    {
+        Some("setup:")
+    } else if !inc.teardown.is_empty() {
+        Some("teardown:")
+    } else if !inc.prologue {
+        Some("prologue off")
+    } else if inc.default_timeout.is_some() {
+        Some("timeout")
+    } else if inc.time_limit.is_some() {
+        Some("time-limit")
+    } else if inc.xfail.is_some() {
+        Some("xfail")
+    } else {
+        None
+    }
 }
 
 fn load_one(path: &Path) -> Result<Script, ScriptError> {

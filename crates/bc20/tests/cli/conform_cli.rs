@@ -85,6 +85,11 @@ fn usage_errors_exit_2_before_anything_runs() {
         (vec!["--sim", "--jobs", "0"], "--jobs"),
         (vec!["--sim", "--seed", "3"], "--seed"),
         (vec!["--sim", "-k", "no-such-script"], "-k"),
+        (vec!["--sim", "--time-limit", "0s"], "--time-limit"),
+        (
+            vec!["--port", "/dev/null", "--broker", "mqtt://user:hun#ter2@h:1/x"],
+            "bad broker URL",
+        ),
         (
             vec![
                 "--port",
@@ -102,6 +107,47 @@ fn usage_errors_exit_2_before_anything_runs() {
         assert_eq!(code, Some(2), "{args:?}: {out}");
         assert!(out.contains(says), "{args:?}: {out}");
         assert!(!out.contains("hunter2"), "a password in an error: {out}");
+    }
+}
+
+#[test]
+fn a_usage_error_touches_nothing_in_the_report_directory() {
+    let dir = scratch("untouched");
+    let captures = dir.join("transcripts/field-captures");
+    std::fs::create_dir_all(&captures).unwrap();
+    std::fs::write(captures.join("site1.log"), "a user's capture").unwrap();
+    std::fs::write(dir.join("junit.xml"), "<testsuites/>").unwrap();
+    let (code, out) = conform(&[
+        &conformance(),
+        "--port",
+        "/dev/nonexistent",
+        "--report-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(captures.join("site1.log").exists());
+    assert!(dir.join("junit.xml").exists(), "nothing ran: nothing is cleared");
+}
+
+#[test]
+fn a_bare_broker_url_with_a_password_never_shows_it() {
+    let dir = scratch("bare-broker");
+    let (_, out) = conform(&[
+        &conformance(),
+        "-k",
+        "echo.bc20",
+        "--port",
+        "/dev/nonexistent-bc20",
+        "--broker",
+        "quser:S3cr3tPw@127.0.0.1:9",
+        "--report-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(!out.contains("S3cr3tPw"), "{out}");
+    for f in ["report.json", "junit.xml", "report.html"] {
+        let text = std::fs::read_to_string(dir.join(f)).unwrap();
+        assert!(!text.contains("S3cr3tPw"), "{f}");
+        assert!(text.contains("echo"), "{f}: the glob on the file name selected echo");
     }
 }
 
