@@ -323,6 +323,7 @@ impl Modem {
             retries: 0,
             timing,
             ever_sent,
+            abandoned: false,
         };
         self.slots[id].session.inflight.push(entry);
         Ok(())

@@ -87,12 +87,10 @@ impl Modem {
         stage: Stage,
         value: Option<SubValue>,
     ) {
-        if self.slots[id]
-            .session
-            .take(command, msg_id, stage)
-            .is_none()
-        {
-            return;
+        match self.slots[id].session.take(command, msg_id, stage) {
+            // D60: a late acknowledgement of a command given up on frees its msgID silently.
+            Some(entry) if !entry.abandoned => {}
+            _ => return,
         }
         let conn_id = id as u8;
         let result = PacketResult::Sent;
@@ -122,7 +120,9 @@ impl Modem {
         }
     }
 
-    /// PUBREC: answer PUBREL and wait for PUBCOMP with a fresh timer (Figure 1).
+    /// PUBREC: answer PUBREL and wait for PUBCOMP with a fresh timer (Figure 1). A PUBREC
+    /// for an exchange given up on (result 2 reported) is answered too, without a timer:
+    /// the sender must release what the receiver recorded ([MQTT-4.3.3-1], D60).
     fn pubrec(&mut self, id: usize, msg_id: u16) {
         let rel = match mqtt::encode(
             &Packet::PubRel(PubRel::new(msg_id)),

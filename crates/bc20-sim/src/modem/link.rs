@@ -281,7 +281,7 @@ impl Modem {
             .session
             .inflight
             .iter()
-            .position(|i| i.deadline <= now)
+            .position(|i| !i.abandoned && i.deadline <= now)
         {
             let entry = &mut self.slots[id].session.inflight[at];
             if entry.retries < entry.timing.retry_times {
@@ -307,15 +307,18 @@ impl Modem {
                     ));
                 }
             } else {
-                let entry = self.slots[id].session.inflight.remove(at);
+                // D60: result 2, but the exchange stays open (and its msgID reserved) until
+                // its acknowledgement arrives or the connection ends.
+                entry.abandoned = true;
+                let (command, msg_id, ever_sent) = (entry.command, entry.msg_id, entry.ever_sent);
                 self.result(retry_urc(
-                    entry.command,
+                    command,
                     conn_id,
-                    entry.msg_id,
+                    msg_id,
                     PacketResult::Failed,
                     None,
                 ));
-                if !entry.ever_sent {
+                if !ever_sent {
                     // Every transmission failed: the module gives the link up (5.1, code 6).
                     return self.teardown(id, Some(QmtStatCode::SendFailures));
                 }

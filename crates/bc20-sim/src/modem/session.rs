@@ -36,6 +36,10 @@ pub(crate) struct Inflight {
     /// At least one transmission got out (a command whose sends all failed ends with
     /// +QMTSTAT 6).
     pub(crate) ever_sent: bool,
+    /// Result 2 was reported: no more timers or results, but the exchange stays open on the
+    /// wire until its acknowledgement (a late PUBREC still gets its PUBREL) or the end of
+    /// the connection, and its msgID stays reserved (D60).
+    pub(crate) abandoned: bool,
 }
 
 /// Per-link MQTT state; replaced by a fresh one at every QMTOPEN.
@@ -65,7 +69,7 @@ impl Session {
         }
     }
 
-    /// Whether `msg_id` is in flight (D33).
+    /// Whether `msg_id` is in flight (D33), or given up on with its exchange still open (D60).
     pub(crate) fn in_flight(&self, msg_id: u16) -> bool {
         self.inflight.iter().any(|i| i.msg_id == msg_id)
     }
@@ -95,7 +99,12 @@ impl Session {
         if !connected {
             return None;
         }
-        let retrans = self.inflight.iter().map(|i| i.deadline).min();
+        let retrans = self
+            .inflight
+            .iter()
+            .filter(|i| !i.abandoned)
+            .map(|i| i.deadline)
+            .min();
         earliest(earliest(retrans, self.ping_deadline), self.ping_due())
     }
 }
