@@ -1,5 +1,6 @@
 //! Packets from the broker: CONNACK, acknowledgements completing commands (result 0), and
-//! incoming PUBLISH reported as `+QMTRECV` and acknowledged per its QoS (D37).
+//! incoming PUBLISH reported as `+QMTRECV` and acknowledged per its QoS (D37); one whose
+//! line would exceed the line bound is acknowledged and dropped (D61).
 
 use bc20_grammar::{ConnectReturnCode, GrantedQos, MqttCommand, PacketResult, Qos, SubValue, Urc};
 
@@ -159,7 +160,13 @@ impl Modem {
             _ => true,
         };
         if first {
-            self.recv_urc(id as u8, p.pkid, &p.topic, &p.payload);
+            if self.recv_line_len(id as u8, p.pkid, &p.topic, &p.payload) > self.config.max_line_len
+            {
+                // D61: over the receive buffer; acknowledged below, never written.
+                self.oversized_dropped += 1;
+            } else {
+                self.recv_urc(id as u8, p.pkid, &p.topic, &p.payload);
+            }
         }
         match p.qos {
             mqtt::QoS::AtMostOnce => {}
@@ -170,6 +177,16 @@ impl Modem {
                 self.send_packet(id, &Packet::PubRec(PubRec::new(p.pkid)));
             }
         }
+    }
+
+    /// The length of the +QMTRECV line for a message, CR LF excluded (D12, D61).
+    fn recv_line_len(&self, conn_id: u8, msg_id: u16, topic: &str, payload: &[u8]) -> usize {
+        let quotes = if self.config.quirks.has(Quirk::UnquotedRecvPayload) {
+            0
+        } else {
+            2
+        };
+        format!("+QMTRECV: {conn_id},{msg_id},\"{topic}\",").len() + payload.len() + quotes
     }
 
     /// `+QMTRECV: <id>,<msgID>,"<topic>","<payload>"`, bytes raw (D35, D36).
