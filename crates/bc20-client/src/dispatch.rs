@@ -49,14 +49,16 @@ impl Client {
 
     /// Ends a request: releases its msgID and reports its completion (exactly once, since
     /// the request is moved in). A msgID whose exchange the module may still have open
-    /// (result 2, or no answer in time) is held until the slot closes (D60).
+    /// (result 2 of a QoS 2 publish, or no answer in time) is held until the slot closes
+    /// (D60).
     pub(crate) fn finish(&mut self, req: Request, result: Result<Completion, Failure>) {
         if let (Some(c), Some(id), true) = (req.conn_id, req.msg_id, req.owns_msg_id) {
             let slot = &mut self.slots[usize::from(c)];
-            let open = matches!(
-                result,
-                Err(Failure::SendFailed { .. } | Failure::Timeout(_))
-            );
+            let open = match result {
+                Err(Failure::SendFailed { .. }) => req.exactly_once,
+                Err(Failure::Timeout(_)) => true,
+                _ => false,
+            };
             if open && slot.state != SlotState::Closed {
                 slot.ids.hold(id);
             } else {

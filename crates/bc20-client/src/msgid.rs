@@ -1,8 +1,8 @@
 //! Per-slot `<msgID>` allocation (D33): 1-65535 in a cycle, skipping values in flight, so
 //! an id is never reused while its previous use is outstanding. An id whose command ended
-//! without the module saying the exchange is over (result 2, or no result in time) is held
-//! until the slot closes (D60): the module keeps it reserved until a late acknowledgement
-//! the host never sees.
+//! without the module saying the exchange is over (result 2 of a QoS 2 publish, or no
+//! result in time) is held until the slot closes (D60): the module keeps it reserved until
+//! a late PUBCOMP the host never sees.
 
 use std::collections::BTreeSet;
 

@@ -257,3 +257,20 @@ fn a_msg_id_refused_by_the_module_or_completed_is_free_at_once_d60() {
     s.events();
     assert_eq!(s.client.msg_ids_in_flight(0), Vec::<u16>::new());
 }
+
+#[test]
+fn qos1_and_subscribe_ids_are_free_at_result_2_d60() {
+    let mut s = Script::new();
+    s.connected(0);
+    s.client
+        .publish(0, Qos::AtLeastOnce, false, "t", b"m")
+        .unwrap();
+    s.sent();
+    s.ok();
+    s.client.subscribe(0, &[("a", Qos::AtLeastOnce)]).unwrap();
+    s.sent();
+    s.ok();
+    s.lines(&["+QMTPUB: 0,1,2", "+QMTSUB: 0,2,2"]);
+    s.events();
+    assert_eq!(s.client.msg_ids_in_flight(0), Vec::<u16>::new());
+}

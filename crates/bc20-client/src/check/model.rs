@@ -130,9 +130,9 @@ fn takes_id(op: &ApiOp) -> bool {
 }
 
 impl SlotModel {
-    /// Hands out the next msgID. No id stays in flight across steps, so none is skipped: an
-    /// id given up on (result 2) is held until the slot closes (D60), and every step that
-    /// gives one up (outage, stall) ends with the slot closed.
+    /// Hands out the next msgID. No id stays in flight across steps, so none is skipped: a
+    /// QoS 2 publish given up on (result 2) holds its id until the slot closes (D60), and
+    /// every step that gives one up (outage, stall) ends with the slot closed.
     pub(super) fn allocate(&mut self) -> u16 {
         let id = self.next_id;
         self.next_id = if id == u16::MAX { 1 } else { id + 1 };

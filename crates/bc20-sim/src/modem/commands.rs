@@ -19,6 +19,14 @@ use crate::time::secs;
 /// `+CME ERROR: 3`: parameters fine, state forbids it (D6).
 const NOT_ALLOWED: Fail = Fail::Cme(CmeError::OperationNotAllowed);
 
+/// `+CME ERROR: 50`: a topic MQTT forbids (D62).
+pub(super) const BAD_TOPIC: Fail = Fail::Cme(CmeError::IncorrectParameters);
+
+/// D62: every filter of a QMTSUB/QMTUNS must be one MQTT allows, or nothing is sent.
+fn check_filter(filter: &str) -> Result<(), Fail> {
+    crate::topic::check_topic_filter(filter).map_err(|_| BAD_TOPIC)
+}
+
 impl Modem {
     pub(super) fn execute_async(&mut self, cmd: Command<'static>) -> Result<Done, Fail> {
         use Command::*;
@@ -46,6 +54,9 @@ impl Modem {
                 msg_id,
                 topics,
             } => {
+                for t in topics.iter() {
+                    check_filter(&t.topic)?;
+                }
                 let filters = topics
                     .iter()
                     .map(|t| SubscribeFilter::new(t.topic.to_string(), mqtt::qos(t.qos)))
@@ -67,6 +78,9 @@ impl Modem {
                 msg_id,
                 topics,
             } => {
+                for t in topics.iter() {
+                    check_filter(t)?;
+                }
                 let packet = Packet::Unsubscribe(Unsubscribe {
                     pkid: msg_id,
                     topics: topics.iter().map(|t| t.to_string()).collect(),
@@ -87,6 +101,8 @@ impl Modem {
                 topic,
                 msg,
             } => {
+                // D62: a parameter error, before any state check.
+                crate::topic::check_topic_name(&topic).map_err(|_| BAD_TOPIC)?;
                 let mut p = Publish::from_bytes(
                     topic.into_owned(),
                     mqtt::qos(qos),

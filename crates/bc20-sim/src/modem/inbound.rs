@@ -89,7 +89,7 @@ impl Modem {
         value: Option<SubValue>,
     ) {
         match self.slots[id].session.take(command, msg_id, stage) {
-            // D60: a late acknowledgement of a command given up on frees its msgID silently.
+            // D60: the late PUBCOMP of a QoS 2 exchange given up on frees its msgID silently.
             Some(entry) if !entry.abandoned => {}
             _ => return,
         }

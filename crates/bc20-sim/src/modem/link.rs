@@ -6,6 +6,7 @@ use bc20_grammar::{
 };
 use bytes::Bytes;
 
+use super::session::Stage;
 use super::slot::Phase;
 use super::{ConnectFailure, Modem, NetAction, NetEvent, SLOTS};
 use crate::faults::Fault;
@@ -307,10 +308,14 @@ impl Modem {
                     ));
                 }
             } else {
-                // D60: result 2, but the exchange stays open (and its msgID reserved) until
-                // its acknowledgement arrives or the connection ends.
+                // D60: result 2. A QoS 2 exchange stays open (and its msgID reserved) until
+                // PUBCOMP or the end of the connection; the others end here.
+                let qos2 = entry.command == MqttCommand::QmtPub && entry.stage != Stage::Ack;
                 entry.abandoned = true;
                 let (command, msg_id, ever_sent) = (entry.command, entry.msg_id, entry.ever_sent);
+                if !qos2 {
+                    self.slots[id].session.inflight.remove(at);
+                }
                 self.result(retry_urc(
                     command,
                     conn_id,

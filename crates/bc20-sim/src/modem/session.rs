@@ -36,9 +36,9 @@ pub(crate) struct Inflight {
     /// At least one transmission got out (a command whose sends all failed ends with
     /// +QMTSTAT 6).
     pub(crate) ever_sent: bool,
-    /// Result 2 was reported: no more timers or results, but the exchange stays open on the
-    /// wire until its acknowledgement (a late PUBREC still gets its PUBREL) or the end of
-    /// the connection, and its msgID stays reserved (D60).
+    /// Result 2 was reported for this QoS 2 PUBLISH: no more timers or results, but the
+    /// exchange stays open on the wire until PUBCOMP (a late PUBREC still gets its PUBREL)
+    /// or the end of the connection, and its msgID stays reserved (D60).
     pub(crate) abandoned: bool,
 }
 
