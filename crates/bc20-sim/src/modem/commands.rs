@@ -221,6 +221,7 @@ impl Modem {
         }
         let timing = cfg.timing();
         let keepalive = secs(cfg.keepalive.into());
+        let (effective_id, clean) = (connect.client_id.clone(), connect.clean_session);
         let Ok(bytes) = mqtt::encode(&Packet::Connect(connect), self.config.mqtt_version) else {
             return Err(Fail::Cme(CmeError::IncorrectParameters));
         };
@@ -237,6 +238,7 @@ impl Modem {
             return Ok(());
         }
         let slot = &mut self.slots[id];
+        slot.session.connect = Some((effective_id, clean));
         slot.session.keepalive = keepalive;
         slot.phase = Phase::Connecting {
             deadline: self.now + timing.pkt_timeout,

@@ -30,6 +30,11 @@ impl Modem {
             } else {
                 Phase::Opened
             };
+            let resumed = if accepted {
+                self.session_start(id, ack.session_present)
+            } else {
+                Vec::new()
+            };
             let ret_code = ConnectReturnCode::from_code(reported);
             self.result(Urc::QmtConn {
                 conn_id,
@@ -37,6 +42,10 @@ impl Modem {
                 ret_code,
                 value: None,
             });
+            // D63: the resumed session's unacknowledged packets go out again, in order.
+            for packet in resumed {
+                self.transmit(id, packet);
+            }
             return;
         }
         if !matches!(phase, Phase::Connected | Phase::Disconnecting { .. }) {
@@ -77,6 +86,25 @@ impl Modem {
             | Packet::PingReq
             | Packet::Disconnect => {}
         }
+    }
+
+    /// CONNACK accepted: a clean-session-0 connection resumes the stored session of its
+    /// client id when the server has it (session present), otherwise starts afresh; returns
+    /// the packets to send again ([MQTT-4.4.0-1], [MQTT-3.2.2-2], D63).
+    fn session_start(&mut self, id: usize, session_present: bool) -> Vec<bytes::Bytes> {
+        let slot = &mut self.slots[id];
+        let stored = slot.stored.take();
+        let Some((client_id, false)) = slot.session.connect.clone() else {
+            return Vec::new();
+        };
+        slot.session.persist = Some(client_id.clone());
+        let Some(stored) = stored.filter(|s| session_present && s.client_id == client_id) else {
+            return Vec::new();
+        };
+        slot.session.incoming_qos2 = stored.incoming_qos2;
+        let resend = stored.inflight.iter().map(|i| i.packet.clone()).collect();
+        slot.session.inflight = stored.inflight;
+        resend
     }
 
     /// An acknowledgement completed a command: result 0.

@@ -132,6 +132,9 @@ impl Modem {
         }
         slot.imp.flush();
         slot.phase = Phase::Closed;
+        if let Some(stored) = slot.session.take_stored() {
+            slot.stored = Some(stored);
+        }
         slot.session.inflight.clear();
         slot.session.incoming_qos2.clear();
         slot.session.ping_deadline = None;

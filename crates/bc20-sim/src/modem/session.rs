@@ -55,6 +55,22 @@ pub(crate) struct Session {
     pub(crate) inflight: Vec<Inflight>,
     /// QoS 2 packet ids received (and reported) but not yet released by PUBREL (D37).
     pub(crate) incoming_qos2: Vec<u16>,
+    /// The client id and clean-session flag of the CONNECT sent on this link.
+    pub(crate) connect: Option<(String, bool)>,
+    /// Connected with clean session 0 as this client id: the session outlives the link
+    /// (D63).
+    pub(crate) persist: Option<String>,
+}
+
+/// What a clean-session-0 session keeps across links ([MQTT-4.4.0-1], D63).
+#[derive(Debug, Default)]
+pub(crate) struct Stored {
+    /// The client id the session belongs to.
+    pub(crate) client_id: String,
+    /// QoS 1 and 2 PUBLISH and PUBREL exchanges not acknowledged yet, in order.
+    pub(crate) inflight: Vec<Inflight>,
+    /// QoS 2 packet ids received and not released yet.
+    pub(crate) incoming_qos2: Vec<u16>,
 }
 
 impl Session {
@@ -66,7 +82,29 @@ impl Session {
             ping_deadline: None,
             inflight: Vec::new(),
             incoming_qos2: Vec::new(),
+            connect: None,
+            persist: None,
         }
+    }
+
+    /// The state a clean-session-0 session keeps when its link ends (D63), if it is one:
+    /// publishes and releases still unacknowledged, now without timers or results, and the
+    /// QoS 2 ids received. Leaves the session empty.
+    pub(crate) fn take_stored(&mut self) -> Option<Stored> {
+        let client_id = self.persist.take()?;
+        let inflight = std::mem::take(&mut self.inflight)
+            .into_iter()
+            .filter(|i| i.command == MqttCommand::QmtPub)
+            .map(|mut i| {
+                i.abandoned = true;
+                i
+            })
+            .collect();
+        Some(Stored {
+            client_id,
+            inflight,
+            incoming_qos2: std::mem::take(&mut self.incoming_qos2),
+        })
     }
 
     /// Whether `msg_id` is in flight (D33), or given up on with its exchange still open (D60).
