@@ -9,7 +9,7 @@ use super::host::{Done, Fail};
 use super::session::{Inflight, Session, Stage};
 use super::slot::Phase;
 use super::{Modem, NetAction};
-use crate::config::AliAuthMode;
+use crate::config::{AliAuthMode, MqttVersion};
 use crate::mqtt::{
     self, Connect, LastWill, Login, Packet, Publish, Subscribe, SubscribeFilter, Unsubscribe,
 };
@@ -193,6 +193,11 @@ impl Modem {
         username: Option<&str>,
         password: Option<&str>,
     ) -> Result<(), Fail> {
+        // D64: MQTT 3.1 allows client ids of 1-23 bytes; a parameter error, before the state.
+        let v31 = self.config.mqtt_version == MqttVersion::V31;
+        if v31 && client_id.len() > mqtt::V31_MAX_CLIENT_ID {
+            return Err(Fail::Cme(CmeError::IncorrectParameters));
+        }
         if self.slots[id].phase != Phase::Opened {
             return Err(NOT_ALLOWED);
         }
@@ -218,6 +223,10 @@ impl Modem {
             let creds = ali.sign(client_id);
             connect.client_id = creds.client_id;
             connect.login = Some(Login::new(creds.username, creds.password));
+        }
+        if v31 && connect.client_id.len() > mqtt::V31_MAX_CLIENT_ID {
+            // The AliAuth-signed id (D21) is longer than 3.1 allows.
+            return Err(Fail::Cme(CmeError::IncorrectParameters));
         }
         let timing = cfg.timing();
         let keepalive = secs(cfg.keepalive.into());
@@ -320,16 +329,9 @@ impl Modem {
         let timing = slot.cfg.timing();
         let first = mqtt::encode(packet, self.config.mqtt_version)
             .map_err(|_| Fail::Cme(CmeError::IncorrectParameters))?;
-        // Retransmissions of a PUBLISH carry DUP (D25).
-        let resend = match packet {
-            Packet::Publish(p) => {
-                let mut dup = p.clone();
-                dup.dup = true;
-                mqtt::encode(&Packet::Publish(dup), self.config.mqtt_version)
-                    .unwrap_or_else(|_| first.clone())
-            }
-            _ => first.clone(),
-        };
+        // Retransmissions of a PUBLISH carry DUP (D25); in MQTT 3.1 of every packet (D64).
+        let resend =
+            mqtt::encode_resend(packet, self.config.mqtt_version).unwrap_or_else(|_| first.clone());
         let ever_sent = self.transmit(id, first);
         let deadline = self.now + timing.pkt_timeout;
         let entry = Inflight {

@@ -153,12 +153,14 @@ impl Modem {
     /// for an exchange given up on (result 2 reported) is answered too, without a timer:
     /// the sender must release what the receiver recorded ([MQTT-4.3.3-1], D60).
     fn pubrec(&mut self, id: usize, msg_id: u16) {
-        let rel = match mqtt::encode(
-            &Packet::PubRel(PubRel::new(msg_id)),
-            self.config.mqtt_version,
+        let version = self.config.mqtt_version;
+        let packet = Packet::PubRel(PubRel::new(msg_id));
+        let (rel, resend) = match (
+            mqtt::encode(&packet, version),
+            mqtt::encode_resend(&packet, version),
         ) {
-            Ok(b) => b,
-            Err(_) => return,
+            (Ok(first), Ok(again)) => (first, again),
+            _ => return,
         };
         let now = self.now;
         let session = &mut self.slots[id].session;
@@ -168,7 +170,7 @@ impl Modem {
             return;
         };
         entry.stage = Stage::Comp;
-        entry.packet = rel.clone();
+        entry.packet = resend;
         entry.retries = 0;
         entry.deadline = now + entry.timing.pkt_timeout;
         self.transmit(id, rel);

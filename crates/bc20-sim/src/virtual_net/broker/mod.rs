@@ -265,6 +265,11 @@ impl Broker {
             Some(1)
         } else if c.client_id.is_empty() && !c.clean_session {
             Some(2)
+        } else if version == MqttVersion::V31
+            && (c.client_id.is_empty() || c.client_id.len() > mqtt::V31_MAX_CLIENT_ID)
+        {
+            // A 3.1 broker refuses ids outside 1-23 bytes (identifier rejected).
+            Some(2)
         } else {
             self.behaviour.refuse_with.filter(|&rc| rc != 0)
         };
