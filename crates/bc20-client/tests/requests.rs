@@ -382,3 +382,29 @@ fn topics_mqtt_forbids_are_refused_before_anything_is_written_d62() {
         .unwrap();
     assert_eq!(s.sent(), "AT+QMTSUB=0,1,\"a/#\",0,\"+/b\",1");
 }
+
+#[test]
+fn a_request_without_a_result_in_time_holds_its_msg_id_until_the_slot_closes_d60() {
+    let mut s = Script::new();
+    s.connected(0);
+    let p = s
+        .client
+        .publish(0, Qos::AtLeastOnce, false, "t", b"m")
+        .unwrap();
+    s.sent();
+    s.ok();
+    s.advance(Duration::from_secs(42));
+    assert_eq!(
+        s.events(),
+        [err(p, Failure::Timeout(TimeoutStage::AsyncResult))]
+    );
+    // The module's state is unknown: the id may still be in flight there.
+    assert_eq!(s.client.msg_ids_in_flight(0), [1]);
+    s.client.close(0).unwrap();
+    s.sent();
+    s.ok();
+    s.lines(&["+QMTCLOSE: 0,0"]);
+    s.events();
+    assert_eq!(s.client.slot_state(0), Some(SlotState::Closed));
+    assert_eq!(s.client.msg_ids_in_flight(0), Vec::<u16>::new());
+}
