@@ -128,10 +128,14 @@ impl Client {
     /// Queues an AT+QMTCFG write of `setting` on `conn_id` (3.2.1). Allowed in any state;
     /// settings sent in CONNECT take effect at the next connect (D20).
     pub fn configure(&mut self, conn_id: u8, setting: Setting) -> Result<Handle, RequestError> {
+        if let Setting::Will(Some(will)) = &setting {
+            self.admit(Operation::Configure, Some(conn_id))?;
+            check_name(&will.topic)?;
+        }
         let cmd = setting.command(conn_id).into_owned();
         let details = Details {
             setting: Some(setting),
-            topics: 0,
+            ..Details::default()
         };
         self.submit_with(Operation::Configure, Some(conn_id), false, details, |_| cmd)
     }
@@ -185,6 +189,11 @@ impl Client {
     }
 
     /// Queues AT+QMTSUB (3.2.6) of 1-16 topic filters, each with its requested QoS.
+    ///
+    /// # Errors
+    ///
+    /// [`RequestError`]: no such slot, a slot state that forbids it, a full queue, no free
+    /// msgID, a filter MQTT forbids (`Topic`, D62) or one the grammar cannot encode.
     pub fn subscribe(
         &mut self,
         conn_id: u8,
@@ -192,6 +201,9 @@ impl Client {
     ) -> Result<Handle, RequestError> {
         self.admit(Operation::Subscribe, Some(conn_id))?;
         check_topic_count(topics.len())?;
+        for (t, _) in topics {
+            check_filter(t)?;
+        }
         let list: SubTopics<'static> = topics
             .iter()
             .map(|(topic, qos)| SubTopic {
@@ -200,8 +212,8 @@ impl Client {
             })
             .collect();
         let details = Details {
-            setting: None,
             topics: topics.len(),
+            ..Details::default()
         };
         self.submit_with(
             Operation::Subscribe,
@@ -217,9 +229,16 @@ impl Client {
     }
 
     /// Queues AT+QMTUNS (3.2.7) of 1-16 topic filters.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::subscribe`].
     pub fn unsubscribe(&mut self, conn_id: u8, topics: &[&str]) -> Result<Handle, RequestError> {
         self.admit(Operation::Unsubscribe, Some(conn_id))?;
         check_topic_count(topics.len())?;
+        for t in topics {
+            check_filter(t)?;
+        }
         let list = topics.iter().map(|t| (*t).to_owned().into()).collect();
         self.submit(Operation::Unsubscribe, Some(conn_id), true, |msg_id| {
             Command::QmtUns {
@@ -232,6 +251,11 @@ impl Client {
 
     /// Queues AT+QMTPUB (3.2.8). The driver picks the msgID: 0 for QoS 0, a free one otherwise.
     /// The message cannot contain `"`, CR or LF (D10, D34).
+    ///
+    /// # Errors
+    ///
+    /// [`RequestError`]: no such slot, a slot state that forbids it, a full queue, no free
+    /// msgID, a topic with a wildcard (`Topic`, D62) or one the grammar cannot encode.
     pub fn publish(
         &mut self,
         conn_id: u8,
@@ -241,16 +265,26 @@ impl Client {
         message: &[u8],
     ) -> Result<Handle, RequestError> {
         let needs_id = qos != Qos::AtMostOnce;
-        self.submit(Operation::Publish, Some(conn_id), needs_id, |msg_id| {
-            Command::QmtPub {
+        self.admit(Operation::Publish, Some(conn_id))?;
+        check_name(topic)?;
+        let details = Details {
+            exactly_once: qos == Qos::ExactlyOnce,
+            ..Details::default()
+        };
+        self.submit_with(
+            Operation::Publish,
+            Some(conn_id),
+            needs_id,
+            details,
+            |msg_id| Command::QmtPub {
                 conn_id,
                 msg_id: msg_id.unwrap_or(0),
                 qos,
                 retain,
                 topic: topic.to_owned().into(),
                 msg: Payload(message.to_vec().into()),
-            }
-        })
+            },
+        )
     }
 
     /// Takes the next report, oldest first.
@@ -354,6 +388,7 @@ impl Client {
             conn_id,
             msg_id: msg_id.or((op == Operation::Publish).then_some(0)),
             owns_msg_id: msg_id.is_some(),
+            exactly_once: details.exactly_once,
             topics: details.topics,
             setting: details.setting,
             bytes,
@@ -367,6 +402,23 @@ impl Client {
 struct Details {
     setting: Option<Setting>,
     topics: usize,
+    exactly_once: bool,
+}
+
+/// D62: a topic name (publish, will) has no wildcards.
+fn check_name(topic: &str) -> Result<(), RequestError> {
+    crate::topic::check_topic_name(topic).map_err(|error| RequestError::Topic {
+        topic: topic.to_owned(),
+        error,
+    })
+}
+
+/// D62: a filter (subscribe, unsubscribe) has wildcards only as whole levels.
+fn check_filter(filter: &str) -> Result<(), RequestError> {
+    crate::topic::check_topic_filter(filter).map_err(|error| RequestError::Topic {
+        topic: filter.to_owned(),
+        error,
+    })
 }
 
 fn check_topic_count(n: usize) -> Result<(), RequestError> {

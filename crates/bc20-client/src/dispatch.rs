@@ -48,10 +48,22 @@ impl Client {
     }
 
     /// Ends a request: releases its msgID and reports its completion (exactly once, since
-    /// the request is moved in).
+    /// the request is moved in). A msgID whose exchange the module may still have open
+    /// (result 2 of a QoS 2 publish, or no answer in time) is held until the slot closes
+    /// (D60).
     pub(crate) fn finish(&mut self, req: Request, result: Result<Completion, Failure>) {
         if let (Some(c), Some(id), true) = (req.conn_id, req.msg_id, req.owns_msg_id) {
-            self.slots[usize::from(c)].ids.release(id);
+            let slot = &mut self.slots[usize::from(c)];
+            let open = match result {
+                Err(Failure::SendFailed { .. }) => req.exactly_once,
+                Err(Failure::Timeout(_)) => true,
+                _ => false,
+            };
+            if open && slot.state != SlotState::Closed {
+                slot.ids.hold(id);
+            } else {
+                slot.ids.release(id);
+            }
         }
         self.events.push_back(Event::Completed {
             handle: req.handle,
@@ -65,6 +77,10 @@ impl Client {
         match next_state(slot.state, trigger) {
             Some(to) => {
                 slot.state = to;
+                if to == SlotState::Closed {
+                    // D60: the connection ended, and with it every exchange on the wire.
+                    slot.ids.release_held();
+                }
                 true
             }
             None => false,

@@ -5,6 +5,7 @@ use thiserror::Error;
 
 use crate::request::Operation;
 use crate::slot::SlotState;
+use crate::topic::TopicError;
 
 /// A request the driver refuses at once; nothing is queued and no event will follow.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -30,6 +31,16 @@ pub enum RequestError {
     /// count); the grammar's encoder says which.
     #[error("invalid parameter: {0}")]
     Encode(#[from] EncodeError),
+    /// A topic MQTT forbids: a wildcard in a topic name (publish, will), or a wildcard that
+    /// is not a whole level of a filter (subscribe, unsubscribe); the module would answer
+    /// `+CME ERROR: 50` (D62).
+    #[error("invalid topic {topic:?}: {error}")]
+    Topic {
+        /// The topic as given.
+        topic: String,
+        /// What is wrong with it.
+        error: TopicError,
+    },
     /// All 65535 message identifiers of the slot are in flight.
     #[error("no free msgID on slot {conn_id}")]
     NoFreeMsgId {

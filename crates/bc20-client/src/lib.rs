@@ -43,6 +43,7 @@ mod request;
 mod slot;
 mod time;
 mod timers;
+pub mod topic;
 
 pub use client::Client;
 pub use config::{ClientConfig, Setting, SlotConfig, WillConfig};

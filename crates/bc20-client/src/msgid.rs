@@ -1,5 +1,8 @@
 //! Per-slot `<msgID>` allocation (D33): 1-65535 in a cycle, skipping values in flight, so
-//! an id is never reused while its previous use is outstanding.
+//! an id is never reused while its previous use is outstanding. An id whose command ended
+//! without the module saying the exchange is over (result 2 of a QoS 2 publish, or no
+//! result in time) is held until the slot closes (D60): the module keeps it reserved until
+//! a late PUBCOMP the host never sees.
 
 use std::collections::BTreeSet;
 
@@ -8,6 +11,8 @@ use std::collections::BTreeSet;
 pub(crate) struct MsgIds {
     next: u16,
     in_use: BTreeSet<u16>,
+    /// The subset of `in_use` held until the slot closes (D60).
+    held: BTreeSet<u16>,
 }
 
 impl Default for MsgIds {
@@ -15,6 +20,7 @@ impl Default for MsgIds {
         MsgIds {
             next: 1,
             in_use: BTreeSet::new(),
+            held: BTreeSet::new(),
         }
     }
 }
@@ -46,6 +52,20 @@ impl MsgIds {
         self.in_use.remove(&id);
     }
 
+    /// Keeps `id` out of use until [`MsgIds::release_held`] (D60).
+    pub(crate) fn hold(&mut self, id: u16) {
+        if self.in_use.contains(&id) {
+            self.held.insert(id);
+        }
+    }
+
+    /// The slot closed: the module's session for it is gone, so held ids are free (D60).
+    pub(crate) fn release_held(&mut self) {
+        for id in std::mem::take(&mut self.held) {
+            self.in_use.remove(&id);
+        }
+    }
+
     /// The ids in use, ascending.
     pub(crate) fn in_use(&self) -> impl Iterator<Item = u16> + '_ {
         self.in_use.iter().copied()
@@ -72,6 +92,20 @@ mod tests {
         let a = ids.allocate().unwrap();
         ids.next = a;
         assert_eq!(ids.allocate(), Some(a + 1));
+    }
+
+    #[test]
+    fn held_ids_are_skipped_until_the_slot_closes_d60() {
+        let mut ids = MsgIds::default();
+        let a = ids.allocate().unwrap();
+        ids.hold(a);
+        ids.next = a;
+        assert_eq!(ids.allocate(), Some(a + 1));
+        ids.release(a + 1);
+        ids.release_held();
+        ids.next = a;
+        assert_eq!(ids.allocate(), Some(a));
+        assert_eq!(ids.in_use().collect::<Vec<_>>(), [a]);
     }
 
     #[test]

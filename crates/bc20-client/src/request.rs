@@ -123,6 +123,8 @@ pub(crate) struct Request {
     pub(crate) msg_id: Option<u16>,
     /// Whether `msg_id` was allocated (and must be released).
     pub(crate) owns_msg_id: bool,
+    /// A QoS 2 publish: after result 2 its msgID is held until the slot closes (D60).
+    pub(crate) exactly_once: bool,
     /// Topics of a subscribe (to check the granted-QoS count, D30).
     pub(crate) topics: usize,
     /// The setting of a configure, applied to the slot's [`SlotConfig`] on `OK`.

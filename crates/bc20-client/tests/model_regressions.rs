@@ -138,3 +138,62 @@ fn empty_subscribe_on_a_closed_slot_is_refused_for_the_state() {
         }])],
     );
 }
+
+/// Slot 1 subscribed to topic 0 at QoS 2; slot 0 with clean session 0.
+fn subscriber_and_persistent_publisher() -> Vec<Step> {
+    use bc20_client::check::SettingChoice;
+    vec![
+        connect(1),
+        Step::Api(vec![ApiOp::Subscribe {
+            slot: 1,
+            topics: vec![(0, Qos::ExactlyOnce)],
+        }]),
+        Step::Api(vec![ApiOp::Configure {
+            slot: 0,
+            setting: SettingChoice::Session(false),
+        }]),
+        connect(0),
+    ]
+}
+
+/// D63: publishes left unacknowledged by a stall are sent again when the clean-session-0
+/// session resumes; the subscriber may see them (QoS 1 again, QoS 2 only if the broker
+/// lost it), and nothing else changes.
+#[test]
+fn a_resumed_session_resends_what_a_stall_left_unacknowledged() {
+    use bc20_client::check::StallOp;
+    for kill in [false, true] {
+        let mut steps = subscriber_and_persistent_publisher();
+        steps.push(Step::Stall {
+            slot: 0,
+            ops: vec![
+                StallOp::Publish(Qos::AtLeastOnce, 0, 1),
+                StallOp::Publish(Qos::ExactlyOnce, 0, 2),
+            ],
+            wait: 3,
+            kill,
+        });
+        steps.push(connect(0));
+        steps.push(Step::Api(vec![ApiOp::Publish {
+            slot: 0,
+            qos: Qos::AtLeastOnce,
+            retain: false,
+            topic: 0,
+            payload: PayloadChoice { n: 3, quote: false },
+        }]));
+        run(vec![1], &steps);
+    }
+}
+
+/// D63: the same after an outage, whose publishes may or may not have been acknowledged.
+#[test]
+fn a_resumed_session_resends_what_an_outage_left_unacknowledged() {
+    let mut steps = subscriber_and_persistent_publisher();
+    steps.push(Step::Outage {
+        slot: 0,
+        secs: 60,
+        during: vec![(Qos::AtLeastOnce, 0, 1), (Qos::ExactlyOnce, 0, 2)],
+    });
+    steps.push(connect(0));
+    run(vec![1], &steps);
+}

@@ -331,3 +331,80 @@ fn the_queue_is_bounded() {
         line: String::new(),
     };
 }
+
+#[test]
+fn topics_mqtt_forbids_are_refused_before_anything_is_written_d62() {
+    use bc20_client::topic::TopicError;
+    let mut s = Script::new();
+    s.connected(0);
+    for (topic, wildcard, at) in [("a/#", '#', 2), ("+", '+', 0), ("a/+/b", '+', 2)] {
+        for qos in [Qos::AtMostOnce, Qos::AtLeastOnce, Qos::ExactlyOnce] {
+            assert_eq!(
+                s.client.publish(0, qos, false, topic, b"m"),
+                Err(RequestError::Topic {
+                    topic: topic.to_owned(),
+                    error: TopicError::WildcardInName { wildcard, at }
+                })
+            );
+        }
+    }
+    for (bad, error) in [
+        ("a/#/b", TopicError::MisplacedMultiLevel { at: 2 }),
+        ("a+", TopicError::PartialSingleLevel { at: 1 }),
+    ] {
+        let refusal = Err(RequestError::Topic {
+            topic: bad.to_owned(),
+            error,
+        });
+        assert_eq!(s.client.subscribe(0, &[(bad, Qos::AtMostOnce)]), refusal);
+        assert_eq!(
+            s.client
+                .subscribe(0, &[("ok/#", Qos::AtMostOnce), (bad, Qos::AtMostOnce)]),
+            refusal
+        );
+        assert_eq!(s.client.unsubscribe(0, &[bad]), refusal);
+        assert_eq!(s.client.unsubscribe(0, &["ok", bad]), refusal);
+    }
+    let will = bc20_client::WillConfig {
+        qos: Qos::AtLeastOnce,
+        retain: false,
+        topic: "w/#".to_owned(),
+        message: "bye".to_owned(),
+    };
+    assert!(matches!(
+        s.client.configure(0, Setting::Will(Some(will))),
+        Err(RequestError::Topic { .. })
+    ));
+    s.silent();
+    // No msgID was used up: the next request gets 1.
+    s.client
+        .subscribe(0, &[("a/#", Qos::AtMostOnce), ("+/b", Qos::AtLeastOnce)])
+        .unwrap();
+    assert_eq!(s.sent(), "AT+QMTSUB=0,1,\"a/#\",0,\"+/b\",1");
+}
+
+#[test]
+fn a_request_without_a_result_in_time_holds_its_msg_id_until_the_slot_closes_d60() {
+    let mut s = Script::new();
+    s.connected(0);
+    let p = s
+        .client
+        .publish(0, Qos::AtLeastOnce, false, "t", b"m")
+        .unwrap();
+    s.sent();
+    s.ok();
+    s.advance(Duration::from_secs(42));
+    assert_eq!(
+        s.events(),
+        [err(p, Failure::Timeout(TimeoutStage::AsyncResult))]
+    );
+    // The module's state is unknown: the id may still be in flight there.
+    assert_eq!(s.client.msg_ids_in_flight(0), [1]);
+    s.client.close(0).unwrap();
+    s.sent();
+    s.ok();
+    s.lines(&["+QMTCLOSE: 0,0"]);
+    s.events();
+    assert_eq!(s.client.slot_state(0), Some(SlotState::Closed));
+    assert_eq!(s.client.msg_ids_in_flight(0), Vec::<u16>::new());
+}

@@ -213,3 +213,64 @@ fn strict_client_reports_them_as_undecodable() {
         [Event::Diagnostic(Diagnostic::Undecodable { .. })]
     ));
 }
+
+#[test]
+fn a_msg_id_given_up_on_is_held_until_the_slot_closes_d60() {
+    let mut s = Script::new();
+    s.connected(0);
+    s.client
+        .publish(0, Qos::ExactlyOnce, false, "t", b"m")
+        .unwrap();
+    assert_eq!(s.sent(), "AT+QMTPUB=0,1,2,0,\"t\",\"m\"");
+    s.ok();
+    s.lines(&["+QMTPUB: 0,1,2"]);
+    s.events();
+    // The module may still have the exchange for 1 open: the id stays out of use.
+    assert_eq!(s.client.msg_ids_in_flight(0), [1]);
+    s.client
+        .publish(0, Qos::AtLeastOnce, false, "t", b"n")
+        .unwrap();
+    assert_eq!(s.sent(), "AT+QMTPUB=0,2,1,0,\"t\",\"n\"");
+    s.ok();
+    s.lines(&["+QMTPUB: 0,2,0"]);
+    s.events();
+    assert_eq!(s.client.msg_ids_in_flight(0), [1]);
+    // The link ends: every exchange with it, so the id is free.
+    s.lines(&["+QMTSTAT: 0,1"]);
+    s.events();
+    assert_eq!(s.client.msg_ids_in_flight(0), Vec::<u16>::new());
+}
+
+#[test]
+fn a_msg_id_refused_by_the_module_or_completed_is_free_at_once_d60() {
+    let mut s = Script::new();
+    s.connected(0);
+    s.client.subscribe(0, &[("a", Qos::AtLeastOnce)]).unwrap();
+    s.sent();
+    s.modem("\r\n+CME ERROR: 3\r\n");
+    s.events();
+    assert_eq!(s.client.msg_ids_in_flight(0), Vec::<u16>::new());
+    s.client.subscribe(0, &[("a", Qos::AtLeastOnce)]).unwrap();
+    assert_eq!(s.sent(), "AT+QMTSUB=0,2,\"a\",1");
+    s.ok();
+    s.lines(&["+QMTSUB: 0,2,0,1"]);
+    s.events();
+    assert_eq!(s.client.msg_ids_in_flight(0), Vec::<u16>::new());
+}
+
+#[test]
+fn qos1_and_subscribe_ids_are_free_at_result_2_d60() {
+    let mut s = Script::new();
+    s.connected(0);
+    s.client
+        .publish(0, Qos::AtLeastOnce, false, "t", b"m")
+        .unwrap();
+    s.sent();
+    s.ok();
+    s.client.subscribe(0, &[("a", Qos::AtLeastOnce)]).unwrap();
+    s.sent();
+    s.ok();
+    s.lines(&["+QMTPUB: 0,1,2", "+QMTSUB: 0,2,2"]);
+    s.events();
+    assert_eq!(s.client.msg_ids_in_flight(0), Vec::<u16>::new());
+}

@@ -49,7 +49,8 @@ pub struct ModemConfig {
     pub echo: bool,
     /// `AT+CMEE` at boot (1, numeric `+CME ERROR`, D5).
     pub cmee: u8,
-    /// Longest command line kept, CR excluded (D12).
+    /// Longest command line kept, CR excluded (D12); also the longest line the module
+    /// writes: a message whose `+QMTRECV` line would be longer is dropped (D61).
     pub max_line_len: usize,
     /// The revision `ATI` and `AT+CGMR` report (D40).
     pub revision: String,

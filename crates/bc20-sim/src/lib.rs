@@ -42,6 +42,7 @@ pub mod mqtt;
 pub mod quirks;
 pub mod shell;
 pub mod time;
+pub mod topic;
 pub mod virtual_net;
 
 pub use config::{AliAuthMode, ModemConfig, MqttVersion, TestStyle};

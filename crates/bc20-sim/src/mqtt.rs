@@ -32,6 +32,36 @@ pub fn encode(packet: &Packet, version: MqttVersion) -> Result<Bytes, CodecError
     Ok(buf.freeze())
 }
 
+/// Longest client identifier MQTT 3.1 allows (3.1 section 3.1, "Client Identifier": 1 to 23
+/// characters; brokers count bytes). 3.1.1 lifts the limit.
+pub const V31_MAX_CLIENT_ID: usize = 23;
+
+/// Encodes the retransmission of a packet (D25, D64): a PUBLISH with DUP set; in MQTT 3.1
+/// also SUBSCRIBE, UNSUBSCRIBE and PUBREL with DUP set (3.1 section 2.1 sets DUP on every
+/// resent packet whose QoS is above 0; 3.1.1 fixes their flags at 0010). The codec writes
+/// the packet; only the DUP bit of its first byte is set here, as the CONNECT header of 3.1
+/// is rewritten above.
+pub fn encode_resend(packet: &Packet, version: MqttVersion) -> Result<Bytes, CodecError> {
+    match packet {
+        Packet::Publish(p) => {
+            let mut dup = p.clone();
+            dup.dup = true;
+            encode(&Packet::Publish(dup), version)
+        }
+        Packet::Subscribe(_) | Packet::Unsubscribe(_) | Packet::PubRel(_)
+            if version == MqttVersion::V31 =>
+        {
+            let bytes = encode(packet, version)?;
+            let mut out = BytesMut::from(&bytes[..]);
+            if let Some(first) = out.first_mut() {
+                *first |= 0x08;
+            }
+            Ok(out.freeze())
+        }
+        _ => encode(packet, version),
+    }
+}
+
 /// A whole CONNECT frame with its protocol header swapped, or `None` if `frame` is not a
 /// CONNECT with header `from`.
 fn rewrite_connect(frame: &[u8], from: &[u8], to: &[u8]) -> Option<Bytes> {
@@ -216,6 +246,35 @@ mod tests {
         let mut small = PacketReader::new(4);
         small.push(&bytes);
         assert!(small.next_packet().is_err());
+    }
+
+    #[test]
+    fn v31_resends_set_dup_on_subscribe_unsubscribe_and_pubrel_and_still_decode() {
+        let mut sub = Subscribe::new("a/b", QoS::AtLeastOnce);
+        sub.pkid = 7;
+        let mut unsub = Unsubscribe::new("a/b");
+        unsub.pkid = 8;
+        let packets = [
+            Packet::Subscribe(sub),
+            Packet::Unsubscribe(unsub),
+            Packet::PubRel(PubRel::new(9)),
+        ];
+        for p in packets {
+            let first = encode(&p, MqttVersion::V31).unwrap();
+            let v31 = encode_resend(&p, MqttVersion::V31).unwrap();
+            let v311 = encode_resend(&p, MqttVersion::V311).unwrap();
+            assert_eq!(v31[0], first[0] | 0x08, "{p:?}");
+            assert_eq!(&v31[1..], &first[1..], "{p:?}");
+            assert_eq!(v311, first, "{p:?}");
+            let mut r = PacketReader::broker(1 << 16);
+            r.push(&v31);
+            assert_eq!(r.next_packet().unwrap(), Some(p));
+        }
+        let publish =
+            Packet::Publish(Publish::new("t", QoS::AtLeastOnce, b"x".to_vec()).tap_pkid(1));
+        for version in [MqttVersion::V31, MqttVersion::V311] {
+            assert_eq!(encode_resend(&publish, version).unwrap()[0], 0x3a);
+        }
     }
 
     trait TapPkid {

@@ -157,3 +157,136 @@ fn mosquitto_closing_after_a_same_id_takeover_gives_qmtstat_1() {
     sim.read_until(b"+QMTSTAT: 0,1\r\n", Duration::from_secs(5))
         .unwrap();
 }
+
+/// D63 against a real broker: a QoS 1 and a QoS 2 publish lost with the link are sent again
+/// when the clean-session-0 session resumes, and mosquitto delivers each once.
+#[test]
+fn a_clean_session_0_module_resends_lost_publishes_to_mosquitto_d63() {
+    use bc20_sim::{Fault, Way};
+    let Some(m) = mosquitto("a_clean_session_0_module_resends_lost_publishes_to_mosquitto_d63")
+    else {
+        return;
+    };
+    let peer = Peer::connect(m.addr(), "app-d63");
+    peer.subscribe("keep/#", rumqttc::QoS::ExactlyOnce);
+    let mut sim = module(&m, ModemConfig::echo_off());
+    ask(&mut sim, "AT+QMTCFG=\"session\",0,0", "OK\r\n");
+    let open = |sim: &mut SimHandle| {
+        ask(sim, "AT+QMTOPEN=0,\"broker\",1883", "+QMTOPEN: 0,0\r\n");
+        ask(sim, "AT+QMTCONN=0,\"keep-1\"", "+QMTCONN: 0,0,0\r\n");
+    };
+    open(&mut sim);
+    sim.inject(Fault::Blackhole {
+        slot: 0,
+        way: Way::Up,
+        duration: Duration::from_millis(1000),
+    })
+    .unwrap();
+    ask(&mut sim, "AT+QMTPUB=0,5,1,0,\"keep/a\",\"one\"", "OK\r\n");
+    ask(&mut sim, "AT+QMTPUB=0,6,2,0,\"keep/b\",\"two\"", "OK\r\n");
+    sim.inject(Fault::DropLink { slot: 0 }).unwrap();
+    sim.read_until(b"+QMTSTAT: 0,1\r\n", Duration::from_secs(5))
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    open(&mut sim);
+    let mut got: Vec<(String, Vec<u8>)> = (0..2)
+        .map(|_| peer.next())
+        .map(|p| (p.topic, p.payload.to_vec()))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("keep/a".to_owned(), b"one".to_vec()),
+            ("keep/b".to_owned(), b"two".to_vec())
+        ]
+    );
+    // The QoS 2 exchange completes (PUBREC, PUBREL, PUBCOMP) soon after the delivery: the
+    // msgID is refused until then and free after, and nothing more arrives.
+    publish_when_free(
+        &mut sim,
+        "AT+QMTPUB=0,6,2,0,\"keep/c\",\"three\"",
+        "+QMTPUB: 0,6,0\r\n",
+    );
+    assert_eq!(peer.next().topic, "keep/c");
+}
+
+/// D60 against a real broker: a QoS 2 publish given up on (result 2) still gets its PUBREL
+/// when the PUBREC comes late, so reusing the msgID afterwards publishes a new message.
+#[test]
+fn a_late_pubrec_is_answered_and_the_msg_id_reused_safely_with_mosquitto_d60() {
+    use bc20_sim::{Fault, Way};
+    let Some(m) =
+        mosquitto("a_late_pubrec_is_answered_and_the_msg_id_reused_safely_with_mosquitto_d60")
+    else {
+        return;
+    };
+    let peer = Peer::connect(m.addr(), "app-d60");
+    peer.subscribe("late/#", rumqttc::QoS::ExactlyOnce);
+    let mut sim = module(&m, ModemConfig::echo_off());
+    ask(&mut sim, "AT+QMTCFG=\"timeout\",0,1,1", "OK\r\n");
+    ask(
+        &mut sim,
+        "AT+QMTOPEN=0,\"broker\",1883",
+        "+QMTOPEN: 0,0\r\n",
+    );
+    ask(&mut sim, "AT+QMTCONN=0,\"late-1\"", "+QMTCONN: 0,0,0\r\n");
+    sim.inject(Fault::Delay {
+        slot: 0,
+        way: Way::Down,
+        delay: Duration::from_millis(2500),
+    })
+    .unwrap();
+    ask(
+        &mut sim,
+        "AT+QMTPUB=0,7,2,0,\"late/a\",\"x\"",
+        "+QMTPUB: 0,7,2\r\n",
+    );
+    ask(
+        &mut sim,
+        "AT+QMTPUB=0,7,2,0,\"late/a\",\"y\"",
+        "+CME ERROR: 3\r\n",
+    );
+    assert_eq!(&peer.next().payload[..], b"x");
+    // The late PUBREC (and PUBCOMP) arrive, about 5 s after the PUBLISH: the id is free.
+    std::thread::sleep(Duration::from_millis(2000));
+    sim.inject(Fault::Delay {
+        slot: 0,
+        way: Way::Down,
+        delay: Duration::ZERO,
+    })
+    .unwrap();
+    publish_when_free(
+        &mut sim,
+        "AT+QMTPUB=0,7,2,0,\"late/a\",\"y\"",
+        "+QMTPUB: 0,7,0\r\n",
+    );
+    assert_eq!(&peer.next().payload[..], b"y");
+}
+
+/// Sends `line` until the module stops refusing its msgID as in flight (`+CME ERROR: 3`,
+/// D33/D60), for up to 10 s, then waits for `result`.
+fn publish_when_free(sim: &mut SimHandle, line: &str, result: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut answer = String::new();
+    loop {
+        sim.write(format!("{line}\r").as_bytes()).unwrap();
+        answer.clear();
+        while !answer.contains("OK\r\n") && !answer.contains("ERROR: 3\r\n") {
+            assert!(std::time::Instant::now() < deadline, "{line}: {answer:?}");
+            let got = sim
+                .read_timeout(Duration::from_millis(100))
+                .unwrap_or_default();
+            answer.push_str(&String::from_utf8_lossy(&got));
+        }
+        if answer.contains("OK\r\n") {
+            break;
+        }
+        assert!(answer.contains("+CME ERROR: 3"), "{line}: {answer:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    if !answer.contains(result) {
+        sim.read_until(result.as_bytes(), Duration::from_secs(10))
+            .unwrap_or_else(|e| panic!("{line}: {e}"));
+    }
+}

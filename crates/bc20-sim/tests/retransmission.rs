@@ -260,3 +260,86 @@ fn late_drivers_lose_no_timer() {
         ])
     );
 }
+
+/// Slot 0 connected with `timeout 1,1` (no notice), then 2.5 s of one-way latency: every
+/// acknowledgement arrives after the module has given up (result 2 at 2 s, PUBREC at 5 s).
+fn slow_link() -> Bench {
+    let mut b = Bench::new(quiet());
+    b.command("AT+QMTCFG=\"timeout\",0,1,1");
+    b.command("AT+QMTOPEN=0,\"broker\",1883");
+    b.command("AT+QMTCONN=0,\"dev\"");
+    b.net.latency = common::ms(2500);
+    b
+}
+
+#[test]
+fn qos2_given_up_still_answers_the_late_pubrec_and_keeps_the_id_d60() {
+    let mut b = slow_link();
+    assert_eq!(b.command("AT+QMTPUB=0,7,2,0,\"t\",\"x\""), framed(&["OK"]));
+    assert_eq!(b.advance(s(2)), framed(&["+QMTPUB: 0,7,2"]));
+    // The broker's exchange for 7 is open: the host may not reuse the id.
+    assert_eq!(
+        b.command("AT+QMTPUB=0,7,2,0,\"t\",\"y\""),
+        framed(&["+CME ERROR: 3"])
+    );
+    // PUBREC arrives at 5 s and is answered with PUBREL (no result line: it was reported);
+    // PUBCOMP comes back at 10 s and frees the id.
+    assert_eq!(b.advance(s(7)), "");
+    assert_eq!(
+        b.command("AT+QMTPUB=0,7,2,0,\"t\",\"y\""),
+        framed(&["+CME ERROR: 3"])
+    );
+    assert_eq!(b.advance(s(1)), "");
+    assert_eq!(b.command("AT+QMTPUB=0,7,2,0,\"t\",\"y\""), framed(&["OK"]));
+    b.net.latency = s(0);
+    assert_eq!(b.advance(s(1)), framed(&["+QMTPUB: 0,7,0"]));
+    // The broker released the first exchange (PUBREL), so the second 7 is a new message.
+    let payloads: Vec<_> = b
+        .net
+        .broker
+        .published
+        .iter()
+        .map(|m| &m.payload[..])
+        .collect();
+    assert_eq!(payloads, [&b"x"[..], b"y"]);
+}
+
+#[test]
+fn other_commands_free_their_id_at_result_2_and_ignore_a_late_ack_d60() {
+    for (cmd, reuse) in [
+        ("AT+QMTPUB=0,9,1,0,\"t\",\"x\"", "AT+QMTSUB=0,9,\"u\",0"),
+        ("AT+QMTSUB=0,9,\"u\",1", "AT+QMTUNS=0,9,\"u\""),
+        ("AT+QMTUNS=0,9,\"u\"", "AT+QMTPUB=0,9,1,0,\"t\",\"x\""),
+    ] {
+        let mut b = slow_link();
+        assert_eq!(b.command(cmd), framed(&["OK"]), "{cmd}");
+        assert!(b.advance(s(2)).ends_with(",9,2\r\n"), "{cmd}");
+        // QoS 1 and (UN)SUBSCRIBE hold nothing the broker must release: the id is free.
+        b.net.latency = s(0);
+        let out = b.command(reuse);
+        assert!(
+            out.starts_with("\r\nOK\r\n") && out.contains(",9,0"),
+            "{cmd}: {out:?}"
+        );
+        // The acknowledgements of the first command (5 s, 6 s) belong to no command: ignored.
+        assert_eq!(b.advance(s(6)), "", "{cmd}");
+    }
+}
+
+#[test]
+fn a_given_up_id_is_free_again_once_the_connection_ends_d60() {
+    let mut b = slow_link();
+    b.net.broker.behaviour.silent_puback = true;
+    b.command("AT+QMTPUB=0,7,2,0,\"t\",\"x\"");
+    assert_eq!(b.advance(s(2)), framed(&["+QMTPUB: 0,7,2"]));
+    b.net.latency = s(0);
+    b.command("AT+QMTDISC=0");
+    b.advance(s(1));
+    b.net.broker.behaviour.silent_puback = false;
+    b.command("AT+QMTOPEN=0,\"broker\",1883");
+    b.command("AT+QMTCONN=0,\"dev\"");
+    assert_eq!(
+        b.command("AT+QMTPUB=0,7,2,0,\"t\",\"y\""),
+        framed(&["OK", "+QMTPUB: 0,7,0"])
+    );
+}

@@ -61,6 +61,12 @@ impl BrokerModel {
         old
     }
 
+    /// Whether the broker holds a session for `client` (CONNACK session present with
+    /// clean session 0).
+    pub fn has_session(&self, client: &str) -> bool {
+        self.sessions.contains_key(client)
+    }
+
     /// The client on `slot` went away (any reason).
     pub fn offline(&mut self, client: &str) {
         self.online.remove(client);

@@ -31,6 +31,12 @@ impl Model {
                 continue;
             }
             let msg_id = slot.allocate();
+            slot.unacked.push(Publication {
+                topic: topic(*t).to_owned(),
+                payload: format!("o{n}").into_bytes(),
+                qos: *qos,
+                retain: false,
+            });
             ex.calls.push(CallExpect::OutagePublish {
                 msg_id,
                 max_retx: slot.retry_times,
@@ -114,6 +120,7 @@ impl Model {
                         })));
                     continue;
                 }
+                self.slots[usize::from(s)].unacked.push(p);
             }
             self.slots[usize::from(s)].allocate();
             let notices = if notice { done } else { 0 };

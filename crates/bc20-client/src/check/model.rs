@@ -38,6 +38,15 @@ pub struct SlotModel {
     pub session: Option<(String, u16, Option<Publication>)>,
     /// The next msgID to hand out (D33: 1-65535 cycling).
     pub next_id: u16,
+    /// The connection asked for a clean session (captured at connect).
+    pub connected_clean: bool,
+    /// QoS 1/2 publishes of this connection that may still be unacknowledged (outages and
+    /// stalls), for the session to send again (D63).
+    pub unacked: Vec<Publication>,
+    /// A clean-session-0 session that ended with `unacked` publishes, by client id: the
+    /// module sends them again when it reconnects as that client and the broker still has
+    /// the session (D63).
+    pub stored: Option<(String, Vec<Publication>)>,
 }
 
 impl Default for SlotModel {
@@ -53,6 +62,9 @@ impl Default for SlotModel {
             aliauth: false,
             session: None,
             next_id: 1,
+            connected_clean: true,
+            unacked: Vec::new(),
+            stored: None,
         }
     }
 }
@@ -130,7 +142,9 @@ fn takes_id(op: &ApiOp) -> bool {
 }
 
 impl SlotModel {
-    /// Hands out the next msgID (no id stays in flight across steps, so none is skipped).
+    /// Hands out the next msgID. No id stays in flight across steps, so none is skipped: a
+    /// QoS 2 publish given up on (result 2) holds its id until the slot closes (D60), and
+    /// every step that gives one up (outage, stall) ends with the slot closed.
     pub(super) fn allocate(&mut self) -> u16 {
         let id = self.next_id;
         self.next_id = if id == u16::MAX { 1 } else { id + 1 };
@@ -264,7 +278,21 @@ impl Model {
                 slot.state = SlotState::Connected;
                 slot.session = Some((id.clone(), slot.keepalive, slot.will.clone()));
                 let clean = slot.clean;
-                if let Some(old) = self.broker.connect(s, &id, clean) {
+                slot.connected_clean = clean;
+                // D63: a resumed session sends its unacknowledged publishes again. Whether
+                // the broker acknowledged them before the link died is timing, so each
+                // delivery may or may not come.
+                let stored = slot.stored.take();
+                let present = !clean && self.broker.has_session(&id);
+                let resend = match stored {
+                    Some((client, pubs)) if present && client == id => pubs,
+                    _ => Vec::new(),
+                };
+                let old = self.broker.connect(s, &id, clean);
+                for p in &resend {
+                    ex.optional_deliveries.extend(self.broker.publish(p));
+                }
+                if let Some(old) = old {
                     // Takeover: the broker closes the older connection, without its will.
                     let o = &mut self.slots[usize::from(old)];
                     ex.link_losses.push(LinkLossExpect {
@@ -338,6 +366,10 @@ impl Model {
     pub(super) fn end_session(&mut self, s: u8, abnormal: bool, ex: &mut Expected) {
         let slot = &mut self.slots[usize::from(s)];
         slot.state = SlotState::Closed;
+        let unacked = std::mem::take(&mut slot.unacked);
+        if let (false, Some((client, _, _))) = (slot.connected_clean, &slot.session) {
+            slot.stored = Some((client.clone(), unacked));
+        }
         if let Some((client, _, will)) = slot.session.take() {
             self.broker.offline(&client);
             if let (true, Some(w)) = (abnormal, will) {

@@ -9,7 +9,7 @@ use super::host::{Done, Fail};
 use super::session::{Inflight, Session, Stage};
 use super::slot::Phase;
 use super::{Modem, NetAction};
-use crate::config::AliAuthMode;
+use crate::config::{AliAuthMode, MqttVersion};
 use crate::mqtt::{
     self, Connect, LastWill, Login, Packet, Publish, Subscribe, SubscribeFilter, Unsubscribe,
 };
@@ -18,6 +18,14 @@ use crate::time::secs;
 
 /// `+CME ERROR: 3`: parameters fine, state forbids it (D6).
 const NOT_ALLOWED: Fail = Fail::Cme(CmeError::OperationNotAllowed);
+
+/// `+CME ERROR: 50`: a topic MQTT forbids (D62).
+pub(super) const BAD_TOPIC: Fail = Fail::Cme(CmeError::IncorrectParameters);
+
+/// D62: every filter of a QMTSUB/QMTUNS must be one MQTT allows, or nothing is sent.
+fn check_filter(filter: &str) -> Result<(), Fail> {
+    crate::topic::check_topic_filter(filter).map_err(|_| BAD_TOPIC)
+}
 
 impl Modem {
     pub(super) fn execute_async(&mut self, cmd: Command<'static>) -> Result<Done, Fail> {
@@ -46,6 +54,9 @@ impl Modem {
                 msg_id,
                 topics,
             } => {
+                for t in topics.iter() {
+                    check_filter(&t.topic)?;
+                }
                 let filters = topics
                     .iter()
                     .map(|t| SubscribeFilter::new(t.topic.to_string(), mqtt::qos(t.qos)))
@@ -67,6 +78,9 @@ impl Modem {
                 msg_id,
                 topics,
             } => {
+                for t in topics.iter() {
+                    check_filter(t)?;
+                }
                 let packet = Packet::Unsubscribe(Unsubscribe {
                     pkid: msg_id,
                     topics: topics.iter().map(|t| t.to_string()).collect(),
@@ -87,6 +101,8 @@ impl Modem {
                 topic,
                 msg,
             } => {
+                // D62: a parameter error, before any state check.
+                crate::topic::check_topic_name(&topic).map_err(|_| BAD_TOPIC)?;
                 let mut p = Publish::from_bytes(
                     topic.into_owned(),
                     mqtt::qos(qos),
@@ -177,6 +193,11 @@ impl Modem {
         username: Option<&str>,
         password: Option<&str>,
     ) -> Result<(), Fail> {
+        // D64: MQTT 3.1 allows client ids of 1-23 bytes; a parameter error, before the state.
+        let v31 = self.config.mqtt_version == MqttVersion::V31;
+        if v31 && client_id.len() > mqtt::V31_MAX_CLIENT_ID {
+            return Err(Fail::Cme(CmeError::IncorrectParameters));
+        }
         if self.slots[id].phase != Phase::Opened {
             return Err(NOT_ALLOWED);
         }
@@ -203,8 +224,13 @@ impl Modem {
             connect.client_id = creds.client_id;
             connect.login = Some(Login::new(creds.username, creds.password));
         }
+        if v31 && connect.client_id.len() > mqtt::V31_MAX_CLIENT_ID {
+            // The AliAuth-signed id (D21) is longer than 3.1 allows.
+            return Err(Fail::Cme(CmeError::IncorrectParameters));
+        }
         let timing = cfg.timing();
         let keepalive = secs(cfg.keepalive.into());
+        let (effective_id, clean) = (connect.client_id.clone(), connect.clean_session);
         let Ok(bytes) = mqtt::encode(&Packet::Connect(connect), self.config.mqtt_version) else {
             return Err(Fail::Cme(CmeError::IncorrectParameters));
         };
@@ -221,6 +247,7 @@ impl Modem {
             return Ok(());
         }
         let slot = &mut self.slots[id];
+        slot.session.connect = Some((effective_id, clean));
         slot.session.keepalive = keepalive;
         slot.phase = Phase::Connecting {
             deadline: self.now + timing.pkt_timeout,
@@ -302,16 +329,9 @@ impl Modem {
         let timing = slot.cfg.timing();
         let first = mqtt::encode(packet, self.config.mqtt_version)
             .map_err(|_| Fail::Cme(CmeError::IncorrectParameters))?;
-        // Retransmissions of a PUBLISH carry DUP (D25).
-        let resend = match packet {
-            Packet::Publish(p) => {
-                let mut dup = p.clone();
-                dup.dup = true;
-                mqtt::encode(&Packet::Publish(dup), self.config.mqtt_version)
-                    .unwrap_or_else(|_| first.clone())
-            }
-            _ => first.clone(),
-        };
+        // Retransmissions of a PUBLISH carry DUP (D25); in MQTT 3.1 of every packet (D64).
+        let resend =
+            mqtt::encode_resend(packet, self.config.mqtt_version).unwrap_or_else(|_| first.clone());
         let ever_sent = self.transmit(id, first);
         let deadline = self.now + timing.pkt_timeout;
         let entry = Inflight {
@@ -323,6 +343,7 @@ impl Modem {
             retries: 0,
             timing,
             ever_sent,
+            abandoned: false,
         };
         self.slots[id].session.inflight.push(entry);
         Ok(())

@@ -1,5 +1,6 @@
 //! Packets from the broker: CONNACK, acknowledgements completing commands (result 0), and
-//! incoming PUBLISH reported as `+QMTRECV` and acknowledged per its QoS (D37).
+//! incoming PUBLISH reported as `+QMTRECV` and acknowledged per its QoS (D37); one whose
+//! line would exceed the line bound is acknowledged and dropped (D61).
 
 use bc20_grammar::{ConnectReturnCode, GrantedQos, MqttCommand, PacketResult, Qos, SubValue, Urc};
 
@@ -29,6 +30,11 @@ impl Modem {
             } else {
                 Phase::Opened
             };
+            let resumed = if accepted {
+                self.session_start(id, ack.session_present)
+            } else {
+                Vec::new()
+            };
             let ret_code = ConnectReturnCode::from_code(reported);
             self.result(Urc::QmtConn {
                 conn_id,
@@ -36,6 +42,10 @@ impl Modem {
                 ret_code,
                 value: None,
             });
+            // D63: the resumed session's unacknowledged packets go out again, in order.
+            for packet in resumed {
+                self.transmit(id, packet);
+            }
             return;
         }
         if !matches!(phase, Phase::Connected | Phase::Disconnecting { .. }) {
@@ -78,6 +88,25 @@ impl Modem {
         }
     }
 
+    /// CONNACK accepted: a clean-session-0 connection resumes the stored session of its
+    /// client id when the server has it (session present), otherwise starts afresh; returns
+    /// the packets to send again ([MQTT-4.4.0-1], [MQTT-3.2.2-2], D63).
+    fn session_start(&mut self, id: usize, session_present: bool) -> Vec<bytes::Bytes> {
+        let slot = &mut self.slots[id];
+        let stored = slot.stored.take();
+        let Some((client_id, false)) = slot.session.connect.clone() else {
+            return Vec::new();
+        };
+        slot.session.persist = Some(client_id.clone());
+        let Some(stored) = stored.filter(|s| session_present && s.client_id == client_id) else {
+            return Vec::new();
+        };
+        slot.session.incoming_qos2 = stored.incoming_qos2;
+        let resend = stored.inflight.iter().map(|i| i.packet.clone()).collect();
+        slot.session.inflight = stored.inflight;
+        resend
+    }
+
     /// An acknowledgement completed a command: result 0.
     fn acked(
         &mut self,
@@ -87,12 +116,10 @@ impl Modem {
         stage: Stage,
         value: Option<SubValue>,
     ) {
-        if self.slots[id]
-            .session
-            .take(command, msg_id, stage)
-            .is_none()
-        {
-            return;
+        match self.slots[id].session.take(command, msg_id, stage) {
+            // D60: the late PUBCOMP of a QoS 2 exchange given up on frees its msgID silently.
+            Some(entry) if !entry.abandoned => {}
+            _ => return,
         }
         let conn_id = id as u8;
         let result = PacketResult::Sent;
@@ -122,14 +149,18 @@ impl Modem {
         }
     }
 
-    /// PUBREC: answer PUBREL and wait for PUBCOMP with a fresh timer (Figure 1).
+    /// PUBREC: answer PUBREL and wait for PUBCOMP with a fresh timer (Figure 1). A PUBREC
+    /// for an exchange given up on (result 2 reported) is answered too, without a timer:
+    /// the sender must release what the receiver recorded ([MQTT-4.3.3-1], D60).
     fn pubrec(&mut self, id: usize, msg_id: u16) {
-        let rel = match mqtt::encode(
-            &Packet::PubRel(PubRel::new(msg_id)),
-            self.config.mqtt_version,
+        let version = self.config.mqtt_version;
+        let packet = Packet::PubRel(PubRel::new(msg_id));
+        let (rel, resend) = match (
+            mqtt::encode(&packet, version),
+            mqtt::encode_resend(&packet, version),
         ) {
-            Ok(b) => b,
-            Err(_) => return,
+            (Ok(first), Ok(again)) => (first, again),
+            _ => return,
         };
         let now = self.now;
         let session = &mut self.slots[id].session;
@@ -139,7 +170,7 @@ impl Modem {
             return;
         };
         entry.stage = Stage::Comp;
-        entry.packet = rel.clone();
+        entry.packet = resend;
         entry.retries = 0;
         entry.deadline = now + entry.timing.pkt_timeout;
         self.transmit(id, rel);
@@ -159,7 +190,13 @@ impl Modem {
             _ => true,
         };
         if first {
-            self.recv_urc(id as u8, p.pkid, &p.topic, &p.payload);
+            if self.recv_line_len(id as u8, p.pkid, &p.topic, &p.payload) > self.config.max_line_len
+            {
+                // D61: over the receive buffer; acknowledged below, never written.
+                self.oversized_dropped += 1;
+            } else {
+                self.recv_urc(id as u8, p.pkid, &p.topic, &p.payload);
+            }
         }
         match p.qos {
             mqtt::QoS::AtMostOnce => {}
@@ -170,6 +207,16 @@ impl Modem {
                 self.send_packet(id, &Packet::PubRec(PubRec::new(p.pkid)));
             }
         }
+    }
+
+    /// The length of the +QMTRECV line for a message, CR LF excluded (D12, D61).
+    fn recv_line_len(&self, conn_id: u8, msg_id: u16, topic: &str, payload: &[u8]) -> usize {
+        let quotes = if self.config.quirks.has(Quirk::UnquotedRecvPayload) {
+            0
+        } else {
+            2
+        };
+        format!("+QMTRECV: {conn_id},{msg_id},\"{topic}\",").len() + payload.len() + quotes
     }
 
     /// `+QMTRECV: <id>,<msgID>,"<topic>","<payload>"`, bytes raw (D35, D36).

@@ -6,6 +6,7 @@ use bc20_grammar::{
 };
 use bytes::Bytes;
 
+use super::session::Stage;
 use super::slot::Phase;
 use super::{ConnectFailure, Modem, NetAction, NetEvent, SLOTS};
 use crate::faults::Fault;
@@ -131,6 +132,9 @@ impl Modem {
         }
         slot.imp.flush();
         slot.phase = Phase::Closed;
+        if let Some(stored) = slot.session.take_stored() {
+            slot.stored = Some(stored);
+        }
         slot.session.inflight.clear();
         slot.session.incoming_qos2.clear();
         slot.session.ping_deadline = None;
@@ -281,7 +285,7 @@ impl Modem {
             .session
             .inflight
             .iter()
-            .position(|i| i.deadline <= now)
+            .position(|i| !i.abandoned && i.deadline <= now)
         {
             let entry = &mut self.slots[id].session.inflight[at];
             if entry.retries < entry.timing.retry_times {
@@ -307,15 +311,22 @@ impl Modem {
                     ));
                 }
             } else {
-                let entry = self.slots[id].session.inflight.remove(at);
+                // D60: result 2. A QoS 2 exchange stays open (and its msgID reserved) until
+                // PUBCOMP or the end of the connection; the others end here.
+                let qos2 = entry.command == MqttCommand::QmtPub && entry.stage != Stage::Ack;
+                entry.abandoned = true;
+                let (command, msg_id, ever_sent) = (entry.command, entry.msg_id, entry.ever_sent);
+                if !qos2 {
+                    self.slots[id].session.inflight.remove(at);
+                }
                 self.result(retry_urc(
-                    entry.command,
+                    command,
                     conn_id,
-                    entry.msg_id,
+                    msg_id,
                     PacketResult::Failed,
                     None,
                 ));
-                if !entry.ever_sent {
+                if !ever_sent {
                     // Every transmission failed: the module gives the link up (5.1, code 6).
                     return self.teardown(id, Some(QmtStatCode::SendFailures));
                 }

@@ -108,6 +108,8 @@ pub struct Modem {
     refuse: bool,
     fail_next_open: Option<OpenResult>,
     fail_next_close: bool,
+    /// Incoming messages too long for a +QMTRECV line, acknowledged and dropped (D61).
+    oversized_dropped: u64,
 }
 
 impl Modem {
@@ -133,6 +135,7 @@ impl Modem {
             refuse: false,
             fail_next_open: None,
             fail_next_close: false,
+            oversized_dropped: 0,
             now,
             config,
         };
@@ -175,6 +178,12 @@ impl Modem {
     /// The QMTCFG settings of slot `slot`.
     pub fn slot_config(&self, slot: u8) -> Option<&SlotConfig> {
         self.slots.get(usize::from(slot)).map(|s| &s.cfg)
+    }
+
+    /// How many incoming messages were acknowledged but not reported because their
+    /// `+QMTRECV` line would exceed [`ModemConfig::max_line_len`] (D61).
+    pub fn oversized_dropped(&self) -> u64 {
+        self.oversized_dropped
     }
 
     /// Bytes the host typed.

@@ -36,6 +36,10 @@ pub(crate) struct Inflight {
     /// At least one transmission got out (a command whose sends all failed ends with
     /// +QMTSTAT 6).
     pub(crate) ever_sent: bool,
+    /// Result 2 was reported for this QoS 2 PUBLISH: no more timers or results, but the
+    /// exchange stays open on the wire until PUBCOMP (a late PUBREC still gets its PUBREL)
+    /// or the end of the connection, and its msgID stays reserved (D60).
+    pub(crate) abandoned: bool,
 }
 
 /// Per-link MQTT state; replaced by a fresh one at every QMTOPEN.
@@ -51,6 +55,22 @@ pub(crate) struct Session {
     pub(crate) inflight: Vec<Inflight>,
     /// QoS 2 packet ids received (and reported) but not yet released by PUBREL (D37).
     pub(crate) incoming_qos2: Vec<u16>,
+    /// The client id and clean-session flag of the CONNECT sent on this link.
+    pub(crate) connect: Option<(String, bool)>,
+    /// Connected with clean session 0 as this client id: the session outlives the link
+    /// (D63).
+    pub(crate) persist: Option<String>,
+}
+
+/// What a clean-session-0 session keeps across links ([MQTT-4.4.0-1], D63).
+#[derive(Debug, Default)]
+pub(crate) struct Stored {
+    /// The client id the session belongs to.
+    pub(crate) client_id: String,
+    /// QoS 1 and 2 PUBLISH and PUBREL exchanges not acknowledged yet, in order.
+    pub(crate) inflight: Vec<Inflight>,
+    /// QoS 2 packet ids received and not released yet.
+    pub(crate) incoming_qos2: Vec<u16>,
 }
 
 impl Session {
@@ -62,10 +82,32 @@ impl Session {
             ping_deadline: None,
             inflight: Vec::new(),
             incoming_qos2: Vec::new(),
+            connect: None,
+            persist: None,
         }
     }
 
-    /// Whether `msg_id` is in flight (D33).
+    /// The state a clean-session-0 session keeps when its link ends (D63), if it is one:
+    /// publishes and releases still unacknowledged, now without timers or results, and the
+    /// QoS 2 ids received. Leaves the session empty.
+    pub(crate) fn take_stored(&mut self) -> Option<Stored> {
+        let client_id = self.persist.take()?;
+        let inflight = std::mem::take(&mut self.inflight)
+            .into_iter()
+            .filter(|i| i.command == MqttCommand::QmtPub)
+            .map(|mut i| {
+                i.abandoned = true;
+                i
+            })
+            .collect();
+        Some(Stored {
+            client_id,
+            inflight,
+            incoming_qos2: std::mem::take(&mut self.incoming_qos2),
+        })
+    }
+
+    /// Whether `msg_id` is in flight (D33), or given up on with its exchange still open (D60).
     pub(crate) fn in_flight(&self, msg_id: u16) -> bool {
         self.inflight.iter().any(|i| i.msg_id == msg_id)
     }
@@ -95,7 +137,12 @@ impl Session {
         if !connected {
             return None;
         }
-        let retrans = self.inflight.iter().map(|i| i.deadline).min();
+        let retrans = self
+            .inflight
+            .iter()
+            .filter(|i| !i.abandoned)
+            .map(|i| i.deadline)
+            .min();
         earliest(earliest(retrans, self.ping_deadline), self.ping_due())
     }
 }

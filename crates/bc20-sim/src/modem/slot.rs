@@ -6,7 +6,7 @@ use bc20_grammar::{limits, ConnState, Will};
 
 use crate::aliauth::AliAuth;
 use crate::faults::Impairment;
-use crate::modem::session::Session;
+use crate::modem::session::{Session, Stored};
 use crate::time::{secs, SimTime};
 
 /// What `AT+QMTCFG` sets for one slot (3.2.1; defaults from the note and D20).
@@ -138,6 +138,9 @@ pub(crate) struct Slot {
     pub(crate) host: String,
     pub(crate) port: u16,
     pub(crate) session: Session,
+    /// A clean-session-0 session from an earlier link, resumed by a CONNACK with
+    /// session present (D63).
+    pub(crate) stored: Option<Stored>,
     pub(crate) imp: Impairment,
 }
 
@@ -149,6 +152,7 @@ impl Slot {
             host: String::new(),
             port: 0,
             session: Session::new(max_packet_size),
+            stored: None,
             imp: Impairment::default(),
         }
     }

@@ -56,8 +56,8 @@ struct Conn {
     last_heard: SimTime,
     will: Option<LastWill>,
     next_pkid: u16,
-    /// QoS 2 packet ids received and not yet released.
-    incoming_qos2: Vec<u16>,
+    /// The CONNECT asked for a clean session.
+    clean: bool,
 }
 
 /// The broker state machine.
@@ -70,6 +70,9 @@ pub struct Broker {
     sessions: HashMap<String, Vec<(String, u8)>>,
     /// Client ids currently connected, and their connection.
     online: HashMap<String, ConnId>,
+    /// QoS 2 packet ids received and not yet released, by client id: part of the session,
+    /// so kept across connections with clean session 0 ([MQTT-4.3.3-2], [MQTT-4.4.0-1]).
+    incoming_qos2: HashMap<String, Vec<u16>>,
     retained: BTreeMap<String, Message>,
     peers: Vec<Peer>,
     /// Every message published to the broker, in order (from modules and peers).
@@ -96,7 +99,7 @@ impl Broker {
             last_heard: now,
             will: None,
             next_pkid: 0,
-            incoming_qos2: Vec::new(),
+            clean: true,
         };
         self.conns.insert(conn, c);
     }
@@ -231,8 +234,13 @@ impl Broker {
             }
             Packet::Publish(p) => self.client_publish(conn, p),
             Packet::PubRel(r) => {
-                if let Some(c) = self.conns.get_mut(&conn) {
-                    c.incoming_qos2.retain(|&x| x != r.pkid);
+                if let Some(ids) = self
+                    .conns
+                    .get(&conn)
+                    .and_then(|c| c.client_id.as_ref())
+                    .and_then(|id| self.incoming_qos2.get_mut(id))
+                {
+                    ids.retain(|&x| x != r.pkid);
                 }
                 if !b.silent_pubcomp {
                     self.send_packet(conn, &Packet::PubComp(crate::mqtt::PubComp::new(r.pkid)));
@@ -257,6 +265,11 @@ impl Broker {
             Some(1)
         } else if c.client_id.is_empty() && !c.clean_session {
             Some(2)
+        } else if version == MqttVersion::V31
+            && (c.client_id.is_empty() || c.client_id.len() > mqtt::V31_MAX_CLIENT_ID)
+        {
+            // A 3.1 broker refuses ids outside 1-23 bytes (identifier rejected).
+            Some(2)
         } else {
             self.behaviour.refuse_with.filter(|&rc| rc != 0)
         };
@@ -276,11 +289,13 @@ impl Broker {
         let present = !c.clean_session && self.sessions.contains_key(&c.client_id);
         if c.clean_session {
             self.sessions.remove(&c.client_id);
+            self.incoming_qos2.remove(&c.client_id);
         }
         self.sessions.entry(c.client_id.clone()).or_default();
         self.online.insert(c.client_id.clone(), conn);
         if let Some(entry) = self.conns.get_mut(&conn) {
             entry.client_id = Some(c.client_id.clone());
+            entry.clean = c.clean_session;
             entry.keepalive = Duration::from_secs(c.keep_alive.into());
             entry.will = c.last_will;
         }
@@ -305,6 +320,10 @@ impl Broker {
         if let Some(id) = &c.client_id {
             if self.online.get(id) == Some(&conn) {
                 self.online.remove(id);
+                if c.clean {
+                    // A clean session ends with its connection.
+                    self.incoming_qos2.remove(id);
+                }
             }
         }
         if let (true, Some(w)) = (publish_will, c.will) {

@@ -27,12 +27,16 @@ impl Broker {
                 self.route(msg);
             }
             QoS::ExactlyOnce => {
-                let Some(c) = self.conns.get_mut(&conn) else {
+                let Some(c) = self.conns.get(&conn) else {
                     return;
                 };
-                let first = !c.incoming_qos2.contains(&p.pkid);
+                let seen = self
+                    .incoming_qos2
+                    .entry(c.client_id.clone().unwrap_or_default())
+                    .or_default();
+                let first = !seen.contains(&p.pkid);
                 if first {
-                    c.incoming_qos2.push(p.pkid);
+                    seen.push(p.pkid);
                 }
                 if !silent {
                     self.send_packet(conn, &Packet::PubRec(mqtt::PubRec::new(p.pkid)));
