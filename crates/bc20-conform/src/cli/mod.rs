@@ -30,9 +30,10 @@ pub const EXIT_FAILED: u8 = 1;
 /// Exit status: usage or script error.
 pub const EXIT_USAGE: u8 = 2;
 
-/// The fastest simulator clock at which every script of the suite holds (the runner's
-/// real-time slack, scaled, exceeds the note's limits beyond it).
-pub const MAX_SUITE_TIME_SCALE: f64 = 100.0;
+/// The fastest simulator clock at which every script of the suite holds, also on a loaded
+/// 2-core machine: at 100 the retransmission scripts fail under load (a few ms of scheduling
+/// delay are a whole pkt_timeout there), at 50 they held in repeated runs beside two builds.
+pub const MAX_SUITE_TIME_SCALE: f64 = 50.0;
 
 fn usage(msg: &str) -> ExitCode {
     eprintln!("error: {msg}");
