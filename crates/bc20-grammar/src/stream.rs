@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::command::Command;
 use crate::cursor::Mode;
 use crate::decode::{decode_line_in, recv_payload_open, Context, Decoded, Line};
-use crate::error::{DecodeError, DecodeErrorKind};
+use crate::error::{DecodeError, DecodeErrorKind, WarningKind};
 
 /// Which side's bytes the decoder reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -374,7 +374,18 @@ impl StreamDecoder {
                 let line = *lfs + leading + 1;
                 let offset = *offset + skip as u64;
                 let mut frame = match stream_error(config, body, had_cr) {
-                    None => decoded_frame(body, config.mode, conv.ctx, joined, line, offset),
+                    None => {
+                        let mut frame =
+                            decoded_frame(body, config.mode, conv.ctx, joined, line, offset);
+                        if !had_cr {
+                            // Only lenient gets here without a CR (strict refused it): a
+                            // deviation, so it is said (D3, D47).
+                            if let Ok(d) = &mut frame.decoded {
+                                d.warnings.push(body.len(), WarningKind::BareLf);
+                            }
+                        }
+                        frame
+                    }
                     Some(error) => Frame {
                         kind: FrameKind::Error,
                         line,

@@ -142,7 +142,7 @@ fn typographic_quotes_fail_strict_and_warn_lenient() {
     assert!(strict.iter().all(|o| o["kind"] == "error"));
     assert_eq!(
         strict[0]["error"],
-        "column 14: expected '\"' (typographic quotes are lenient only)"
+        "column 14: typographic quote where '\"' is required (strict)"
     );
 
     let lenient = run(&["decode", "--lenient"], NOTE_QUOTES.as_bytes());
@@ -246,5 +246,42 @@ fn help_documents_exit_statuses() {
         run(&["decode", "--from", "uart"], b"").code,
         Some(2),
         "usage errors exit 2"
+    );
+}
+
+#[test]
+fn a_blank_after_the_payload_quote_ends_the_frame_in_both_modes() {
+    // Issue 10 A: this gave ONE +QMTRECV whose payload swallowed the next two lines (D46).
+    let input =
+        b"\r\n+QMTRECV: 0,0,\"t\",\"x\" \r\n\r\n+QMTSTAT: 0,1\r\n\r\n+QMTRECV: 0,1,\"t\",\"y\"\r\n";
+    let strict = run(&["decode", "--from", "modem"], input);
+    assert_eq!(strict.code, Some(1), "{}", strict.stderr);
+    let strict = strict.json();
+    let kinds: Vec<_> = strict.iter().map(|o| o["kind"].clone()).collect();
+    assert_eq!(kinds, [json!("error"), json!("urc"), json!("urc")]);
+    assert_eq!(strict[0]["code"], "trailing_blank");
+    assert_eq!(strict[1]["name"], "+QMTSTAT");
+    assert_eq!(strict[2]["payload"], "y");
+
+    let lenient = run(&["decode", "--lenient", "--from", "modem"], input);
+    assert_eq!(lenient.code, Some(0), "{}", lenient.stderr);
+    let lenient = lenient.json();
+    assert_eq!(lenient.len(), 3);
+    assert_eq!(lenient[0]["payload"], "x");
+    assert_eq!(
+        lenient[0]["warnings"],
+        json!([{"column": 22, "kind": "trailing_blank"}])
+    );
+    assert_eq!(lenient[1]["name"], "+QMTSTAT");
+    assert_eq!(lenient[2]["payload"], "y");
+}
+
+#[test]
+fn a_bare_lf_warns_in_lenient_mode() {
+    let out = run(&["decode", "--lenient"], b"+CPIN: READY\n");
+    assert_eq!(out.code, Some(0));
+    assert_eq!(
+        out.json()[0]["warnings"],
+        json!([{"column": 13, "kind": "bare_lf"}])
     );
 }
