@@ -320,9 +320,11 @@ impl<'a> Cursor<'a> {
                 let Ok((rest, text)) = text else {
                     return Err(self.error(DecodeErrorKind::Missing { field }));
                 };
+                let text = trim_end_blanks(text);
+                no_tab(start, text)?;
                 self.warn(start, kind);
                 self.pos = self.line.len() - rest.len();
-                Ok(trim_end_blanks(text))
+                Ok(text)
             }
             _ => Err(self.error(DecodeErrorKind::UnquotedString { field })),
         }
@@ -366,11 +368,24 @@ impl<'a> Cursor<'a> {
                 ))
             }
         };
+        no_tab(body_start, &rest[..end])?;
         if close_len > 1 {
             self.warn(body_start + end, WarningKind::TypographicQuote);
         }
         self.pos = body_start + end + close_len;
         Ok(&rest[..end])
+    }
+}
+
+/// A string parameter cannot carry a tab (D10: no control byte in a string); lenient lets tabs
+/// through the line check only as blanks between parameters.
+fn no_tab(start: usize, text: &[u8]) -> Result<(), DecodeError> {
+    match memchr::memchr(b'\t', text) {
+        Some(at) => Err(DecodeError::new(
+            start + at,
+            DecodeErrorKind::ControlByte { byte: b'\t' },
+        )),
+        None => Ok(()),
     }
 }
 

@@ -178,6 +178,17 @@ fn decode_body(
     } else {
         Line::Response(bare_line(&mut cur)?)
     };
+    let raw_text = matches!(
+        decoded,
+        Line::Urc(Urc::Unknown { .. })
+            | Line::Response(Response::Text { .. } | Response::Test { .. })
+    );
+    if raw_text && cur.lenient() {
+        // Kept as text, so a tab in it was not read as a blank by the lexer: say so (D47).
+        if let Some(at) = memchr::memchr(b'\t', line) {
+            cur.warn(at, WarningKind::StraySpace);
+        }
+    }
     Ok(Decoded {
         line: decoded,
         warnings: cur.warnings,

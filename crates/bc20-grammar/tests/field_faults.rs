@@ -362,6 +362,39 @@ fn corpus_files() -> Vec<(String, Direction, Vec<u8>)> {
 }
 
 #[test]
+fn a_tab_inside_a_string_is_a_control_byte_in_both_modes() {
+    for (line, column) in [
+        ("AT+QMTPUB=0,0,0,0,\"a\tb\",\"m\"", 20),
+        ("AT+QMTCONN=0,\"c\tid\"", 15),
+        ("AT+QMTOPEN=0,ho\tst,1883", 15),
+        ("+QMTCFG: \"will\",1,1,0,\"w\",\"m\tx\"", 28),
+    ] {
+        for mode in [Mode::Strict, Mode::Lenient] {
+            let e = decode_line(line.as_bytes(), mode, Context::default()).unwrap_err();
+            assert_eq!(
+                (e.kind, e.column),
+                (DecodeErrorKind::ControlByte { byte: b'\t' }, column),
+                "{line:?} {mode:?}: {e}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_tab_in_a_line_kept_as_text_warns_in_lenient_mode() {
+    for (line, column) in [
+        ("+QIURC: a\tb", 9),
+        ("hello\tworld", 5),
+        ("+QMTOPEN: (0-5),\"<host\tname>\",(1-65535)", 22),
+    ] {
+        let d = decode_line(line.as_bytes(), Mode::Lenient, Context::default()).unwrap();
+        let warnings: Vec<_> = d.warnings.iter().map(|w| (w.column, w.kind)).collect();
+        assert_eq!(warnings, [(column, WarningKind::StraySpace)], "{line:?}");
+        assert!(decode_line(line.as_bytes(), Mode::Strict, Context::default()).is_err());
+    }
+}
+
+#[test]
 fn typographic_quotes_are_a_typed_strict_error() {
     for line in [
         "AT+QMTOPEN=0,\u{201c}broker\u{201d},1883",
