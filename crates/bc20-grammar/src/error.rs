@@ -141,6 +141,10 @@ pub enum DecodeErrorKind {
         /// The note's parameter name (`topic`, `will_topic`).
         field: &'static str,
     },
+    /// An information response outside the response window of a command that admits it,
+    /// where the decoder sees every command (D13, D51).
+    #[error("information response outside its command's response window (D13)")]
+    OutsideWindow,
     /// An AT+QMTPUB in the prompt form (five parameters, data after `>`) or the length form
     /// (a byte count for `<msg>`) of other modules: only the inline message exists (D34, D48).
     #[error(
@@ -273,11 +277,14 @@ pub enum WarningKind {
     TrailingBlank,
     /// A module line ended by LF without CR (D3, D47).
     BareLf,
+    /// An information response outside its command's response window, kept as an `Unknown`
+    /// line (D13, D51).
+    OutsideWindow,
 }
 
 impl WarningKind {
     /// Every kind, indexed by its discriminant (how [`Warnings`] unpacks them).
-    pub const ALL: [WarningKind; 18] = [
+    pub const ALL: [WarningKind; 19] = [
         WarningKind::TypographicQuote,
         WarningKind::UnquotedString,
         WarningKind::StraySpace,
@@ -296,6 +303,7 @@ impl WarningKind {
         WarningKind::ValueAfterFailure,
         WarningKind::TrailingBlank,
         WarningKind::BareLf,
+        WarningKind::OutsideWindow,
     ];
 }
 
@@ -381,7 +389,8 @@ mod tests {
             | MissingRetransmissionCount
             | ValueAfterFailure
             | TrailingBlank
-            | BareLf => WarningKind::ALL.contains(&kind),
+            | BareLf
+            | OutsideWindow => WarningKind::ALL.contains(&kind),
         }
     }
 

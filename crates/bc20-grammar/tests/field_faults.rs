@@ -269,8 +269,8 @@ fn a_bare_lf_from_the_module_warns_in_lenient_mode() {
     assert_eq!(frames[0].kind, FrameKind::Error);
 }
 
-/// One input per lenient acceptance path: a byte stream, its direction, and the warning it
-/// must carry. The match is exhaustive, so a new warning kind does not compile until it has
+/// One input per lenient acceptance path: a byte stream, its direction, and the warning its
+/// last frame must carry. The match is exhaustive, so a new warning kind does not compile until it has
 /// its sample here.
 fn lenient_sample(kind: WarningKind) -> (Direction, &'static [u8]) {
     use Direction::{HostToModem as Host, ModemToHost as Module};
@@ -300,6 +300,8 @@ fn lenient_sample(kind: WarningKind) -> (Direction, &'static [u8]) {
         ValueAfterFailure => (Module, b"\r\n+QMTSUB: 0,7,2,128\r\n"),
         TrailingBlank => (Module, b"\r\n+QMTSTAT: 0,1 \r\n"),
         BareLf => (Module, b"+CPIN: READY\n"),
+        // The echo opens AT+CSQ's window, which admits +CSQ only (D51).
+        OutsideWindow => (Module, b"AT+CSQ\r\r\n+CPIN: READY\r\n"),
     }
 }
 
@@ -309,8 +311,15 @@ fn every_lenient_acceptance_path_yields_its_warning() {
         let (direction, bytes) = lenient_sample(kind);
         let shown = String::from_utf8_lossy(bytes);
         let lenient = stream(Mode::Lenient, direction, bytes);
-        assert_eq!(lenient.len(), 1, "{kind:?} {shown:?}: {lenient:#?}");
-        let d = lenient[0]
+        let strict = stream(Mode::Strict, direction, bytes);
+        assert_eq!(
+            lenient.len(),
+            strict.len(),
+            "{kind:?} {shown:?}: {lenient:#?}"
+        );
+        let d = lenient
+            .last()
+            .unwrap()
             .decoded
             .as_ref()
             .unwrap_or_else(|e| panic!("{kind:?} {shown:?}: {e}"));
@@ -319,10 +328,8 @@ fn every_lenient_acceptance_path_yields_its_warning() {
             "{kind:?} {shown:?}: {:?}",
             d.warnings
         );
-        let strict = stream(Mode::Strict, direction, bytes);
-        assert_eq!(strict.len(), 1, "{kind:?} {shown:?}");
         assert_eq!(
-            strict[0].kind,
+            strict.last().unwrap().kind,
             FrameKind::Error,
             "strict accepts {kind:?} {shown:?}"
         );
@@ -602,4 +609,118 @@ fn the_encoder_bound_is_the_decoders_bound_exactly() {
     };
     let longest = pub_cmd(1024).to_bytes().unwrap();
     assert!(longest.len() - 1 <= DEFAULT_MAX_LINE_LEN);
+}
+
+fn stream_told(mode: Mode, bytes: &[u8]) -> Vec<Frame<'static>> {
+    let mut dec = StreamDecoder::new(StreamConfig {
+        mode,
+        ..StreamConfig::default()
+    });
+    dec.sees_every_command();
+    let mut out = dec.feed_owned(bytes);
+    out.extend(dec.finish_owned());
+    out
+}
+
+/// Each command with an information response, and a line of that response (D51).
+const WINDOWS: &[(&str, &str)] = &[
+    ("AT+CPIN?", "+CPIN: READY"),
+    ("AT+CEREG?", "+CEREG: 0,1"),
+    ("AT+CGATT?", "+CGATT: 1"),
+    ("AT+CSQ", "+CSQ: 20,99"),
+    ("ATI", "Quectel"),
+    ("AT+CGMR", "Revision: BC20JAR01A01"),
+    ("AT+QMTOPEN?", "+QMTOPEN: 0,\"broker\",1883"),
+    ("AT+QMTCONN?", "+QMTCONN: 0,3"),
+    ("AT+QMTCFG=\"keepalive\",0", "+QMTCFG: \"keepalive\",120"),
+    ("AT+QMTCFG=\"will\",0", "+QMTCFG: \"will\",0"),
+    ("AT+QMTCFG=?", "+QMTCFG: \"keepalive\",(0-5),(0-3600)"),
+    ("AT+QMTOPEN=?", "+QMTOPEN: (0-5),\"<host_name>\",(1-65535)"),
+    (
+        "AT+QMTPUB=?",
+        "+QMTPUB: (0-5),(0-65535),(0-2),(0,1),\"<topic>\",\"<msg>\"",
+    ),
+];
+
+#[test]
+fn every_information_response_is_paired_inside_its_window() {
+    for &(cmd, response) in WINDOWS {
+        let echoed = format!("{cmd}\r\r\n{response}\r\n\r\nOK\r\n");
+        for mode in [Mode::Strict, Mode::Lenient] {
+            for frames in [
+                stream(mode, Direction::ModemToHost, echoed.as_bytes()),
+                stream_told(mode, echoed.as_bytes()),
+            ] {
+                let kinds: Vec<_> = frames.iter().map(|f| f.kind).collect();
+                assert_eq!(
+                    kinds,
+                    [FrameKind::Echo, FrameKind::Response, FrameKind::Final],
+                    "{cmd} {response} {mode:?}: {frames:#?}"
+                );
+            }
+            // Told by the client instead of an echo.
+            let mut dec = StreamDecoder::new(StreamConfig {
+                mode,
+                ..StreamConfig::default()
+            });
+            let (command, _) = Command::decode(cmd.as_bytes(), Mode::Strict).unwrap();
+            dec.command_sent(&command);
+            let frames = dec.feed_owned(format!("\r\n{response}\r\n\r\nOK\r\n").as_bytes());
+            assert_eq!(frames[0].kind, FrameKind::Response, "{cmd} {mode:?}");
+        }
+    }
+}
+
+#[test]
+fn an_information_response_outside_every_window_is_refused_when_commands_are_seen() {
+    for &(cmd, response) in WINDOWS {
+        // Before any command, after the final result code, and inside another command's window.
+        let others = WINDOWS
+            .iter()
+            .find(|(c, r)| !(r.starts_with(&response[..4]) || *c == cmd))
+            .unwrap();
+        let input = format!(
+            "\r\n{response}\r\n{cmd}\r\r\nOK\r\n\r\n{response}\r\n{}\r\r\n{response}\r\n\r\nOK\r\n",
+            others.0
+        );
+        let strict = stream_told(Mode::Strict, input.as_bytes());
+        let lenient = stream_told(Mode::Lenient, input.as_bytes());
+        assert_eq!(strict.len(), 7, "{input:?}: {strict:#?}");
+        assert_eq!(lenient.len(), 7, "{input:?}");
+        for at in [0, 3, 5] {
+            assert_eq!(
+                error_kind(&strict[at].decoded),
+                DecodeErrorKind::OutsideWindow,
+                "{input:?} frame {at}"
+            );
+            let d = lenient[at].decoded.as_ref().unwrap();
+            assert_eq!(lenient[at].kind, FrameKind::Urc, "{input:?} frame {at}");
+            assert_eq!(
+                d.line,
+                Line::Urc(Urc::Unknown {
+                    text: response.into()
+                })
+            );
+            assert_eq!(warning_kinds(d), [WarningKind::OutsideWindow]);
+        }
+    }
+}
+
+#[test]
+fn a_module_only_stream_marks_a_response_it_cannot_pair() {
+    // Issue 10 D: `+CPIN: READY` with no command before it, echo off: the decoder cannot know
+    // whether a command was sent, so it says so instead of guessing.
+    for mode in [Mode::Strict, Mode::Lenient] {
+        let frames = stream(mode, Direction::ModemToHost, b"\r\n+CPIN: READY\r\n");
+        assert_eq!(frames.len(), 1);
+        assert_eq!(frames[0].kind, FrameKind::Unpaired);
+        assert!(frames[0].decoded.as_ref().unwrap().warnings.is_empty());
+        // After an echoed exchange the window is closed again: unpaired, not refused.
+        let frames = stream(
+            mode,
+            Direction::ModemToHost,
+            b"AT\r\r\nOK\r\n\r\n+CPIN: READY\r\n",
+        );
+        assert_eq!(frames[2].kind, FrameKind::Unpaired);
+    }
 }

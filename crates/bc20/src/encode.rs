@@ -196,7 +196,7 @@ impl Family {
     fn of_kind(kind: &str) -> Option<Self> {
         match kind {
             "command" | "echo" => Some(Family::Command),
-            "response" | "final" => Some(Family::Response),
+            "response" | "unpaired" | "final" => Some(Family::Response),
             "urc" => Some(Family::Urc),
             _ => None,
         }
