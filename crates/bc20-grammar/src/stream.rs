@@ -162,8 +162,9 @@ enum Window {
     Text,
     QmtOpenRead,
     QmtConnRead,
-    /// The query forms `AT+QMTCFG="<keyword>",<id>`.
-    QmtCfg,
+    /// The query forms `AT+QMTCFG="<keyword>",<id>`: the response of that keyword (0
+    /// keepalive, 1 session, 2 timeout, 3 will, 4 aliauth).
+    QmtCfg(u8),
     /// `AT+QMTxxx=?`.
     Test(MqttCommand),
 }
@@ -179,11 +180,11 @@ impl Window {
             C::Ati | C::Cgmr => Window::Text,
             C::QmtOpenRead => Window::QmtOpenRead,
             C::QmtConnRead => Window::QmtConnRead,
-            C::QmtCfgKeepAliveQuery { .. }
-            | C::QmtCfgSessionQuery { .. }
-            | C::QmtCfgTimeoutQuery { .. }
-            | C::QmtCfgWillQuery { .. }
-            | C::QmtCfgAliAuthQuery { .. } => Window::QmtCfg,
+            C::QmtCfgKeepAliveQuery { .. } => Window::QmtCfg(0),
+            C::QmtCfgSessionQuery { .. } => Window::QmtCfg(1),
+            C::QmtCfgTimeoutQuery { .. } => Window::QmtCfg(2),
+            C::QmtCfgWillQuery { .. } => Window::QmtCfg(3),
+            C::QmtCfgAliAuthQuery { .. } => Window::QmtCfg(4),
             C::QmtCfgTest => Window::Test(MqttCommand::QmtCfg),
             C::QmtOpenTest => Window::Test(MqttCommand::QmtOpen),
             C::QmtCloseTest => Window::Test(MqttCommand::QmtClose),
@@ -206,14 +207,11 @@ impl Window {
             | (Window::Text, R::Text { .. })
             | (Window::QmtOpenRead, R::QmtOpenRead { .. })
             | (Window::QmtConnRead, R::QmtConnRead { .. }) => true,
-            (
-                Window::QmtCfg,
-                R::QmtCfgKeepAlive { .. }
-                | R::QmtCfgSession { .. }
-                | R::QmtCfgTimeout { .. }
-                | R::QmtCfgWill { .. }
-                | R::QmtCfgAliAuth { .. },
-            ) => true,
+            (Window::QmtCfg(0), R::QmtCfgKeepAlive { .. })
+            | (Window::QmtCfg(1), R::QmtCfgSession { .. })
+            | (Window::QmtCfg(2), R::QmtCfgTimeout { .. })
+            | (Window::QmtCfg(3), R::QmtCfgWill { .. })
+            | (Window::QmtCfg(4), R::QmtCfgAliAuth { .. }) => true,
             (Window::Test(want), R::Test { command, .. }) => want == *command,
             _ => false,
         }

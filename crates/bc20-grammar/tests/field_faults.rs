@@ -724,3 +724,63 @@ fn a_module_only_stream_marks_a_response_it_cannot_pair() {
         assert_eq!(frames[2].kind, FrameKind::Unpaired);
     }
 }
+
+/// Whether `cmd`'s window admits `r`, written from the spec ids (independently of the
+/// decoder's table): `X.read`/`X.query` → `X.response` or `X.read.response`, `X.test` →
+/// `X.test.response`, `ATI`/`AT+CGMR` → text, `AT+CSQ` → `+CSQ`.
+fn admits(cmd: &Command<'_>, r: &Response<'_>) -> bool {
+    let (c, rs) = (cmd.spec_id(), r.spec_id());
+    if c.ends_with(".test") {
+        return rs == format!("{c}.response");
+    }
+    match c {
+        "basic.ati" | "basic.cgmr" => rs == "text",
+        "basic.csq" => rs == "basic.csq.response",
+        _ => c
+            .strip_suffix(".read")
+            .or_else(|| c.strip_suffix(".query"))
+            .is_some_and(|base| rs == format!("{base}.response") || rs == format!("{c}.response")),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    /// D51 over every command and every information response: inside the command's window the
+    /// response is paired exactly when the command has that response; otherwise strict refuses
+    /// it and lenient keeps it as Unknown with a warning.
+    #[test]
+    fn every_command_window_admits_exactly_its_own_response(
+        cmd in common::command(),
+        response in common::response().prop_filter("information responses", |r| !r.is_final()),
+    ) {
+        let mut echo = cmd.to_bytes().unwrap();
+        echo.extend_from_slice(b"\r\n");
+        let line = response.to_bytes().unwrap();
+        let input = [&echo[..], &line, b"\r\nOK\r\n"].concat();
+        let strict = stream_told(Mode::Strict, &input);
+        let lenient = stream_told(Mode::Lenient, &input);
+        prop_assert_eq!(strict.len(), 3);
+        prop_assert_eq!(lenient.len(), 3);
+        match &lenient[1].decoded.as_ref().unwrap().line {
+            // The two-field +QMTCONN line outside AT+QMTCONN? is the asynchronous result (D26).
+            Line::Urc(Urc::QmtConn { .. }) => {}
+            Line::Response(r) => {
+                prop_assert!(admits(&cmd, r), "{} {:?}", cmd, r);
+                prop_assert_eq!(lenient[1].kind, FrameKind::Response);
+                prop_assert_eq!(strict[1].kind, FrameKind::Response);
+            }
+            Line::Urc(Urc::Unknown { .. }) => {
+                let d = decode_line(&line[2..line.len() - 2], Mode::Strict, Context::default());
+                if let Ok(Decoded { line: Line::Response(r), .. }) = d {
+                    prop_assert!(!admits(&cmd, &r), "{} {:?}", cmd, r);
+                }
+                prop_assert_eq!(
+                    error_kind(&strict[1].decoded),
+                    DecodeErrorKind::OutsideWindow
+                );
+            }
+            other => prop_assert!(false, "{:?}", other),
+        }
+    }
+}
