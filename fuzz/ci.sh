@@ -42,6 +42,31 @@ extra_options() {
     esac
 }
 
+# The grammar's field-capture corpus (crates/bc20-grammar/tests/corpus/, one byte stream per
+# file: *.modem from the module, *.host from the host) seeds `stream` and `command`: each file
+# with the control bytes that read it as it was captured, in both modes. Written under
+# corpus/captures-<target>/ (not committed), rebuilt on every run.
+capture_seeds() {
+    local target="$1" out="corpus/captures-$1" file name controls
+    rm -rf "$out"
+    mkdir -p "$out"
+    for file in ../crates/bc20-grammar/tests/corpus/*; do
+        name=$(basename "$file")
+        case "$target:$name" in
+            # split.rs: bit 0 lenient, bit 1 host to module.
+            stream:*.modem) controls=(00 01) ;;
+            stream:*.host) controls=(02 03) ;;
+            # command.rs: bit 0 lenient, bit 1 echo, bits 2-3 AT+CMEE.
+            command:*.host) controls=(06 09) ;;
+            *) continue ;;
+        esac
+        for c in "${controls[@]}"; do
+            { printf "\\x$c"; cat "$file"; } >"$out/$name.$c"
+        done
+    done
+    echo "$out"
+}
+
 status=0
 summary=()
 for target in "${targets[@]}"; do
@@ -50,6 +75,9 @@ for target in "${targets[@]}"; do
     mkdir -p "$corpus" "$artifacts"
     seeds=()
     [ -d "seeds/$target" ] && seeds=("seeds/$target")
+    case "$target" in
+        stream | command) seeds+=("$(capture_seeds "$target")") ;;
+    esac
     log="$artifacts/last-run.log"
     before=$(find "$artifacts" -type f ! -name '*.log' | wc -l)
     stamp=$(mktemp)

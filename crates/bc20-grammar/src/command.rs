@@ -492,9 +492,18 @@ impl Command<'_> {
     }
 
     /// Appends the exact bytes the module expects, `AT...\r`, after checking every field.
+    ///
+    /// # Errors
+    ///
+    /// An [`EncodeError`] naming the field that breaks the note or a decision (range, length,
+    /// a byte the wire cannot carry, a rule), or `LineTooLong` when the line would exceed
+    /// [`crate::DEFAULT_MAX_LINE_LEN`] bytes (D12, D50); `out` is then left as it was.
     pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         let start = out.len();
-        let result = self.encode_inner(out);
+        // The line without its CR must fit the bound every peer decodes (D12, D50).
+        let result = self
+            .encode_inner(out)
+            .and_then(|()| crate::wire::check_line_len(out.len() - start - 1));
         if result.is_err() {
             out.truncate(start);
         }
@@ -887,16 +896,11 @@ fn range<T: Into<i64>>(
     check_range(field, value.into(), min, max)
 }
 
+/// 1 to [`MAX_TOPICS`] topics per QMTSUB/QMTUNS (D29).
 fn topic_count(len: usize) -> Result<(), EncodeError> {
     match len {
-        0 => Err(EncodeError::Rule {
-            field: "topics",
-            rule: "at least one topic is required",
-        }),
-        n if n > MAX_TOPICS => Err(EncodeError::Rule {
-            field: "topics",
-            rule: "at most 16 topics per command",
-        }),
+        0 => Err(EncodeError::NoTopics),
+        n if n > MAX_TOPICS => Err(EncodeError::TooManyTopics { max: MAX_TOPICS }),
         _ => Ok(()),
     }
 }

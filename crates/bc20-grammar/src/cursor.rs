@@ -31,6 +31,9 @@ pub(crate) struct Cursor<'a> {
     pos: usize,
     pub(crate) mode: Mode,
     pub(crate) warnings: Warnings,
+    /// What lenient mode does with a string parameter without quotes: refuse it (`None`, the
+    /// default: commands, D48) or accept it with this warning (QMTCFG query responses, D17).
+    pub(crate) unquoted: Option<WarningKind>,
 }
 
 impl<'a> Cursor<'a> {
@@ -40,6 +43,7 @@ impl<'a> Cursor<'a> {
             pos: 0,
             mode,
             warnings: Warnings::default(),
+            unquoted: None,
         }
     }
 
@@ -268,19 +272,32 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// Reads a quoted string parameter (lenient: typographic quotes or no quotes).
+    /// Reads a quoted string parameter (lenient: typographic quotes; unquoted per
+    /// [`Cursor::unquoted`]).
     pub(crate) fn string(&mut self, field: &'static str) -> Result<&'a str, DecodeError> {
+        self.string_unquoted_as(field, self.unquoted)
+    }
+
+    /// Reads a string parameter that lenient mode also takes without quotes, with the warning
+    /// `unquoted` (D35's +QMTRECV topic, D48's host name and QMTCFG keyword); `None` refuses.
+    pub(crate) fn string_unquoted_as(
+        &mut self,
+        field: &'static str,
+        unquoted: Option<WarningKind>,
+    ) -> Result<&'a str, DecodeError> {
         let start = self.pos;
-        let bytes = self.quoted_bytes(field, |b| b == b',')?;
+        let bytes = self.quoted_bytes(field, |b| b == b',', unquoted)?;
         std::str::from_utf8(bytes)
             .map_err(|_| DecodeError::new(start, DecodeErrorKind::Utf8 { field }))
     }
 
-    /// Reads a quoted field; `unquoted_end` tells where an unquoted (lenient) field stops.
+    /// Reads a quoted field; `unquoted_end` tells where an unquoted field stops, `unquoted`
+    /// whether lenient mode accepts one (and with which warning).
     pub(crate) fn quoted_bytes(
         &mut self,
         field: &'static str,
         unquoted_end: impl Fn(u8) -> bool,
+        unquoted: Option<WarningKind>,
     ) -> Result<&'a [u8], DecodeError> {
         let start = self.pos;
         if self.nom(tag(&b"\""[..])).is_some() {
@@ -288,24 +305,29 @@ impl<'a> Cursor<'a> {
         }
         if self.rest().starts_with(LEFT_QUOTE) {
             if !self.lenient() {
-                return Err(self.expected("'\"' (typographic quotes are lenient only)"));
+                return Err(self.error(DecodeErrorKind::TypographicQuote));
             }
             self.warn(start, WarningKind::TypographicQuote);
             self.advance(LEFT_QUOTE.len());
             return self.close_quote(start, true);
         }
-        if self.lenient() && !self.at_end() && !unquoted_end(self.rest()[0]) {
-            let text: NomResult<'a, &'a [u8]> = take_while1(|b| !unquoted_end(b))(self.rest());
-            if let Ok((rest, text)) = text {
-                self.warn(start, WarningKind::UnquotedString);
-                self.pos = self.line.len() - rest.len();
-                return Ok(trim_end_blanks(text));
-            }
-        }
-        if self.at_end() || self.rest()[0] == b',' {
+        if self.at_end() || unquoted_end(self.rest()[0]) {
             return Err(self.error(DecodeErrorKind::Missing { field }));
         }
-        Err(self.expected("'\"'"))
+        match unquoted {
+            Some(kind) if self.lenient() => {
+                let text: NomResult<'a, &'a [u8]> = take_while1(|b| !unquoted_end(b))(self.rest());
+                let Ok((rest, text)) = text else {
+                    return Err(self.error(DecodeErrorKind::Missing { field }));
+                };
+                let text = trim_end_blanks(text);
+                no_tab(start, text)?;
+                self.warn(start, kind);
+                self.pos = self.line.len() - rest.len();
+                Ok(text)
+            }
+            _ => Err(self.error(DecodeErrorKind::UnquotedString { field })),
+        }
     }
 
     /// At the end of the line or a separator the parameter is missing; elsewhere the bytes
@@ -346,11 +368,24 @@ impl<'a> Cursor<'a> {
                 ))
             }
         };
+        no_tab(body_start, &rest[..end])?;
         if close_len > 1 {
             self.warn(body_start + end, WarningKind::TypographicQuote);
         }
         self.pos = body_start + end + close_len;
         Ok(&rest[..end])
+    }
+}
+
+/// A string parameter cannot carry a tab (D10: no control byte in a string); lenient lets tabs
+/// through the line check only as blanks between parameters.
+fn no_tab(start: usize, text: &[u8]) -> Result<(), DecodeError> {
+    match memchr::memchr(b'\t', text) {
+        Some(at) => Err(DecodeError::new(
+            start + at,
+            DecodeErrorKind::ControlByte { byte: b'\t' },
+        )),
+        None => Ok(()),
     }
 }
 

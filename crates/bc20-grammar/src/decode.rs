@@ -91,6 +91,11 @@ pub struct Decoded<'a> {
 }
 
 /// Decodes one line, without its CR/LF terminator.
+///
+/// # Errors
+///
+/// A [`DecodeError`] saying where (the column) and what ([`DecodeErrorKind`]) when the line is
+/// not one of the grammar's forms in `mode`.
 pub fn decode_line(line: &[u8], mode: Mode, ctx: Context) -> Result<Decoded<'_>, DecodeError> {
     decode_line_in(line, mode, ctx, memchr::memchr(b'\n', line).is_some())
 }
@@ -99,6 +104,50 @@ pub fn decode_line(line: &[u8], mode: Mode, ctx: Context) -> Result<Decoded<'_>,
 /// its own scan): when it cannot, a +QMTRECV payload need not be searched for one again and the
 /// canonical reader applies.
 pub(crate) fn decode_line_in(
+    line: &[u8],
+    mode: Mode,
+    ctx: Context,
+    may_hold_lf: bool,
+) -> Result<Decoded<'_>, DecodeError> {
+    let body = without_trailing_blanks(line);
+    if body.len() == line.len() {
+        return decode_body(line, mode, ctx, may_hold_lf);
+    }
+    // Blanks before the line end (D9, D46): the line is read as if they were absent, so an
+    // error before them is reported first; then strict refuses them, lenient warns.
+    let mut decoded = decode_body(body, mode, ctx, may_hold_lf)?;
+    if matches!(decoded.line, Line::Urc(Urc::Unknown { .. })) {
+        // A line outside the grammar is kept whole, blanks included (D41).
+        return decode_body(line, mode, ctx, may_hold_lf);
+    }
+    match mode {
+        Mode::Strict => Err(DecodeError::new(body.len(), DecodeErrorKind::TrailingBlank)),
+        Mode::Lenient => {
+            decoded
+                .warnings
+                .push(body.len(), WarningKind::TrailingBlank);
+            Ok(decoded)
+        }
+    }
+}
+
+/// `line` without the blanks and tabs before its end (D46). A +QMTRECV keeps them unless
+/// they follow a closing quote: without one, they may be the end of an unquoted payload.
+fn without_trailing_blanks(line: &[u8]) -> &[u8] {
+    if !matches!(line.last(), Some(b' ' | b'\t')) {
+        return line;
+    }
+    let trimmed = trim_end_blanks(line);
+    if starts_with_ignore_case(line, b"+QMTRECV:")
+        && !(trimmed.ends_with(b"\"") || trimmed.ends_with(RIGHT_QUOTE))
+    {
+        return line;
+    }
+    trimmed
+}
+
+/// [`decode_line_in`] for a line without trailing blanks (or a +QMTRECV that keeps them).
+fn decode_body(
     line: &[u8],
     mode: Mode,
     ctx: Context,
@@ -129,6 +178,17 @@ pub(crate) fn decode_line_in(
     } else {
         Line::Response(bare_line(&mut cur)?)
     };
+    let raw_text = matches!(
+        decoded,
+        Line::Urc(Urc::Unknown { .. })
+            | Line::Response(Response::Text { .. } | Response::Test { .. })
+    );
+    if raw_text && cur.lenient() {
+        // Kept as text, so a tab in it was not read as a blank by the lexer: say so (D47).
+        if let Some(at) = memchr::memchr(b'\t', line) {
+            cur.warn(at, WarningKind::StraySpace);
+        }
+    }
     Ok(Decoded {
         line: decoded,
         warnings: cur.warnings,
@@ -237,8 +297,20 @@ fn limited<'a>(
     min: usize,
     max: usize,
 ) -> Result<&'a str, DecodeError> {
+    let unquoted = cur.unquoted;
+    limited_as(cur, field, (min, max), unquoted)
+}
+
+/// [`limited`] for a string that lenient mode takes unquoted with the warning `unquoted`.
+fn limited_as<'a>(
+    cur: &mut Cursor<'a>,
+    field: &'static str,
+    (min, max): (usize, usize),
+    unquoted: Option<WarningKind>,
+) -> Result<&'a str, DecodeError> {
     let start = cur.pos();
-    let s = cur.string(field)?;
+    let s = cur.string_unquoted_as(field, unquoted)?;
+
     if s.len() < min || s.len() > max {
         return Err(DecodeError::new(
             start,
@@ -253,8 +325,17 @@ fn limited<'a>(
     Ok(s)
 }
 
+/// A topic (QMTSUB, QMTUNS, QMTPUB, will): 1-1024 bytes, an empty one is `EmptyTopic` (D29).
 fn topic<'a>(cur: &mut Cursor<'a>, field: &'static str) -> Result<&'a str, DecodeError> {
-    limited(cur, field, limits::TOPIC_LEN.0, limits::TOPIC_LEN.1)
+    let start = cur.pos();
+    let s = limited(cur, field, 0, limits::TOPIC_LEN.1)?;
+    if s.len() < limits::TOPIC_LEN.0 {
+        return Err(DecodeError::new(
+            start,
+            DecodeErrorKind::EmptyTopic { field },
+        ));
+    }
+    Ok(s)
 }
 
 /// Validates the comma-separated entries of a QMTSUB/QMTUNS topic list up to the line end
@@ -387,7 +468,13 @@ fn mqtt_command<'a>(
         (M::QmtOpen, Suffix::Write) => {
             let conn_id = conn_id(cur)?;
             cur.comma("host_name")?;
-            let host_name = limited(cur, "host_name", 1, crate::text::HOST_NAME_MAX_LEN)?;
+            // Unquoted host names come from real drivers: lenient with a warning (D48).
+            let host_name = limited_as(
+                cur,
+                "host_name",
+                (1, crate::text::HOST_NAME_MAX_LEN),
+                Some(WarningKind::UnquotedString),
+            )?;
             cur.comma("port")?;
             let port = cur.int("port", limits::PORT.0, limits::PORT.1)? as u16;
             cur.end()?;
@@ -446,7 +533,9 @@ fn mqtt_command<'a>(
             let conn_id = conn_id(cur)?;
             cur.comma("msgID")?;
             let msg_id = cur.int("msgID", limits::SUB_MSG_ID.0, limits::SUB_MSG_ID.1)? as u16;
-            cur.comma("topic")?;
+            if !cur.comma_or_end()? {
+                return Err(cur.error(DecodeErrorKind::NoTopics));
+            }
             let start = cur.pos();
             let len = topic_list(cur, |cur| {
                 topic(cur, "topic")?;
@@ -464,7 +553,9 @@ fn mqtt_command<'a>(
             let conn_id = conn_id(cur)?;
             cur.comma("msgID")?;
             let msg_id = cur.int("msgID", limits::SUB_MSG_ID.0, limits::SUB_MSG_ID.1)? as u16;
-            cur.comma("topic")?;
+            if !cur.comma_or_end()? {
+                return Err(cur.error(DecodeErrorKind::NoTopics));
+            }
             let start = cur.pos();
             let len = topic_list(cur, |cur| topic(cur, "topic").map(drop))?;
             let topics = UnsTopics::wire(&cur.line()[start..cur.pos()], cur.mode, len);
@@ -508,9 +599,24 @@ fn mqtt_command<'a>(
             let retain = flag(cur, "retain")?;
             cur.comma("topic")?;
             let topic = topic(cur, "topic")?;
-            cur.comma("msg")?;
             let at = cur.pos();
-            let msg = cur.quoted_bytes("msg", |b| b == b',')?;
+            if !cur.comma_or_end()? {
+                // BC28/BG95's prompt form: the data would follow a `>` prompt (D34).
+                return Err(DecodeError::new(
+                    at,
+                    DecodeErrorKind::UnsupportedPromptForm { form: "prompt" },
+                ));
+            }
+            let at = cur.pos();
+            let digits = cur.rest().iter().take_while(|b| b.is_ascii_digit()).count();
+            if digits > 0 && trim_end_blanks(&cur.rest()[digits..]).is_empty() {
+                // BG95's length form: a byte count, the data after a prompt (D34, D48).
+                return Err(DecodeError::new(
+                    at,
+                    DecodeErrorKind::UnsupportedPromptForm { form: "length" },
+                ));
+            }
+            let msg = cur.quoted_bytes("msg", |b| b == b',', None)?;
             if msg.len() > limits::MSG_LEN.1 {
                 return Err(DecodeError::new(
                     at,
@@ -539,7 +645,10 @@ fn mqtt_command<'a>(
 /// A QMTCFG keyword: strict takes all-lower or all-upper (the note prints both), lenient any case.
 fn cfg_keyword(cur: &mut Cursor<'_>) -> Result<CfgKeyword, DecodeError> {
     let at = cur.pos();
-    let word = cur.string("keyword")?;
+    // An unquoted keyword (`AT+QMTCFG=ALIAUTH,...` in BC26 tutorials) is lenient with a
+    // warning (D48); in a query response it is D17's unquoted form.
+    let unquoted = cur.unquoted.unwrap_or(WarningKind::UnquotedString);
+    let word = cur.string_unquoted_as("keyword", Some(unquoted))?;
     let kw = CfgKeyword::ALL
         .iter()
         .find(|(name, _)| word.eq_ignore_ascii_case(name))
@@ -905,7 +1014,7 @@ fn mqtt_output<'a>(
         let text = std::str::from_utf8(cur.rest())
             .map_err(|_| cur.error(DecodeErrorKind::Utf8 { field: "params" }))?;
         if !cur.lenient() && (text.contains('\u{201c}') || text.contains('\u{201d}')) {
-            return Err(cur.expected("'\"' (typographic quotes are lenient only)"));
+            return Err(cur.error(DecodeErrorKind::TypographicQuote));
         }
         if text.contains('\u{201c}') || text.contains('\u{201d}') {
             cur.warn(cur.pos(), WarningKind::TypographicQuote);
@@ -916,7 +1025,11 @@ fn mqtt_output<'a>(
         }));
     }
     let line = match mqtt {
-        M::QmtCfg => Line::Response(qmtcfg_response(cur)?),
+        M::QmtCfg => {
+            // The note prints these strings unquoted; we quote them (D17).
+            cur.unquoted = Some(WarningKind::QuotingDiffers);
+            Line::Response(qmtcfg_response(cur)?)
+        }
         M::QmtOpen => {
             let conn_id = conn_id(cur)?;
             cur.comma("result")?;
@@ -1236,7 +1349,7 @@ fn qmtrecv<'a>(cur: &mut Cursor<'a>, may_hold_lf: bool) -> Result<Urc<'a>, Decod
     let msg_id = cur.int("msgID", 0, 65535)? as u16;
     cur.comma("topic")?;
     let topic_at = cur.pos();
-    let topic = cur.string("topic")?;
+    let topic = cur.string_unquoted_as("topic", Some(WarningKind::UnquotedString))?;
     let control = if control_free(topic.as_bytes()) {
         None
     } else {
@@ -1253,12 +1366,7 @@ fn qmtrecv<'a>(cur: &mut Cursor<'a>, may_hold_lf: bool) -> Result<Urc<'a>, Decod
     if topic.is_empty() {
         return Err(DecodeError::new(
             topic_at,
-            DecodeErrorKind::Length {
-                field: "topic",
-                len: 0,
-                min: 1,
-                max: limits::TOPIC_LEN.1,
-            },
+            DecodeErrorKind::EmptyTopic { field: "topic" },
         ));
     }
     cur.comma("payload")?;
@@ -1300,6 +1408,8 @@ fn recv_payload<'a>(cur: &mut Cursor<'a>, may_hold_lf: bool) -> Result<&'a [u8],
         cur.warn(at, WarningKind::UnquotedPayload);
         cur.seek(cur.line().len());
         return Ok(rest);
+    } else if rest.starts_with(LEFT_QUOTE) {
+        return Err(cur.error(DecodeErrorKind::TypographicQuote));
     } else {
         return Err(cur.expected("'\"' opening the payload"));
     };
@@ -1329,15 +1439,15 @@ fn recv_payload<'a>(cur: &mut Cursor<'a>, may_hold_lf: bool) -> Result<&'a [u8],
         return Ok(&body[..body.len() - close.len()]);
     }
     if cur.lenient() {
-        // A straight closing quote after a typographic opening one, or blanks after the quote.
-        let trimmed = trim_end_blanks(body);
+        // Mixed quotes: a straight closing quote after a typographic opening one (warned at
+        // the opening) or the reverse. Blanks after the quote were taken off the line (D46).
         for q in [&b"\""[..], RIGHT_QUOTE] {
-            if trimmed.ends_with(q) {
-                if trimmed.len() != body.len() {
-                    cur.warn(at + open.len() + trimmed.len(), WarningKind::StraySpace);
+            if body.ends_with(q) {
+                if q == RIGHT_QUOTE {
+                    cur.warn(cur.line().len() - q.len(), WarningKind::TypographicQuote);
                 }
                 cur.seek(cur.line().len());
-                return Ok(&trimmed[..trimmed.len() - q.len()]);
+                return Ok(&body[..body.len() - q.len()]);
             }
         }
         cur.warn(at, WarningKind::UnquotedPayload);
@@ -1359,6 +1469,8 @@ pub fn recv_payload_open(line: &[u8]) -> bool {
     if line.first() != Some(&b'+') || !starts_with_ignore_case(line, b"+QMTRECV:") {
         return false;
     }
+    // Blanks after the closing quote do not keep the payload open (D46).
+    let line = trim_end_blanks(line);
     // Fast exit for the common case: a line ending in a quote that is not the payload's opening
     // one (`,"`) has its payload closed.
     if line.ends_with(b"\"") && !line.ends_with(b",\"") {
@@ -1393,15 +1505,17 @@ pub fn recv_payload_open(line: &[u8]) -> bool {
     !body.ends_with(b"\"")
 }
 
-/// Where a `"` stands before a line end (CRs then LF) inside `body`, if anywhere: such a payload
-/// cannot arrive in one URC, because the line ends there (D36).
+/// Where a `"` stands before a line end (blanks and tabs, then CRs, then LF) inside `body`, if
+/// anywhere: such a payload cannot arrive in one URC, because the line ends there (D36, D46).
 pub(crate) fn quote_before_line_end(body: &[u8]) -> Option<usize> {
     // Searched from the LFs (usually none: only a joined payload holds one), at memchr speed
     // rather than a byte loop over every payload.
     memchr::memchr_iter(b'\n', body).find_map(|lf| {
         let before = &body[..lf];
         let crs = before.iter().rev().take_while(|&&c| c == b'\r').count();
-        let quote = lf.checked_sub(crs + 1)?;
+        let before = &before[..before.len() - crs];
+        let blanks = before.len() - trim_end_blanks(before).len();
+        let quote = lf.checked_sub(crs + blanks + 1)?;
         (body[quote] == b'"').then_some(quote)
     })
 }
@@ -1434,12 +1548,16 @@ mod tests {
         assert_eq!(canonical_recv(b"+QMTRECV: 0,0,\"t\",\""), None);
     }
 
-    /// The definition D36 states: the first `"` followed by CRs and an LF.
+    /// The definition D36 and D46 state: the first `"` followed by blanks/tabs, CRs and an LF.
     fn quote_before_line_end_by_definition(body: &[u8]) -> Option<usize> {
         body.iter().enumerate().find_map(|(i, &b)| {
             let after = &body[i + 1..];
-            let crs = after.iter().take_while(|&&c| c == b'\r').count();
-            (b == b'"' && after.get(crs) == Some(&b'\n')).then_some(i)
+            let blanks = after
+                .iter()
+                .take_while(|&&c| c == b' ' || c == b'\t')
+                .count();
+            let crs = after[blanks..].iter().take_while(|&&c| c == b'\r').count();
+            (b == b'"' && after.get(blanks + crs) == Some(&b'\n')).then_some(i)
         })
     }
 
@@ -1549,7 +1667,7 @@ mod tests {
         #[test]
         fn quote_before_line_end_matches_its_definition(
             body in proptest::collection::vec(prop_oneof![
-                Just(b'"'), Just(b'\r'), Just(b'\n'), Just(b'a')
+                Just(b'"'), Just(b'\r'), Just(b'\n'), Just(b'a'), Just(b' '), Just(b'\t')
             ], 0..24)
         ) {
             prop_assert_eq!(

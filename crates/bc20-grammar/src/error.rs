@@ -120,6 +120,40 @@ pub enum DecodeErrorKind {
     /// The stream ended in the middle of a line.
     #[error("stream ended inside a line")]
     Truncated,
+    /// Blanks or tabs before the line end (strict; spec/DECISIONS.md D9, D46).
+    #[error("blank or tab before the line end (strict)")]
+    TrailingBlank,
+    /// `“` or `”` where a `"` is required (strict; D2).
+    #[error("typographic quote where '\"' is required (strict)")]
+    TypographicQuote,
+    /// A string parameter without its quotes where no decision allows that (D48).
+    #[error("{field} must be in '\"' quotes")]
+    UnquotedString {
+        /// The note's parameter name.
+        field: &'static str,
+    },
+    /// An AT+QMTSUB or AT+QMTUNS without any topic (D29).
+    #[error("no topic: at least one is required")]
+    NoTopics,
+    /// A topic that is the empty string (D29).
+    #[error("{field} is empty")]
+    EmptyTopic {
+        /// The note's parameter name (`topic`, `will_topic`).
+        field: &'static str,
+    },
+    /// An information response outside the response window of a command that admits it,
+    /// where the decoder sees every command (D13, D51).
+    #[error("information response outside its command's response window (D13)")]
+    OutsideWindow,
+    /// An AT+QMTPUB in the prompt form (five parameters, data after `>`) or the length form
+    /// (a byte count for `<msg>`) of other modules: only the inline message exists (D34, D48).
+    #[error(
+        "the {form} form of AT+QMTPUB is not supported; the message goes inline, quoted (D34)"
+    )]
+    UnsupportedPromptForm {
+        /// `prompt` or `length`.
+        form: &'static str,
+    },
 }
 
 /// Why a typed value cannot be put on the wire.
@@ -166,6 +200,30 @@ pub enum EncodeError {
         field: &'static str,
         /// The rule, in words.
         rule: &'static str,
+    },
+    /// An AT+QMTSUB or AT+QMTUNS without any topic (D29).
+    #[error("no topic: at least one is required")]
+    NoTopics,
+    /// More topics than [`crate::MAX_TOPICS`] (D29).
+    #[error("more than {max} topics")]
+    TooManyTopics {
+        /// The limit.
+        max: usize,
+    },
+    /// A topic that is the empty string (D29).
+    #[error("{field} is empty")]
+    EmptyTopic {
+        /// The note's parameter name.
+        field: &'static str,
+    },
+    /// The encoded line is longer than the line bound its peers accept (D12, D50): its length
+    /// without the terminator exceeds [`crate::DEFAULT_MAX_LINE_LEN`].
+    #[error("the line has {len} bytes, more than the {limit} a peer accepts (D12)")]
+    LineTooLong {
+        /// Bytes of the line without its terminator.
+        len: usize,
+        /// The bound.
+        limit: usize,
     },
 }
 
@@ -215,11 +273,18 @@ pub enum WarningKind {
     MissingRetransmissionCount,
     /// Values after a +QMTSUB result 2, which has none (D30); they are ignored.
     ValueAfterFailure,
+    /// Blanks or tabs before the line end (D9, D46); the line is read without them.
+    TrailingBlank,
+    /// A module line ended by LF without CR (D3, D47).
+    BareLf,
+    /// An information response outside its command's response window, kept as an `Unknown`
+    /// line (D13, D51).
+    OutsideWindow,
 }
 
 impl WarningKind {
     /// Every kind, indexed by its discriminant (how [`Warnings`] unpacks them).
-    const ALL: [WarningKind; 16] = [
+    pub const ALL: [WarningKind; 19] = [
         WarningKind::TypographicQuote,
         WarningKind::UnquotedString,
         WarningKind::StraySpace,
@@ -236,6 +301,9 @@ impl WarningKind {
         WarningKind::ConnRetransmissionCount,
         WarningKind::MissingRetransmissionCount,
         WarningKind::ValueAfterFailure,
+        WarningKind::TrailingBlank,
+        WarningKind::BareLf,
+        WarningKind::OutsideWindow,
     ];
 }
 
@@ -319,7 +387,10 @@ mod tests {
             | MissingRetCode
             | ConnRetransmissionCount
             | MissingRetransmissionCount
-            | ValueAfterFailure => WarningKind::ALL.contains(&kind),
+            | ValueAfterFailure
+            | TrailingBlank
+            | BareLf
+            | OutsideWindow => WarningKind::ALL.contains(&kind),
         }
     }
 

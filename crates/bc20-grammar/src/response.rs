@@ -350,10 +350,19 @@ impl Response<'_> {
     }
 
     /// Appends `\r\n<line>\r\n`, after checking every field.
+    ///
+    /// # Errors
+    ///
+    /// An [`EncodeError`] naming the field that breaks the note or a decision (range, length,
+    /// a byte the wire cannot carry, a rule), or `LineTooLong` when the line would exceed
+    /// [`crate::DEFAULT_MAX_LINE_LEN`] bytes (D12, D50); `out` is then left as it was.
     pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         let start = out.len();
         out.extend_from_slice(b"\r\n");
-        let result = self.encode_line(out);
+        // The line between its CR LFs must fit the bound every peer decodes (D12, D50).
+        let result = self
+            .encode_line(out)
+            .and_then(|()| crate::wire::check_line_len(out.len() - start - 2));
         match result {
             Result::Ok(()) => out.extend_from_slice(b"\r\n"),
             Err(_) => out.truncate(start),
@@ -603,10 +612,19 @@ impl Urc<'_> {
     }
 
     /// Appends `\r\n<line>\r\n`, after checking every field.
+    ///
+    /// # Errors
+    ///
+    /// An [`EncodeError`] naming the field that breaks the note or a decision (range, length,
+    /// a byte the wire cannot carry, a rule), or `LineTooLong` when the line would exceed
+    /// [`crate::DEFAULT_MAX_LINE_LEN`] bytes (D12, D50); `out` is then left as it was.
     pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         let start = out.len();
         out.extend_from_slice(b"\r\n");
-        let result = self.encode_line(out);
+        // The line between its CR LFs must fit the bound every peer decodes (D12, D50).
+        let result = self
+            .encode_line(out)
+            .and_then(|()| crate::wire::check_line_len(out.len() - start - 2));
         match result {
             Ok(()) => out.extend_from_slice(b"\r\n"),
             Err(_) => out.truncate(start),

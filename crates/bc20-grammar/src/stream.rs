@@ -9,10 +9,11 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::command::Command;
+use crate::command::{Command, MqttCommand};
 use crate::cursor::Mode;
 use crate::decode::{decode_line_in, recv_payload_open, Context, Decoded, Line};
-use crate::error::{DecodeError, DecodeErrorKind};
+use crate::error::{DecodeError, DecodeErrorKind, WarningKind};
+use crate::response::{Response, Urc};
 
 /// Which side's bytes the decoder reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -65,6 +66,10 @@ pub enum FrameKind {
     Response,
     /// `OK`, `ERROR` or `+CME ERROR`.
     Final,
+    /// An information response while the decoder cannot know whether its command was sent
+    /// (a module-only stream with echo off, and no [`StreamDecoder::command_sent`]): it may
+    /// answer the next command or none, so it is not paired with one (D13, D51).
+    Unpaired,
     /// An unsolicited line: asynchronous `+QMTxxx:` results, +QMTSTAT, +QMTRECV, others.
     Urc,
     /// A line that could not be decoded.
@@ -131,23 +136,102 @@ pub struct StreamDecoder {
     lfs: u64,
 }
 
-/// What the decoder knows about the command in progress (for classification and D26).
+/// What the decoder knows about the command in progress (for classification, D13 and D26).
 #[derive(Debug, Default, Clone, Copy)]
 struct Conversation {
     ctx: Context,
+    /// The response window (D13): `Some` from a command (its echo, its line on the host side,
+    /// or [`StreamDecoder::command_sent`]) to its final result code, holding the information
+    /// response that command has.
+    window: Option<Window>,
+    /// Every command is visible (told by `command_sent`, or a capture of both directions):
+    /// outside a window there is no command to answer, rather than one not seen.
+    sees_commands: bool,
+}
+
+/// The information response a command's window admits (D51).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Window {
+    /// The command has none (`AT`, `ATE0`, every write form of the note, ...).
+    Nothing,
+    Cpin,
+    Cereg,
+    Cgatt,
+    Csq,
+    /// `ATI`, `AT+CGMR`: lines of free text (D40).
+    Text,
+    QmtOpenRead,
+    QmtConnRead,
+    /// The query forms `AT+QMTCFG="<keyword>",<id>`: the response of that keyword (0
+    /// keepalive, 1 session, 2 timeout, 3 will, 4 aliauth).
+    QmtCfg(u8),
+    /// `AT+QMTxxx=?`.
+    Test(MqttCommand),
+}
+
+impl Window {
+    fn of(cmd: &Command<'_>) -> Window {
+        use Command as C;
+        match cmd {
+            C::CpinRead => Window::Cpin,
+            C::CeregRead => Window::Cereg,
+            C::CgattRead => Window::Cgatt,
+            C::Csq => Window::Csq,
+            C::Ati | C::Cgmr => Window::Text,
+            C::QmtOpenRead => Window::QmtOpenRead,
+            C::QmtConnRead => Window::QmtConnRead,
+            C::QmtCfgKeepAliveQuery { .. } => Window::QmtCfg(0),
+            C::QmtCfgSessionQuery { .. } => Window::QmtCfg(1),
+            C::QmtCfgTimeoutQuery { .. } => Window::QmtCfg(2),
+            C::QmtCfgWillQuery { .. } => Window::QmtCfg(3),
+            C::QmtCfgAliAuthQuery { .. } => Window::QmtCfg(4),
+            C::QmtCfgTest => Window::Test(MqttCommand::QmtCfg),
+            C::QmtOpenTest => Window::Test(MqttCommand::QmtOpen),
+            C::QmtCloseTest => Window::Test(MqttCommand::QmtClose),
+            C::QmtConnTest => Window::Test(MqttCommand::QmtConn),
+            C::QmtDiscTest => Window::Test(MqttCommand::QmtDisc),
+            C::QmtSubTest => Window::Test(MqttCommand::QmtSub),
+            C::QmtUnsTest => Window::Test(MqttCommand::QmtUns),
+            C::QmtPubTest => Window::Test(MqttCommand::QmtPub),
+            _ => Window::Nothing,
+        }
+    }
+
+    fn admits(self, r: &Response<'_>) -> bool {
+        use Response as R;
+        match (self, r) {
+            (Window::Cpin, R::Cpin { .. })
+            | (Window::Cereg, R::Cereg { .. })
+            | (Window::Cgatt, R::Cgatt { .. })
+            | (Window::Csq, R::Csq { .. })
+            | (Window::Text, R::Text { .. })
+            | (Window::QmtOpenRead, R::QmtOpenRead { .. })
+            | (Window::QmtConnRead, R::QmtConnRead { .. }) => true,
+            (Window::QmtCfg(0), R::QmtCfgKeepAlive { .. })
+            | (Window::QmtCfg(1), R::QmtCfgSession { .. })
+            | (Window::QmtCfg(2), R::QmtCfgTimeout { .. })
+            | (Window::QmtCfg(3), R::QmtCfgWill { .. })
+            | (Window::QmtCfg(4), R::QmtCfgAliAuth { .. }) => true,
+            (Window::Test(want), R::Test { command, .. }) => want == *command,
+            _ => false,
+        }
+    }
 }
 
 impl Conversation {
     fn command(&mut self, cmd: &Command<'_>) {
         self.ctx.conn_read_pending = matches!(cmd, Command::QmtConnRead);
+        self.window = Some(Window::of(cmd));
     }
 
-    fn classify(
-        &mut self,
-        decoded: &Result<Decoded<'_>, DecodeError>,
-        direction: Direction,
-    ) -> FrameKind {
-        match decoded {
+    /// Sets the frame's kind; an information response outside its window becomes an error
+    /// (strict) or an `Unknown` line with a warning (lenient), D13 and D51.
+    fn classify(&mut self, frame: &mut Frame<'_>, direction: Direction, mode: Mode) {
+        let outside = |window: Option<Window>, sees: bool, r: &Response<'_>| match window {
+            Some(w) => !w.admits(r),
+            None => sees,
+        };
+        frame.kind = match &mut frame.decoded {
             Err(_) => FrameKind::Error,
             Ok(d) => match &d.line {
                 Line::Command(c) => {
@@ -159,12 +243,34 @@ impl Conversation {
                 }
                 Line::Response(r) if r.is_final() => {
                     self.ctx = Context::default();
+                    self.window = None;
                     FrameKind::Final
                 }
+                Line::Response(r) if outside(self.window, self.sees_commands, r) => {
+                    let text = match &frame.raw {
+                        Cow::Borrowed(raw) => std::str::from_utf8(raw).ok().map(Cow::Borrowed),
+                        Cow::Owned(raw) => std::str::from_utf8(raw)
+                            .ok()
+                            .map(|t| Cow::Owned(t.to_owned())),
+                    };
+                    match (mode, text) {
+                        (Mode::Lenient, Some(text)) => {
+                            d.line = Line::Urc(Urc::Unknown { text });
+                            d.warnings.push(0, WarningKind::OutsideWindow);
+                            FrameKind::Urc
+                        }
+                        _ => {
+                            frame.decoded =
+                                Err(DecodeError::new(0, DecodeErrorKind::OutsideWindow));
+                            FrameKind::Error
+                        }
+                    }
+                }
+                Line::Response(_) if self.window.is_none() => FrameKind::Unpaired,
                 Line::Response(_) => FrameKind::Response,
                 Line::Urc(_) => FrameKind::Urc,
             },
-        }
+        };
     }
 }
 
@@ -191,10 +297,21 @@ impl StreamDecoder {
         &self.config
     }
 
-    /// Tells the decoder a command was sent, for streams without echo (D26 needs to know
-    /// when an `AT+QMTCONN?` is pending).
+    /// Tells the decoder a command was sent, for streams without echo: it opens the command's
+    /// response window (D13, D51; D26 needs to know when an `AT+QMTCONN?` is pending). From
+    /// the first call on, the decoder takes it that it is told every command: an information
+    /// response outside a window is then an error (strict) or an `Unknown` line (lenient).
     pub fn command_sent(&mut self, cmd: &Command<'_>) {
+        self.conv.sees_commands = true;
         self.conv.command(cmd);
+    }
+
+    /// Declares that every command is in the stream (a capture of both directions) or will be
+    /// told through [`StreamDecoder::command_sent`]: an information response outside a
+    /// response window is then an error (strict) or an `Unknown` line (lenient) rather than
+    /// [`FrameKind::Unpaired`] (D51).
+    pub fn sees_every_command(&mut self) {
+        self.conv.sees_commands = true;
     }
 
     /// Bytes held for an unfinished line.
@@ -374,7 +491,18 @@ impl StreamDecoder {
                 let line = *lfs + leading + 1;
                 let offset = *offset + skip as u64;
                 let mut frame = match stream_error(config, body, had_cr) {
-                    None => decoded_frame(body, config.mode, conv.ctx, joined, line, offset),
+                    None => {
+                        let mut frame =
+                            decoded_frame(body, config.mode, conv.ctx, joined, line, offset);
+                        if !had_cr {
+                            // Only lenient gets here without a CR (strict refused it): a
+                            // deviation, so it is said (D3, D47).
+                            if let Ok(d) = &mut frame.decoded {
+                                d.warnings.push(body.len(), WarningKind::BareLf);
+                            }
+                        }
+                        frame
+                    }
                     Some(error) => Frame {
                         kind: FrameKind::Error,
                         line,
@@ -383,7 +511,7 @@ impl StreamDecoder {
                         decoded: Err(error),
                     },
                 };
-                frame.kind = conv.classify(&frame.decoded, config.direction);
+                conv.classify(&mut frame, config.direction, config.mode);
                 on_frame(&frame);
             }
             // LFs of the line, without rescanning it unless it was joined (D36); the terminator

@@ -44,7 +44,14 @@ pub fn check_host_name(value: &str) -> Result<(), EncodeError> {
 }
 
 /// Checks an MQTT topic: quotable, 1-1024 bytes (spec/DECISIONS.md D11).
+///
+/// # Errors
+///
+/// [`EncodeError::EmptyTopic`] for `""` (D29), else as [`check_string`].
 pub fn check_topic(field: &'static str, value: &str) -> Result<(), EncodeError> {
+    if value.is_empty() {
+        return Err(EncodeError::EmptyTopic { field });
+    }
     check_string(field, value.as_bytes(), crate::limits::TOPIC_LEN)
 }
 

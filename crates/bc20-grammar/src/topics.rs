@@ -315,7 +315,7 @@ mod tests {
 
     #[test]
     fn lenient_wire_text_reads_back_the_same_topics() {
-        let wire = UnsTopics::wire("\u{201c}a\u{201d} , b".as_bytes(), Mode::Lenient, 2);
+        let wire = UnsTopics::wire("\u{201c}a\u{201d} , \"b\"".as_bytes(), Mode::Lenient, 2);
         assert_eq!(wire.iter().collect::<Vec<_>>(), ["a", "b"]);
         let mut grown = wire.clone();
         grown.push("c".into());

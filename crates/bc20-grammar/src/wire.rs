@@ -60,6 +60,16 @@ impl<'o> Wire<'o> {
     }
 }
 
+/// Checks that an encoded line of `len` bytes (terminator excluded) fits the line bound of
+/// D12 that the stream decoder and the simulator apply by default (D50).
+pub(crate) fn check_line_len(len: usize) -> Result<(), EncodeError> {
+    let limit = crate::stream::DEFAULT_MAX_LINE_LEN;
+    if len > limit {
+        return Err(EncodeError::LineTooLong { len, limit });
+    }
+    Ok(())
+}
+
 /// Checks `value` against the note's inclusive range for `field`.
 pub(crate) fn check_range(
     field: &'static str,

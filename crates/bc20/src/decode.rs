@@ -30,7 +30,8 @@ Decode a transcript (modem output or a host/modem capture) into one JSON object 
 
 Each frame is printed as
   {\"kind\":\"urc\",\"name\":\"+QMTRECV\",\"form\":\"urc.qmtrecv\",\"tcpconnectID\":0,\"msgID\":0,...,\"line\":34,\"raw\":\"...\"}
-kind is command, echo, response, final, urc or error; the typed fields carry the note's parameter
+kind is command, echo, response, unpaired, final, urc or error (unpaired: an information response
+with no command seen before it, --from modem only); the typed fields carry the note's parameter
 names; \"warnings\" lists lenient deviations; raw is the line (raw_hex when it is not UTF-8).
 A line that does not decode is
   {\"kind\":\"error\",\"line\":3,\"raw\":\"...\",\"error\":\"column 14: expected ...\",\"column\":14,\"code\":\"expected\"}
@@ -79,6 +80,11 @@ pub(crate) fn run(args: &Args) -> Result<Status, CliError> {
         max_line_len: args.max_line_len,
         direction: Direction::ModemToHost,
     });
+    if args.from == Source::Capture {
+        // Both directions are in the capture: an information response outside its command's
+        // window answers no command (D13, D51).
+        decoder.sees_every_command();
+    }
     let mut sink = Sink {
         out: Output::stdout(),
         source: args.from,
@@ -149,6 +155,7 @@ fn kind_name(kind: FrameKind, source: Source) -> &'static str {
         FrameKind::Echo if source == Source::Capture => "command",
         FrameKind::Echo => "echo",
         FrameKind::Response => "response",
+        FrameKind::Unpaired => "unpaired",
         FrameKind::Final => "final",
         FrameKind::Urc => "urc",
         FrameKind::Error => "error",

@@ -196,7 +196,7 @@ impl Family {
     fn of_kind(kind: &str) -> Option<Self> {
         match kind {
             "command" | "echo" => Some(Family::Command),
-            "response" | "final" => Some(Family::Response),
+            "response" | "unpaired" | "final" => Some(Family::Response),
             "urc" => Some(Family::Urc),
             _ => None,
         }
@@ -335,7 +335,11 @@ fn encode_error(e: &EncodeError, form: &str) -> LineError {
         EncodeError::OutOfRange { field, .. }
         | EncodeError::Unrepresentable { field, .. }
         | EncodeError::Length { field, .. }
-        | EncodeError::Rule { field, .. } => *field,
+        | EncodeError::Rule { field, .. }
+        | EncodeError::EmptyTopic { field } => *field,
+        EncodeError::NoTopics | EncodeError::TooManyTopics { .. } => "topics",
+        // The whole line, not one field (D12, D50).
+        EncodeError::LineTooLong { .. } => return LineError::Other(e.to_string()),
     };
     let message = match e {
         // The rule's own text already says which parameters it ties together.

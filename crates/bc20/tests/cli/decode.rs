@@ -142,7 +142,7 @@ fn typographic_quotes_fail_strict_and_warn_lenient() {
     assert!(strict.iter().all(|o| o["kind"] == "error"));
     assert_eq!(
         strict[0]["error"],
-        "column 14: expected '\"' (typographic quotes are lenient only)"
+        "column 14: typographic quote where '\"' is required (strict)"
     );
 
     let lenient = run(&["decode", "--lenient"], NOTE_QUOTES.as_bytes());
@@ -247,4 +247,79 @@ fn help_documents_exit_statuses() {
         Some(2),
         "usage errors exit 2"
     );
+}
+
+#[test]
+fn a_blank_after_the_payload_quote_ends_the_frame_in_both_modes() {
+    // Issue 10 A: this gave ONE +QMTRECV whose payload swallowed the next two lines (D46).
+    let input =
+        b"\r\n+QMTRECV: 0,0,\"t\",\"x\" \r\n\r\n+QMTSTAT: 0,1\r\n\r\n+QMTRECV: 0,1,\"t\",\"y\"\r\n";
+    let strict = run(&["decode", "--from", "modem"], input);
+    assert_eq!(strict.code, Some(1), "{}", strict.stderr);
+    let strict = strict.json();
+    let kinds: Vec<_> = strict.iter().map(|o| o["kind"].clone()).collect();
+    assert_eq!(kinds, [json!("error"), json!("urc"), json!("urc")]);
+    assert_eq!(strict[0]["code"], "trailing_blank");
+    assert_eq!(strict[1]["name"], "+QMTSTAT");
+    assert_eq!(strict[2]["payload"], "y");
+
+    let lenient = run(&["decode", "--lenient", "--from", "modem"], input);
+    assert_eq!(lenient.code, Some(0), "{}", lenient.stderr);
+    let lenient = lenient.json();
+    assert_eq!(lenient.len(), 3);
+    assert_eq!(lenient[0]["payload"], "x");
+    assert_eq!(
+        lenient[0]["warnings"],
+        json!([{"column": 22, "kind": "trailing_blank"}])
+    );
+    assert_eq!(lenient[1]["name"], "+QMTSTAT");
+    assert_eq!(lenient[2]["payload"], "y");
+}
+
+#[test]
+fn a_bare_lf_warns_in_lenient_mode() {
+    let out = run(
+        &["decode", "--lenient", "--from", "modem"],
+        b"+CPIN: READY\n",
+    );
+    assert_eq!(out.code, Some(0));
+    assert_eq!(
+        out.json()[0]["warnings"],
+        json!([{"column": 13, "kind": "bare_lf"}])
+    );
+}
+
+#[test]
+fn a_response_without_its_command_is_refused_in_a_capture_and_unpaired_from_a_modem() {
+    // Issue 10 D (D51): it decoded as "response" and would pair with the next command.
+    let input = b"\r\n+CPIN: READY\r\n";
+    let strict = run(&["decode"], input);
+    assert_eq!(strict.code, Some(1));
+    assert_eq!(strict.json()[0]["code"], "outside_window");
+    let lenient = run(&["decode", "--lenient"], input);
+    assert_eq!(lenient.code, Some(0));
+    let lenient = lenient.json();
+    assert_eq!(lenient[0]["kind"], "urc");
+    assert_eq!(lenient[0]["name"], "unknown");
+    assert_eq!(
+        lenient[0]["warnings"],
+        json!([{"column": 1, "kind": "outside_window"}])
+    );
+    let modem = run(&["decode", "--from", "modem"], input);
+    assert_eq!(modem.code, Some(0));
+    let modem = modem.json();
+    assert_eq!(modem[0]["kind"], "unpaired");
+    assert_eq!(modem[0]["code"], "READY");
+    // An unpaired frame still encodes back to its line.
+    // (+CSQ: the JSON of +CPIN names its field `code`, which `bc20 encode` reads as an
+    // envelope key, so a +CPIN frame does not re-encode; a separate issue.)
+    let csq = b"\r\n+CSQ: 20,99\r\n";
+    let decoded = run(&["decode", "--from", "modem"], csq);
+    assert_eq!(decoded.json()[0]["kind"], "unpaired");
+    let encoded = run(&["encode"], &decoded.stdout);
+    assert_eq!(encoded.code, Some(0), "{}", encoded.stderr);
+    assert_eq!(encoded.stdout, csq);
+    // Inside its window, in a capture, it is a response.
+    let paired = run(&["decode"], b"AT+CPIN?\r\r\n+CPIN: READY\r\n\r\nOK\r\n").json();
+    assert_eq!(paired[1]["kind"], "response");
 }

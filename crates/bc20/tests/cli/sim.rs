@@ -422,3 +422,83 @@ fn sim_attach_after_delays_the_ip_urc() {
     drop(sim.child.stdin.take());
     assert_eq!(sim.exit_code(), Some(0), "end of input stops it");
 }
+
+/// Sends `input` to `bc20 sim --stdio <args>` and collects its output until `finals` final
+/// result codes have arrived (10 s at most).
+fn sim_answers(args: &[&str], input: &[u8], finals: usize) -> String {
+    let mut child = bc20()
+        .args(["sim", "--stdio"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("bc20 runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let sim = Sim {
+        status: mpsc::channel().1,
+        child,
+    };
+    let (tx, chunks) = mpsc::channel();
+    thread::spawn(move || {
+        let mut buf = [0u8; 512];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                return;
+            }
+        }
+    });
+    stdin.write_all(input).unwrap();
+    stdin.flush().unwrap();
+    let until = Instant::now() + Duration::from_secs(10);
+    let mut got = Vec::new();
+    let count = |got: &[u8]| {
+        String::from_utf8_lossy(got)
+            .split("\r\n")
+            .filter(|l| *l == "OK" || *l == "ERROR" || l.starts_with("+CME ERROR:"))
+            .count()
+    };
+    while count(&got) < finals {
+        let left = until.saturating_duration_since(Instant::now());
+        match chunks.recv_timeout(left) {
+            Ok(chunk) => got.extend_from_slice(&chunk),
+            Err(e) => panic!("{e:?}; got {:?}", String::from_utf8_lossy(&got)),
+        }
+    }
+    drop(stdin);
+    drop(sim);
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+#[test]
+fn sim_lenient_answers_commands_with_trailing_blanks_and_refuses_other_publish_forms() {
+    // Issue 10 A and B (D46, D48): every command form takes trailing blanks leniently; the
+    // BG95 length form and an unquoted client ID are refused, never published or connected.
+    let input = b"AT \rAT+CSQ \rAT+QMTCONN? \rAT+QMTCFG=\"keepalive\",0 \r\
+AT+QMTPUB=0,0,0,0,\"t\",5\rAT+QMTCONN=0,0\rAT+QMTOPEN=0,broker,1883 \r";
+    let got = sim_answers(&["--lenient", "--echo-off"], input, 7);
+    let finals: Vec<&str> = got
+        .split("\r\n")
+        .filter(|l| *l == "OK" || *l == "ERROR" || l.starts_with("+CME ERROR:"))
+        .collect();
+    assert_eq!(
+        finals,
+        [
+            "OK",
+            "OK",
+            "OK",
+            "OK",
+            "+CME ERROR: 50",
+            "+CME ERROR: 50",
+            "OK"
+        ],
+        "{got:?}"
+    );
+    assert!(got.contains("+CSQ: "), "{got:?}");
+    assert!(got.contains("+QMTCFG: \"keepalive\",120"), "{got:?}");
+
+    // Strict: the same blanks are refused (ERROR for a blank after the name, D6).
+    let got = sim_answers(&["--echo-off"], b"AT \rAT+QMTCFG=\"keepalive\",0 \r", 2);
+    assert!(!got.contains("OK"), "{got:?}");
+}
