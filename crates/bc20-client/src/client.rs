@@ -99,6 +99,16 @@ impl Client {
             .unwrap_or_default()
     }
 
+    /// The msgIDs of slot `conn_id` held after their command ended without the module saying
+    /// the exchange is over (a QoS 2 publish given up on, or a time-out), until the slot
+    /// closes (spec/DECISIONS.md D60); a subset of [`Client::msg_ids_in_flight`].
+    pub fn msg_ids_held(&self, conn_id: u8) -> Vec<u16> {
+        self.slots
+            .get(usize::from(conn_id))
+            .map(|s| s.ids.held().collect())
+            .unwrap_or_default()
+    }
+
     /// The request whose command was written and awaits its final result code, if any.
     pub fn command_in_flight(&self) -> Option<Handle> {
         self.in_flight.as_ref().map(|f| f.req.handle)

@@ -66,6 +66,11 @@ impl MsgIds {
         }
     }
 
+    /// The held ids (D60), ascending.
+    pub(crate) fn held(&self) -> impl Iterator<Item = u16> + '_ {
+        self.held.iter().copied()
+    }
+
     /// The ids in use, ascending.
     pub(crate) fn in_use(&self) -> impl Iterator<Item = u16> + '_ {
         self.in_use.iter().copied()

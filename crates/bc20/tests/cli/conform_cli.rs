@@ -87,7 +87,12 @@ fn usage_errors_exit_2_before_anything_runs() {
         (vec!["--sim", "-k", "no-such-script"], "-k"),
         (vec!["--sim", "--time-limit", "0s"], "--time-limit"),
         (
-            vec!["--port", "/dev/null", "--broker", "mqtt://user:hun#ter2@h:1/x"],
+            vec![
+                "--port",
+                "/dev/null",
+                "--broker",
+                "mqtt://user:hun#ter2@h:1/x",
+            ],
             "bad broker URL",
         ),
         (
@@ -126,7 +131,10 @@ fn a_usage_error_touches_nothing_in_the_report_directory() {
     ]);
     assert_eq!(code, Some(2), "{out}");
     assert!(captures.join("site1.log").exists());
-    assert!(dir.join("junit.xml").exists(), "nothing ran: nothing is cleared");
+    assert!(
+        dir.join("junit.xml").exists(),
+        "nothing ran: nothing is cleared"
+    );
 }
 
 #[test]
@@ -147,7 +155,10 @@ fn a_bare_broker_url_with_a_password_never_shows_it() {
     for f in ["report.json", "junit.xml", "report.html"] {
         let text = std::fs::read_to_string(dir.join(f)).unwrap();
         assert!(!text.contains("S3cr3tPw"), "{f}");
-        assert!(text.contains("echo"), "{f}: the glob on the file name selected echo");
+        assert!(
+            text.contains("echo"),
+            "{f}: the glob on the file name selected echo"
+        );
     }
 }
 
