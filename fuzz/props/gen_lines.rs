@@ -94,7 +94,10 @@ pub(crate) fn response(g: &mut G<'_, '_>) -> Response<'static> {
                 String::new()
             };
             let open = g.pick(&["(", "<"]);
-            let params = format!("{head}{open}{}", g.text((0, 40), TEST));
+            // Within the spec: no blank before the line end (D46).
+            let params = format!("{head}{open}{}", g.text((0, 40), TEST))
+                .trim_end_matches([' ', '\t'])
+                .to_owned();
             Test {
                 command,
                 params: s(params),

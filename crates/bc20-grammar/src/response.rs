@@ -390,6 +390,14 @@ impl Response<'_> {
                         at,
                     });
                 }
+                // Blanks before the line end are a deviation strict decoding refuses (D46):
+                // the encoder never writes a line its own decoder rejects.
+                if b.last().is_some_and(|&c| c == b' ' || c == b'\t') {
+                    return Err(EncodeError::Rule {
+                        field: "params",
+                        rule: "no blank or tab before the line end (D46)",
+                    });
+                }
                 w.raw(plus_name(*command).as_bytes()).raw(b": ");
                 // The wire has ASCII quotes only (D2): typographic ones read leniently become `"`.
                 for (i, part) in params.split(['\u{201c}', '\u{201d}']).enumerate() {

@@ -784,3 +784,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_encoder_refuses_a_test_response_it_could_not_decode_back_strictly() {
+    // Found by the roundtrip fuzzer after D46: `+QMTCFG: "session",(5 ` with its trailing
+    // blank was written, and strict decoding refused it.
+    for params in ["\"session\",(5 ", "(0-5)\t"] {
+        let r = Response::Test {
+            command: MqttCommand::QmtCfg,
+            params: Cow::Borrowed(params),
+        };
+        let mut out = Vec::new();
+        assert!(
+            matches!(
+                Line::Response(r).encode(&mut out),
+                Err(EncodeError::Rule { .. } | EncodeError::Unrepresentable { .. })
+            ),
+            "{params:?}"
+        );
+    }
+}
