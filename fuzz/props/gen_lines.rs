@@ -270,7 +270,7 @@ pub(crate) fn urc(g: &mut G<'_, '_>) -> Urc<'static> {
 }
 
 /// Received payload bytes: anything, CR/LF and quotes included, except a `"` right before a
-/// line end (that is what ends the URC, D36).
+/// line end, or before blanks and a line end (that is what ends the URC, D36, D46).
 fn recv_payload(g: &mut G<'_, '_>) -> Payload<'static> {
     let n = g.len(limits::MSG_LEN);
     let mut bytes: Vec<u8> = (0..n)
@@ -282,9 +282,16 @@ fn recv_payload(g: &mut G<'_, '_>) -> Payload<'static> {
             }
         })
         .collect();
-    for i in 1..bytes.len() {
-        if bytes[i - 1] == b'"' && matches!(bytes[i], b'\r' | b'\n') {
-            bytes[i - 1] = b'\'';
+    for i in 0..bytes.len() {
+        if bytes[i] != b'"' {
+            continue;
+        }
+        let after = bytes[i + 1..]
+            .iter()
+            .position(|&b| b != b' ' && b != b'\t')
+            .map(|k| bytes[i + 1 + k]);
+        if matches!(after, Some(b'\r' | b'\n')) {
+            bytes[i] = b'\'';
         }
     }
     Payload(Cow::Owned(bytes))

@@ -43,7 +43,8 @@ mod request;
 mod slot;
 mod time;
 mod timers;
-pub mod topic;
+/// MQTT topic rules (D62), shared with the simulator through bc20-grammar.
+pub use bc20_grammar::mqtt_topic as topic;
 
 pub use client::Client;
 pub use config::{ClientConfig, Setting, SlotConfig, WillConfig};

@@ -30,6 +30,7 @@ mod cursor;
 mod decode;
 mod error;
 pub mod limits;
+pub mod mqtt_topic;
 mod response;
 mod serde_int;
 mod stream;

@@ -42,7 +42,8 @@ pub mod mqtt;
 pub mod quirks;
 pub mod shell;
 pub mod time;
-pub mod topic;
+/// MQTT topic rules (D62), shared with the driver through bc20-grammar.
+pub use bc20_grammar::mqtt_topic as topic;
 pub mod virtual_net;
 
 pub use config::{AliAuthMode, ModemConfig, MqttVersion, TestStyle};

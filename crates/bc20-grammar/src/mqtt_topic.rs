@@ -1,7 +1,8 @@
-//! MQTT topic names and filters as the driver checks them before anything goes to the module
-//! (D62; MQTT 3.1.1 section 4.7). A syntactic check that belongs in `bc20-grammar` (its
-//! owner will move it there); `bc20-sim` has the same function and the same tests, so the
-//! driver refuses exactly what the module answers `+CME ERROR: 50` to.
+//! MQTT topic names and filters as MQTT 3.1.1 section 4.7 allows them (spec/DECISIONS.md D62):
+//! the one check that the simulator (`+CME ERROR: 50` before anything goes on the wire) and
+//! the host driver (`RequestError::Topic` before anything goes to the module) share, so the
+//! driver refuses exactly what the module refuses. The AT decoder does not apply it yet: a
+//! command with such a topic still decodes (D62).
 
 use thiserror::Error;
 
