@@ -324,7 +324,9 @@ fn worker_loop(
             if let Some(previous) = result.take() {
                 r.retried_after(&previous);
             }
+            // A script marked `xfail` is expected to fail: retrying it only costs time.
             let retry = matches!(r.verdict, Verdict::Fail | Verdict::Error)
+                && script.xfail.is_none()
                 && tries <= opts.retry_failed
                 && crate::runner::interrupted().is_none()
                 && l.lost().is_none();

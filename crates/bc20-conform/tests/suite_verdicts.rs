@@ -56,6 +56,7 @@ fn retry_failed_keeps_every_try_in_the_result() {
     let scripts = [
         script("always", "send AT\nexpect ERROR\n"),
         script("fine", "send AT\nexpect OK\n"),
+        script("known", "xfail FW-9\nsend AT\nexpect ERROR\n"),
     ];
     let r = run(&scripts, 2);
     let always = r.scripts.iter().find(|s| s.name == "always").unwrap();
@@ -64,6 +65,9 @@ fn retry_failed_keeps_every_try_in_the_result() {
     assert!(always.attempts.iter().all(|a| a.verdict == Verdict::Fail));
     let fine = r.scripts.iter().find(|s| s.name == "fine").unwrap();
     assert_eq!(fine.tries(), 1, "a pass is not retried");
+    let known = r.scripts.iter().find(|s| s.name == "known").unwrap();
+    assert_eq!(known.verdict, Verdict::XFail);
+    assert_eq!(known.tries(), 1, "an expected failure is not retried");
     assert!(!r.all_passed());
 }
 

@@ -194,7 +194,6 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
     } else {
         config.grace = args.grace.unwrap_or(Duration::from_millis(500));
         config.reset_before = args.reset_each;
-        config.known_state = true;
         config.attach_timeout = args.attach_timeout;
         let module_broker = match &args.module_broker {
             Some(m) => Some(parse_broker_url(m).map_err(|e| usage(&e.to_string()))?),

@@ -8,16 +8,13 @@ use std::time::Duration;
 
 use bc20_grammar::{Line, Mode, Response};
 
+use super::known_state::{WAKE_TRIES, WAKE_WAIT};
 use super::lines::{LineReader, ModuleLine};
 use crate::link::{LinkError, ModuleLink};
 use crate::report::ModuleIdentity;
 
 /// How long each identification command may take.
 const WAIT: Duration = Duration::from_secs(3);
-/// The wake handshake before the first command: `AT` up to this many times ...
-const WAKE_TRIES: usize = 10;
-/// ... each waiting this long for `OK` (a sleeping module loses the first command).
-const WAKE_WAIT: Duration = Duration::from_millis(500);
 
 /// Wakes the module (`AT` until `OK`), then sends `ATE0`, `ATI`, `AT+CGMR`, `AT+CGSN=1`,
 /// `AT+QCCID` and `AT+CIMI` and collects what they answer. Tolerates echo and URCs.

@@ -5,7 +5,8 @@
 //! suite must not depend on script order or on the run before, so before each script on
 //! hardware the runner:
 //! 1. wakes the module (`AT` until `OK`: a module in sleep loses the first command);
-//! 2. turns echo off and numeric errors on (D4, D5);
+//! 2. sends the run's prologue: echo off and numeric errors on (D4, D5), also for a script
+//!    with `prologue off` (a module's boot state is only reached through a reset);
 //! 3. disconnects every connected slot and closes every open one (`AT+QMTCONN?`,
 //!    `AT+QMTOPEN?`, then `AT+QMTDISC` / `AT+QMTCLOSE`), and checks that none stays open;
 //! 4. writes every AT+QMTCFG setting a command can restore back to its default, on all six
@@ -33,8 +34,9 @@ const ANSWER: Duration = Duration::from_secs(5);
 /// Longest wait for the `+QMTDISC`/`+QMTCLOSE` result after its `OK`.
 const ASYNC_RESULT: Duration = Duration::from_secs(10);
 /// Wake handshake: how long each `AT` waits for its `OK`, and how many are sent.
-const WAKE_WAIT: Duration = Duration::from_millis(500);
-const WAKE_TRIES: usize = 10;
+pub(crate) const WAKE_WAIT: Duration = Duration::from_millis(500);
+/// See [`WAKE_WAIT`].
+pub(crate) const WAKE_TRIES: usize = 10;
 /// Pause between two `AT+CGATT?` while waiting for the attach.
 const ATTACH_POLL: Duration = Duration::from_secs(1);
 
@@ -162,8 +164,11 @@ impl Session<'_> {
     pub(crate) fn known_state(&mut self) -> Result<KnownState, StepError> {
         self.runner_note("known state: waking the module and restoring the suite's start state");
         self.wake()?;
-        self.exchange_ok("ATE0")?;
-        self.exchange_ok("AT+CMEE=1")?;
+        // The run's prologue (echo off, numeric errors: D4, D5) is part of the start state;
+        // prepare() does not send it a second time.
+        for cmd in self.cfg.prologue.clone() {
+            self.exchange_ok(&cmd)?;
+        }
         self.await_attach()?;
         let slots = CONN_ID.0 as u8..=CONN_ID.1 as u8;
 

@@ -365,6 +365,8 @@ impl Session<'_> {
                     )));
                 }
             }
+            // The known state has sent the prologue already.
+            return Ok(());
         }
         self.prologue()
     }
