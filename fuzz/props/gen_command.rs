@@ -8,7 +8,7 @@ use bc20_grammar::limits::{self, MAX_TOPICS};
 use bc20_grammar::{Command, Payload, Qos, SubTopic, HOST_NAME_MAX_LEN};
 
 use super::gen::G;
-use super::gen_lines::{conn_id, qos, s, topic, will, QUOTED};
+use super::gen_lines::{conn_id, qos, s, topic_filter, topic_name, will, QUOTED};
 
 /// Message bytes of AT+QMTPUB: anything but `"` and control bytes, not necessarily UTF-8.
 fn msg(g: &mut G<'_, '_>) -> Payload<'static> {
@@ -100,7 +100,7 @@ pub(crate) fn command(g: &mut G<'_, '_>) -> Command<'static> {
             let n = topic_count(g);
             let topics = (0..n)
                 .map(|_| SubTopic {
-                    topic: topic(g),
+                    topic: topic_filter(g),
                     qos: qos(g),
                 })
                 .collect();
@@ -116,7 +116,7 @@ pub(crate) fn command(g: &mut G<'_, '_>) -> Command<'static> {
             QmtUns {
                 conn_id: id,
                 msg_id: g.u16(limits::SUB_MSG_ID),
-                topics: (0..n).map(|_| topic(g)).collect(),
+                topics: (0..n).map(|_| topic_filter(g)).collect(),
             }
         }
         25 => QmtPubTest,
@@ -136,7 +136,7 @@ pub(crate) fn command(g: &mut G<'_, '_>) -> Command<'static> {
                 msg_id,
                 qos,
                 retain: g.flag(),
-                topic: topic(g),
+                topic: topic_name(g),
                 msg: msg(g),
             }
         }

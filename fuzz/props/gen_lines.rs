@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 
 use bc20_grammar::limits::{self, MAX_TOPICS};
+use bc20_grammar::mqtt_topic;
 use bc20_grammar::{
     CloseResult, ConnState, ConnectReturnCode, GrantedQos, Line, MqttCommand, OpenResult,
     PacketResult, Payload, QmtStatCode, Qos, Response, SubValue, Urc, Will, HOST_NAME_MAX_LEN,
@@ -65,8 +66,44 @@ pub(super) fn conn_id(g: &mut G<'_, '_>) -> u8 {
     g.u8(limits::CONN_ID)
 }
 
+/// A topic as the module reports it in `+QMTRECV` (any quotable text: the decoder of module
+/// lines does not judge the broker's topics).
 pub(super) fn topic(g: &mut G<'_, '_>) -> Cow<'static, str> {
     s(g.text(limits::TOPIC_LEN, QUOTED))
+}
+
+/// A topic name (AT+QMTPUB, the will): no `+` or `#` (D62), except in one draw in 32, which
+/// is wild when it breaks the rule.
+pub(super) fn topic_name(g: &mut G<'_, '_>) -> Cow<'static, str> {
+    let t = g.text(limits::TOPIC_LEN, QUOTED);
+    if g.one_in(32) {
+        g.wild |= mqtt_topic::check_topic_name(&t).is_err();
+        return s(t);
+    }
+    s(t.replace(['+', '#'], "_"))
+}
+
+/// A topic filter (AT+QMTSUB, AT+QMTUNS): `+` and `#` only as whole levels, `#` only last
+/// (D62), except in one draw in 32, which is wild when it breaks the rule. Repairs keep the
+/// length (one byte for one byte), so D11's bounds still hold.
+pub(super) fn topic_filter(g: &mut G<'_, '_>) -> Cow<'static, str> {
+    let t = g.text(limits::TOPIC_LEN, QUOTED);
+    if g.one_in(32) {
+        g.wild |= mqtt_topic::check_topic_filter(&t).is_err();
+        return s(t);
+    }
+    let levels: Vec<&str> = t.split('/').collect();
+    let last = levels.len() - 1;
+    let repaired: Vec<String> = levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| match *l {
+            "+" => "+".to_owned(),
+            "#" if i == last => "#".to_owned(),
+            l => l.replace(['+', '#'], "_"),
+        })
+        .collect();
+    s(repaired.join("/"))
 }
 
 pub(super) fn qos(g: &mut G<'_, '_>) -> Qos {
@@ -77,7 +114,7 @@ pub(super) fn will(g: &mut G<'_, '_>) -> Option<Will<'static>> {
     g.flag().then(|| Will {
         will_qos: qos(g),
         will_retain: g.flag(),
-        will_topic: topic(g),
+        will_topic: topic_name(g),
         will_msg: s(g.text(limits::MSG_LEN, QUOTED)),
     })
 }

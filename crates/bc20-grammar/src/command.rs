@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::codes::Qos;
 use crate::error::EncodeError;
 use crate::limits::{self, MAX_TOPICS};
+use crate::mqtt_topic::TopicKind;
 use crate::serde_int::{bool_int, opt_bool_int};
 use crate::text::{check_host_name, check_string, check_topic, Payload};
 pub use crate::topics::{SubTopic, SubTopics, UnsTopics};
@@ -640,7 +641,7 @@ impl Command<'_> {
                     .comma()
                     .int((*msg_id).into());
                 for t in topics.iter() {
-                    check_topic("topic", &t.topic)?;
+                    check_topic("topic", &t.topic, TopicKind::Filter)?;
                     w.comma()
                         .quoted_unchecked(t.topic.as_bytes())
                         .comma()
@@ -660,7 +661,7 @@ impl Command<'_> {
                     .comma()
                     .int((*msg_id).into());
                 for t in topics.iter() {
-                    check_topic("topic", t)?;
+                    check_topic("topic", t, TopicKind::Filter)?;
                     w.comma().quoted_unchecked(t.as_bytes());
                 }
                 w
@@ -675,7 +676,7 @@ impl Command<'_> {
                 msg,
             } => {
                 check_pub_msg_id(*msg_id, *qos)?;
-                check_topic("topic", topic)?;
+                check_topic("topic", topic, TopicKind::Name)?;
                 check_string("msg", msg.as_bytes(), limits::MSG_LEN)?;
                 let w = write_id(&mut w, b"AT+QMTPUB=", *conn_id)?;
                 w.comma()
@@ -839,7 +840,7 @@ pub(crate) fn write_will<'w, 'o>(
     let Some(will) = will else {
         return Ok(w.int(0));
     };
-    check_topic("will_topic", &will.will_topic)?;
+    check_topic("will_topic", &will.will_topic, TopicKind::Name)?;
     check_string("will_msg", will.will_msg.as_bytes(), limits::MSG_LEN)?;
     w.int(1).comma().int(will.will_qos.code().into()).comma();
     w.int(will.will_retain.into()).comma();

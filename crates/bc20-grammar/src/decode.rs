@@ -14,6 +14,7 @@ use crate::command::{Command, MqttCommand, SubTopics, UnsTopics, Will};
 use crate::cursor::{trim_end_blanks, Cursor, Mode, LEFT_QUOTE, RIGHT_QUOTE};
 use crate::error::{DecodeError, DecodeErrorKind, WarningKind, Warnings};
 use crate::limits::{self, MAX_TOPICS};
+use crate::mqtt_topic::TopicKind;
 use crate::response::{Response, SubValue, Urc};
 use crate::text::Payload;
 
@@ -325,14 +326,33 @@ fn limited_as<'a>(
     Ok(s)
 }
 
-/// A topic (QMTSUB, QMTUNS, QMTPUB, will): 1-1024 bytes, an empty one is `EmptyTopic` (D29).
-fn topic<'a>(cur: &mut Cursor<'a>, field: &'static str) -> Result<&'a str, DecodeError> {
+/// A topic (QMTSUB, QMTUNS, QMTPUB, will): 1-1024 bytes, an empty one is `EmptyTopic` (D29),
+/// and one MQTT forbids as a `kind` is `Topic` at the offending byte (D62).
+fn topic<'a>(
+    cur: &mut Cursor<'a>,
+    field: &'static str,
+    kind: TopicKind,
+) -> Result<&'a str, DecodeError> {
     let start = cur.pos();
     let s = limited(cur, field, 0, limits::TOPIC_LEN.1)?;
     if s.len() < limits::TOPIC_LEN.0 {
         return Err(DecodeError::new(
             start,
             DecodeErrorKind::EmptyTopic { field },
+        ));
+    }
+    if let Err(rule) = kind.check(s) {
+        // `s` is a slice of the line (quoted, typographically quoted or bare), so its offset
+        // in the line places the column on the offending byte whatever the quoting.
+        let offset = (s.as_ptr() as usize).wrapping_sub(cur.line().as_ptr() as usize);
+        let column = if offset < cur.line().len() {
+            offset + rule.at()
+        } else {
+            start
+        };
+        return Err(DecodeError::new(
+            column,
+            DecodeErrorKind::Topic { field, rule },
         ));
     }
     Ok(s)
@@ -538,7 +558,7 @@ fn mqtt_command<'a>(
             }
             let start = cur.pos();
             let len = topic_list(cur, |cur| {
-                topic(cur, "topic")?;
+                topic(cur, "topic", TopicKind::Filter)?;
                 cur.comma("qos")?;
                 qos(cur, "qos").map(drop)
             })?;
@@ -557,7 +577,7 @@ fn mqtt_command<'a>(
                 return Err(cur.error(DecodeErrorKind::NoTopics));
             }
             let start = cur.pos();
-            let len = topic_list(cur, |cur| topic(cur, "topic").map(drop))?;
+            let len = topic_list(cur, |cur| topic(cur, "topic", TopicKind::Filter).map(drop))?;
             let topics = UnsTopics::wire(&cur.line()[start..cur.pos()], cur.mode, len);
             Command::QmtUns {
                 conn_id,
@@ -598,7 +618,7 @@ fn mqtt_command<'a>(
             cur.comma("retain")?;
             let retain = flag(cur, "retain")?;
             cur.comma("topic")?;
-            let topic = topic(cur, "topic")?;
+            let topic = topic(cur, "topic", TopicKind::Name)?;
             let at = cur.pos();
             if !cur.comma_or_end()? {
                 // BC28/BG95's prompt form: the data would follow a `>` prompt (D34).
@@ -771,7 +791,7 @@ fn will_params<'a>(cur: &mut Cursor<'a>) -> Result<Option<Will<'a>>, DecodeError
     cur.comma("will_retain")?;
     let will_retain = flag(cur, "will_retain")?;
     cur.comma("will_topic")?;
-    let will_topic = topic(cur, "will_topic")?;
+    let will_topic = topic(cur, "will_topic", TopicKind::Name)?;
     cur.comma("will_msg")?;
     let will_msg = limited(cur, "will_msg", limits::MSG_LEN.0, limits::MSG_LEN.1)?;
     cur.end()?;

@@ -7,6 +7,8 @@ use arrayvec::ArrayVec;
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::mqtt_topic::TopicError;
+
 /// Why a line could not be decoded, and where (a 0-based byte column within the line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error, Serialize)]
 #[error("column {}: {kind}", .column + 1)]
@@ -145,6 +147,15 @@ pub enum DecodeErrorKind {
     /// where the decoder sees every command (D13, D51).
     #[error("information response outside its command's response window (D13)")]
     OutsideWindow,
+    /// A topic name with a wildcard, or a topic filter whose `+`/`#` is not a whole level
+    /// (MQTT 3.1.1 section 4.7; spec/DECISIONS.md D62). The column is the offending byte's.
+    #[error("{field}: {rule}")]
+    Topic {
+        /// The note's parameter name (`topic`, `will_topic`).
+        field: &'static str,
+        /// The MQTT rule broken, with the byte offset inside the topic.
+        rule: TopicError,
+    },
     /// An AT+QMTPUB in the prompt form (five parameters, data after `>`) or the length form
     /// (a byte count for `<msg>`) of other modules: only the inline message exists (D34, D48).
     #[error(
@@ -215,6 +226,15 @@ pub enum EncodeError {
     EmptyTopic {
         /// The note's parameter name.
         field: &'static str,
+    },
+    /// A topic MQTT forbids where the command needs a topic name (AT+QMTPUB, the will) or a
+    /// topic filter (AT+QMTSUB, AT+QMTUNS): spec/DECISIONS.md D62.
+    #[error("{field}: {rule}")]
+    Topic {
+        /// The note's parameter name (`topic`, `will_topic`).
+        field: &'static str,
+        /// The MQTT rule broken, with the byte offset inside the topic.
+        rule: TopicError,
     },
     /// The encoded line is longer than the line bound its peers accept (D12, D50): its length
     /// without the terminator exceeds [`crate::DEFAULT_MAX_LINE_LEN`].

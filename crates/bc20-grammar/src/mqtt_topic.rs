@@ -1,13 +1,16 @@
 //! MQTT topic names and filters as MQTT 3.1.1 section 4.7 allows them (spec/DECISIONS.md D62):
 //! the one check that the simulator (`+CME ERROR: 50` before anything goes on the wire) and
 //! the host driver (`RequestError::Topic` before anything goes to the module) share, so the
-//! driver refuses exactly what the module refuses. The AT decoder does not apply it yet: a
-//! command with such a topic still decodes (D62).
+//! driver refuses exactly what the module refuses. The AT decoder and encoder apply it too
+//! (`DecodeErrorKind::Topic`, `EncodeError::Topic`), in strict and lenient mode alike, so a
+//! command with such a topic is a parameter error wherever it is read or written (D62).
 
+use serde::Serialize;
 use thiserror::Error;
 
 /// Why a topic name or filter is refused (`+CME ERROR: 50`, D62).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error, Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
 pub enum TopicError {
     /// A wildcard (`+` or `#`) in a topic name: a PUBLISH or a will topic
     /// ([MQTT-3.3.2-2], [MQTT-3.1.3-10]).
@@ -36,6 +39,41 @@ pub enum TopicError {
         /// Its byte offset.
         at: usize,
     },
+}
+
+/// Which of MQTT's two topic grammars a parameter follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TopicKind {
+    /// A topic name: AT+QMTPUB's `<topic>` and the will's `<will_topic>` ([`check_topic_name`]).
+    Name,
+    /// A topic filter: the topics of AT+QMTSUB and AT+QMTUNS ([`check_topic_filter`]).
+    Filter,
+}
+
+impl TopicKind {
+    /// Checks `topic` by this kind's rules.
+    ///
+    /// # Errors
+    ///
+    /// The first offending byte, as a [`TopicError`].
+    pub fn check(self, topic: &str) -> Result<(), TopicError> {
+        match self {
+            TopicKind::Name => check_topic_name(topic),
+            TopicKind::Filter => check_topic_filter(topic),
+        }
+    }
+}
+
+impl TopicError {
+    /// The offending byte's offset inside the topic.
+    pub fn at(&self) -> usize {
+        match *self {
+            TopicError::WildcardInName { at, .. }
+            | TopicError::MisplacedMultiLevel { at }
+            | TopicError::PartialSingleLevel { at }
+            | TopicError::Nul { at } => at,
+        }
+    }
 }
 
 /// Checks a topic name (PUBLISH, will): no wildcard, no NUL.

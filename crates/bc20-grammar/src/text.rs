@@ -9,6 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::EncodeError;
+use crate::mqtt_topic::TopicKind;
 
 /// The longest `<host_name>` the note allows (3.2.2): 100 bytes.
 pub const HOST_NAME_MAX_LEN: usize = 100;
@@ -47,12 +48,15 @@ pub fn check_host_name(value: &str) -> Result<(), EncodeError> {
 ///
 /// # Errors
 ///
-/// [`EncodeError::EmptyTopic`] for `""` (D29), else as [`check_string`].
-pub fn check_topic(field: &'static str, value: &str) -> Result<(), EncodeError> {
+/// [`EncodeError::EmptyTopic`] for `""` (D29), else as [`check_string`], then
+/// [`EncodeError::Topic`] for a topic MQTT forbids as a `kind` (D62).
+pub fn check_topic(field: &'static str, value: &str, kind: TopicKind) -> Result<(), EncodeError> {
     if value.is_empty() {
         return Err(EncodeError::EmptyTopic { field });
     }
-    check_string(field, value.as_bytes(), crate::limits::TOPIC_LEN)
+    check_string(field, value.as_bytes(), crate::limits::TOPIC_LEN)?;
+    kind.check(value)
+        .map_err(|rule| EncodeError::Topic { field, rule })
 }
 
 /// Checks a quoted string parameter and its byte-length limits `(min, max)` (D11).

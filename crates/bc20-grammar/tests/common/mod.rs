@@ -23,11 +23,36 @@ pub fn text(min: usize, max: usize) -> impl Strategy<Value = Cow<'static, str>> 
         .prop_map(Cow::Owned)
 }
 
+/// A topic as `+QMTRECV` reports it: any quotable text (the broker's topic, not judged).
 pub fn topic() -> impl Strategy<Value = Cow<'static, str>> {
     prop_oneof![
         3 => proptest::string::string_regex("[a-z0-9/+#_.-]{1,24}").unwrap().prop_map(Cow::Owned),
         1 => text(1, 40),
     ]
+}
+
+/// A topic name (AT+QMTPUB, the will): no wildcard (D62).
+pub fn topic_name() -> impl Strategy<Value = Cow<'static, str>> {
+    prop_oneof![
+        3 => proptest::string::string_regex("[a-z0-9/_.-]{1,24}").unwrap().prop_map(Cow::Owned),
+        1 => text(1, 40).prop_map(|t| Cow::Owned(t.replace(['+', '#'], "_"))),
+    ]
+}
+
+/// A topic filter (AT+QMTSUB, AT+QMTUNS): levels of text, `+` levels, and `#` as the whole
+/// last level (D62).
+pub fn topic_filter() -> impl Strategy<Value = Cow<'static, str>> {
+    let level = prop_oneof![
+        3 => proptest::string::string_regex("[a-z0-9_.-]{0,6}").unwrap(),
+        1 => Just("+".to_owned()),
+    ];
+    (vec(level, 1..=4), any::<bool>()).prop_map(|(mut levels, hash)| {
+        if hash {
+            levels.push("#".to_owned());
+        }
+        let t = levels.join("/");
+        Cow::Owned(if t.is_empty() { "#".to_owned() } else { t })
+    })
 }
 
 pub fn qos() -> impl Strategy<Value = Qos> {
@@ -39,7 +64,7 @@ pub fn qos() -> impl Strategy<Value = Qos> {
 }
 
 pub fn will() -> impl Strategy<Value = Will<'static>> {
-    (qos(), any::<bool>(), topic(), text(0, 30)).prop_map(
+    (qos(), any::<bool>(), topic_name(), text(0, 30)).prop_map(
         |(will_qos, will_retain, will_topic, will_msg)| Will {
             will_qos,
             will_retain,
@@ -124,7 +149,7 @@ pub fn command() -> impl Strategy<Value = Command<'static>> {
         (
             conn_id(),
             1u16..=65535,
-            vec((topic(), qos()), 1..=limits::MAX_TOPICS)
+            vec((topic_filter(), qos()), 1..=limits::MAX_TOPICS)
         )
             .prop_map(|(conn_id, msg_id, t)| {
                 Command::QmtSub {
@@ -140,7 +165,7 @@ pub fn command() -> impl Strategy<Value = Command<'static>> {
         (
             conn_id(),
             1u16..=65535,
-            vec(topic(), 1..=limits::MAX_TOPICS)
+            vec(topic_filter(), 1..=limits::MAX_TOPICS)
         )
             .prop_map(|(conn_id, msg_id, t)| Command::QmtUns {
                 conn_id,
@@ -153,7 +178,7 @@ pub fn command() -> impl Strategy<Value = Command<'static>> {
             1u16..=65535,
             qos(),
             any::<bool>(),
-            topic(),
+            topic_name(),
             text(0, 60)
         )
             .prop_map(|(conn_id, id, qos, retain, topic, msg)| {

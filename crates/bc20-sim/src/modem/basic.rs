@@ -160,11 +160,6 @@ impl Modem {
             | QmtCfgAliAuth { conn_id, .. } => usize::from(*conn_id),
             _ => return Err(Fail::Error),
         };
-        if let QmtCfgWill { will: Some(w), .. } = &cmd {
-            // D62: a will topic is a topic name: no wildcards.
-            crate::topic::check_topic_name(&w.will_topic)
-                .map_err(|_| super::commands::BAD_TOPIC)?;
-        }
         let cfg = &mut self
             .slots
             .get_mut(id)

@@ -19,14 +19,6 @@ use crate::time::secs;
 /// `+CME ERROR: 3`: parameters fine, state forbids it (D6).
 const NOT_ALLOWED: Fail = Fail::Cme(CmeError::OperationNotAllowed);
 
-/// `+CME ERROR: 50`: a topic MQTT forbids (D62).
-pub(super) const BAD_TOPIC: Fail = Fail::Cme(CmeError::IncorrectParameters);
-
-/// D62: every filter of a QMTSUB/QMTUNS must be one MQTT allows, or nothing is sent.
-fn check_filter(filter: &str) -> Result<(), Fail> {
-    crate::topic::check_topic_filter(filter).map_err(|_| BAD_TOPIC)
-}
-
 impl Modem {
     pub(super) fn execute_async(&mut self, cmd: Command<'static>) -> Result<Done, Fail> {
         use Command::*;
@@ -54,9 +46,8 @@ impl Modem {
                 msg_id,
                 topics,
             } => {
-                for t in topics.iter() {
-                    check_filter(&t.topic)?;
-                }
+                // Topics MQTT forbids never get here: the decoder refuses the line (D62),
+                // and map_decode_error answers it with +CME ERROR: 50.
                 let filters = topics
                     .iter()
                     .map(|t| SubscribeFilter::new(t.topic.to_string(), mqtt::qos(t.qos)))
@@ -78,9 +69,6 @@ impl Modem {
                 msg_id,
                 topics,
             } => {
-                for t in topics.iter() {
-                    check_filter(t)?;
-                }
                 let packet = Packet::Unsubscribe(Unsubscribe {
                     pkid: msg_id,
                     topics: topics.iter().map(|t| t.to_string()).collect(),
@@ -101,8 +89,6 @@ impl Modem {
                 topic,
                 msg,
             } => {
-                // D62: a parameter error, before any state check.
-                crate::topic::check_topic_name(&topic).map_err(|_| BAD_TOPIC)?;
                 let mut p = Publish::from_bytes(
                     topic.into_owned(),
                     mqtt::qos(qos),
