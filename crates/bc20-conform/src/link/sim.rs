@@ -69,9 +69,14 @@ impl ModuleLink for SimLink {
     fn describe(&self) -> String {
         let quirks: Vec<String> = self.options.quirks.iter().map(|q| q.to_string()).collect();
         format!(
-            "simulator (time ×{}, broker {}{})",
+            "simulator (time ×{}, broker {}{}{})",
             self.options.time_scale,
             self.options.broker,
+            if self.options.mqtt_version == MqttVersion::V31 {
+                ", MQTT 3.1"
+            } else {
+                ""
+            },
             if quirks.is_empty() {
                 String::new()
             } else {

@@ -36,7 +36,7 @@ pub const EMBEDDED_NO_MQTT31: &str = "the embedded broker does not speak MQTT 3.
 
 /// Simulated modules on a real broker.
 pub struct SimBed {
-    /// Simulator options (broker, quirks, time scale).
+    /// Simulator options (broker, quirks, MQTT version, time scale).
     pub options: SimOptions,
     /// Whether the broker is the embedded one.
     pub embedded: bool,
