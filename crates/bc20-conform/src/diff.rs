@@ -1,7 +1,7 @@
 //! `bc20 conform diff OLD.json NEW.json`: what changed between two runs.
 //!
 //! Like is compared with like: when the runs differ in what they tested (target kind, links
-//! and time scale, quirks, decoding mode, suite revision, script files) or one of them is
+//! and time scale, quirks, MQTT version, decoding mode, suite revision, script files) or one of them is
 //! incomplete, the diff says so in [`RunDiff::warnings`]; scripts the new run did not get to
 //! are listed as not run, not as changes. Latency is compared only between runs on the same
 //! kind of target at the same time scale, and a change counts only beyond a noise band that
@@ -177,6 +177,12 @@ fn comparability(old: &RunReport, new: &RunReport, d: &mut RunDiff) {
             o.quirks.join(", "),
             n.quirks.join(", ")
         ));
+    }
+    // A report from before `mqtt_version` existed has none (it was 3.1.1 then).
+    if let (Some(a), Some(b)) = (&o.mqtt_version, &n.mqtt_version) {
+        if a != b {
+            w.push(format!("the MQTT versions differ: {a} -> {b}"));
+        }
     }
     if o.mode != n.mode {
         w.push(format!(

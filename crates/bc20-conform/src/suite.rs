@@ -290,8 +290,8 @@ fn worker_loop(
                 }
             }
         }
-        let uid = unique_id(&script.name);
-        let mut peer = match bed.open_peer(&uid, l) {
+        let ids = RunIds::new(&script.name);
+        let mut peer = match bed.open_peer(&ids.uid, l) {
             Ok(p) => p,
             Err(e) => {
                 let _ = tx.send((i, failed(&e.to_string()), identity));
@@ -320,7 +320,7 @@ fn worker_loop(
         loop {
             tries += 1;
             let peer_ref: Option<&mut dyn BrokerPeer> = peer.as_deref_mut().map(|p| p as _);
-            let mut r = run_script(script, l, peer_ref, &cfg, sink.as_mut(), &uid);
+            let mut r = run_script(script, l, peer_ref, &cfg, sink.as_mut(), &ids);
             if let Some(previous) = result.take() {
                 r.retried_after(&previous);
             }
@@ -376,8 +376,34 @@ pub fn errored(script: &Script, message: &str) -> ScriptResult {
     }
 }
 
-/// `name-1a2b3c4d`: unique per script run, usable in topics and client ids.
-pub fn unique_id(name: &str) -> String {
+/// The names that keep one script run apart from the others on a shared broker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunIds {
+    /// `${uid}`: `name-1a2b3c4d`, for topics (and anything else without a length limit).
+    pub uid: String,
+    /// `${cid}`: `1a2b3c4d`, 8 lowercase hex digits, for client ids: `c0-${cid}` and even
+    /// `clientExample-${cid}` fit MQTT 3.1's 23 bytes (D64).
+    pub cid: String,
+}
+
+impl RunIds {
+    /// Fresh ids for one run of the script `name`: one random token, shared by both.
+    pub fn new(name: &str) -> Self {
+        let token = format!("{:08x}", unique_token());
+        let clean: String = name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .take(40)
+            .collect();
+        RunIds {
+            uid: format!("{clean}-{token}"),
+            cid: token,
+        }
+    }
+}
+
+/// 32 bits that differ between calls, processes and instants.
+fn unique_token() -> u32 {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed) as u64;
     let nanos = std::time::SystemTime::now()
@@ -388,12 +414,7 @@ pub fn unique_id(name: &str) -> String {
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;
-    let clean: String = name
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .take(40)
-        .collect();
-    format!("{clean}-{:08x}", h as u32)
+    h as u32
 }
 
 /// Whether `path` looks like a script.

@@ -132,6 +132,30 @@ fn differing_targets_warn_and_latency_is_not_compared() {
 }
 
 #[test]
+fn differing_mqtt_versions_warn_and_a_report_without_one_does_not() {
+    let old = run_of(sim_target(), vec![timed("a", [0.0, 20.0, 40.0])]);
+    let mut v31 = old.clone();
+    v31.target.mqtt_version = Some("3.1".to_owned());
+    let d = diff_reports(&old, &v31);
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w == "the MQTT versions differ: 3.1.1 -> 3.1"),
+        "{:?}",
+        d.warnings
+    );
+    // A report written before the field existed (then always 3.1.1) warns of nothing.
+    let mut older = old.clone();
+    older.target.mqtt_version = None;
+    let d = diff_reports(&older, &old);
+    assert!(
+        !d.warnings.iter().any(|w| w.contains("MQTT")),
+        "{:?}",
+        d.warnings
+    );
+}
+
+#[test]
 fn scripts_an_interrupted_run_did_not_reach_are_not_run_not_changes() {
     let old = run_of(
         sim_target(),

@@ -8,6 +8,7 @@ use std::time::Duration;
 use bc20_conform::link::{LinkError, ModuleLink};
 use bc20_conform::parse_script;
 use bc20_conform::runner::{clear_interrupt, interrupt, run_script, RunConfig, Verdict};
+use bc20_conform::suite::RunIds;
 use bc20_conform::transcript::NullSink;
 
 /// A module on a virtual clock that answers `AT+SLOW` after `slow`, everything else at
@@ -74,7 +75,7 @@ fn an_interrupted_step_may_finish_then_only_the_teardown_runs() {
         out: VecDeque::new(),
         sent: Vec::new(),
     };
-    let r = run_script(&script, &mut link, None, &cfg, &mut NullSink, "u");
+    let r = run_script(&script, &mut link, None, &cfg, &mut NullSink, &test_ids());
     assert_eq!(r.verdict, Verdict::Error);
     assert!(
         r.failures[0].message.contains("SIGTERM before this step"),
@@ -97,7 +98,7 @@ fn an_interrupted_step_may_finish_then_only_the_teardown_runs() {
         out: VecDeque::new(),
         sent: Vec::new(),
     };
-    let r = run_script(&script, &mut link, None, &cfg, &mut NullSink, "u");
+    let r = run_script(&script, &mut link, None, &cfg, &mut NullSink, &test_ids());
     assert_eq!(r.verdict, Verdict::Error);
     assert!(
         r.failures[0].message.contains("did not finish within 5s"),
@@ -109,4 +110,12 @@ fn an_interrupted_step_may_finish_then_only_the_teardown_runs() {
         "bounded: {:?}",
         link.now
     );
+}
+
+/// Fixed run ids, so assertions can name them.
+fn test_ids() -> RunIds {
+    RunIds {
+        uid: "u".to_owned(),
+        cid: "0000c1d1".to_owned(),
+    }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use bc20_conform::link::{LinkError, ModuleLink};
 use bc20_conform::parse_script;
 use bc20_conform::runner::{run_script, RunConfig, ScriptResult, Verdict};
+use bc20_conform::suite::RunIds;
 use bc20_conform::transcript::NullSink;
 
 /// A module that answers each command line with canned lines after canned delays.
@@ -95,7 +96,7 @@ fn hardware() -> RunConfig {
 
 fn run(text: &str, link: &mut FakeLink, cfg: &RunConfig) -> ScriptResult {
     let script = parse_script("fake.bc20", text).unwrap();
-    run_script(&script, link, None, cfg, &mut NullSink, "u1")
+    run_script(&script, link, None, cfg, &mut NullSink, &test_ids())
 }
 
 #[test]
@@ -301,4 +302,12 @@ fn a_failing_reset_hook_is_an_error_before_anything_is_sent() {
     assert_eq!(r.verdict, Verdict::Error);
     assert!(r.failures[0].message.contains("reset"), "{:?}", r.failures);
     assert_eq!(link.commands, 0);
+}
+
+/// Fixed run ids, so assertions can name them.
+fn test_ids() -> RunIds {
+    RunIds {
+        uid: "u1".to_owned(),
+        cid: "0000c1d1".to_owned(),
+    }
 }

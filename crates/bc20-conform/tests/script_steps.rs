@@ -8,6 +8,7 @@ use std::time::Duration;
 use bc20_conform::link::{LinkError, ModuleLink};
 use bc20_conform::parse_script;
 use bc20_conform::runner::{run_script, RunConfig, ScriptResult, Verdict};
+use bc20_conform::suite::RunIds;
 use bc20_conform::transcript::{Dir, NullSink};
 
 /// A module with echo on (as a BC20 boots, D4): each command line comes back followed by CR,
@@ -96,7 +97,7 @@ fn config() -> RunConfig {
 
 fn run(text: &str, link: &mut EchoLink) -> ScriptResult {
     let script = parse_script("steps.bc20", text).unwrap_or_else(|e| panic!("{e}"));
-    run_script(&script, link, None, &config(), &mut NullSink, "u1")
+    run_script(&script, link, None, &config(), &mut NullSink, &test_ids())
 }
 
 const OPEN: &str = "AT+QMTOPEN=0,\"127.0.0.1\",1883";
@@ -197,7 +198,7 @@ fn ignore_lines_expand_variables_to_drop_an_echoed_command() {
 #[test]
 fn notes_expand_variables_and_mask_secrets() {
     let text = "prologue off\nsecret pw = hunter2\n\
-                note broker ${broker_host}:${broker_port} for ${uid}, password ${pw}, $$5\n\
+                note broker ${broker_host}:${broker_port} for ${uid} as ${cid}, password ${pw}, $$5\n\
                 send AT\nexpect AT\nexpect OK\n";
     let r = run(text, &mut EchoLink::new(vec![]));
     assert_pass(&r);
@@ -207,7 +208,10 @@ fn notes_expand_variables_and_mask_secrets() {
         .filter(|e| e.dir == Dir::Runner && e.note.as_deref() == Some("note"))
         .map(|e| e.text.as_str())
         .collect();
-    assert_eq!(notes, ["broker 127.0.0.1:1883 for u1, password ****, $5"]);
+    assert_eq!(
+        notes,
+        ["broker 127.0.0.1:1883 for u1 as 0000c1d1, password ****, $5"]
+    );
 }
 
 /// The `skipped by expect-eventually` notes of a run.
@@ -313,4 +317,12 @@ fn expect_any_fails_when_nothing_arrives_within_its_limit() {
         m.contains("expected one of `+QMTSTAT: 0,_`, `+QMTOPEN: 0,_`, nothing arrived"),
         "{m}"
     );
+}
+
+/// Fixed run ids, so assertions can name them.
+fn test_ids() -> RunIds {
+    RunIds {
+        uid: "u1".to_owned(),
+        cid: "0000c1d1".to_owned(),
+    }
 }

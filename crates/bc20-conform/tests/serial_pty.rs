@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use bc20_conform::link::{LinkError, ModuleLink, SerialLink, SerialOptions};
 use bc20_conform::parse_script;
 use bc20_conform::runner::{run_script, RunConfig, Verdict};
-use bc20_conform::suite::{run_suite, Quiet, SuiteOptions};
+use bc20_conform::suite::{run_suite, Quiet, RunIds, SuiteOptions};
 use bc20_conform::testbed::SerialBed;
 use bc20_conform::transcript::NullSink;
 use bc20_sim::shell::{Endpoint, Route, SimConfig, SimHandle, Simulator, Transport};
@@ -111,7 +111,7 @@ fn a_device_that_comes_back_late_is_reopened_and_its_boot_lines_are_recorded() {
         hardware: true,
         ..RunConfig::default()
     };
-    let r = run_script(&script, &mut link, None, &cfg, &mut NullSink, "u");
+    let r = run_script(&script, &mut link, None, &cfg, &mut NullSink, &test_ids());
     assert_eq!(
         r.verdict,
         Verdict::Pass,
@@ -250,7 +250,14 @@ fn the_known_state_undoes_what_an_earlier_script_left_behind() {
          send AT+QMTCFG=\"will\",0\nexpect +QMTCFG: \"will\",0\nexpect OK\n",
     )
     .unwrap();
-    let r = run_script(&script, &mut link, None, &hardware(), &mut NullSink, "u");
+    let r = run_script(
+        &script,
+        &mut link,
+        None,
+        &hardware(),
+        &mut NullSink,
+        &test_ids(),
+    );
     assert_eq!(
         r.verdict,
         Verdict::Pass,
@@ -285,7 +292,14 @@ fn aliauth_left_set_is_cleared_by_the_reset_hook_or_makes_connecting_scripts_err
     .unwrap();
     // Without a hook: the script is ERROR, not FAIL, and says why.
     let mut link = SerialLink::open(options(&tty)).unwrap();
-    let r = run_script(&script, &mut link, None, &hardware(), &mut NullSink, "u");
+    let r = run_script(
+        &script,
+        &mut link,
+        None,
+        &hardware(),
+        &mut NullSink,
+        &test_ids(),
+    );
     assert_eq!(r.verdict, Verdict::Error);
     assert!(
         r.failures[0]
@@ -307,7 +321,14 @@ fn aliauth_left_set_is_cleared_by_the_reset_hook_or_makes_connecting_scripts_err
         ..options(&tty)
     })
     .unwrap();
-    let r = run_script(&script, &mut link, None, &hardware(), &mut NullSink, "u");
+    let r = run_script(
+        &script,
+        &mut link,
+        None,
+        &hardware(),
+        &mut NullSink,
+        &test_ids(),
+    );
     assert_eq!(r.verdict, Verdict::Pass, "{:?}", r.failures);
     let texts: Vec<&str> = r.transcript.iter().map(|e| e.text.as_str()).collect();
     assert!(texts.iter().any(|t| t.contains("module-b")), "{texts:?}");
@@ -390,4 +411,12 @@ fn a_device_that_does_not_come_back_after_a_reset_stops_the_run() {
     assert_eq!(verdicts, [Verdict::Error, Verdict::NotRun, Verdict::NotRun]);
     let why = report.interrupted.clone().unwrap_or_default();
     assert!(why.contains("lost") && why.contains("reset"), "{why}");
+}
+
+/// Fixed run ids, so assertions can name them.
+fn test_ids() -> RunIds {
+    RunIds {
+        uid: "u".to_owned(),
+        cid: "0000c1d1".to_owned(),
+    }
 }

@@ -8,10 +8,10 @@ use bc20_conform::runner::{RunConfig, Verdict};
 use bc20_conform::script::Script;
 use bc20_conform::suite::{run_suite, Quiet, SuiteOptions};
 use bc20_conform::testbed::SimBed;
-use bc20_sim::Quirks;
+use bc20_sim::{MqttVersion, Quirks};
 
 fn run(scripts: &[Script], retry_failed: usize) -> bc20_conform::report::RunReport {
-    let bed = SimBed::new(None, Quirks::NONE, common::SCALE, 2).unwrap();
+    let bed = SimBed::new(None, Quirks::NONE, MqttVersion::V311, common::SCALE, 2).unwrap();
     let opts = SuiteOptions {
         config: RunConfig::scaled(common::SCALE),
         jobs: 2,

@@ -81,6 +81,10 @@ pub struct ConformArgs {
     /// Turn on one simulator quirk profile (implies --sim; repeatable).
     #[arg(long = "sim-quirk", value_name = "NAME")]
     pub sim_quirk: Vec<String>,
+    /// The simulator speaks MQTT 3.1 (MQIsdp, level 3, client ids of at most 23 bytes)
+    /// instead of 3.1.1 (implies --sim; needs --broker: the embedded broker speaks only 3.1.1).
+    #[arg(long)]
+    pub mqtt31: bool,
     /// Simulator speed: virtual seconds per real second.
     #[arg(long, default_value_t = 20.0, value_name = "FACTOR")]
     pub time_scale: f64,

@@ -92,13 +92,19 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
         .map(|p| Selector::new(p))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| usage(&e))?;
-    let sim = args.sim || !args.sim_quirk.is_empty();
+    let sim = args.sim || !args.sim_quirk.is_empty() || args.mqtt31;
     let serial: Vec<(String, bool)> = args
         .port
         .iter()
         .map(|p| (p.clone(), false))
         .chain(args.pty.iter().map(|p| (p.clone(), true)))
         .collect();
+    if args.mqtt31 && !serial.is_empty() {
+        return Err(usage(
+            "--mqtt31 is for the simulator testbed: the MQTT version of a real module, or of an \
+             external `bc20 sim --pty`, is set there (e.g. `bc20 sim --mqtt31`)",
+        ));
+    }
     if sim && !serial.is_empty() {
         return Err(usage("--sim and --port/--pty exclude each other"));
     }
@@ -112,6 +118,10 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
             "--port needs --broker mqtt://HOST:PORT: the broker the module reaches, where the \
              suite's peer checks that messages really arrive",
         ));
+    }
+    #[cfg(feature = "sim")]
+    if args.mqtt31 && args.broker.is_none() && !args.list {
+        return Err(usage(crate::testbed::EMBEDDED_NO_MQTT31));
     }
     if args.seed.is_some() && args.order != Order::Shuffle {
         return Err(usage("--seed only applies to --order shuffle"));
@@ -233,7 +243,7 @@ fn sim_bed(
     config: &mut RunConfig,
 ) -> Result<Box<dyn Testbed>, ExitCode> {
     use crate::testbed::{resolve, SimBed};
-    use bc20_sim::{Quirk, Quirks};
+    use bc20_sim::{MqttVersion, Quirk, Quirks};
     if !(args.time_scale.is_finite() && (0.1..=MAX_SUITE_TIME_SCALE).contains(&args.time_scale)) {
         return Err(usage(&format!(
             "--time-scale must be between 0.1 and {MAX_SUITE_TIME_SCALE} (faster, the runner's \
@@ -260,7 +270,12 @@ fn sim_bed(
     config.settle = scaled.settle;
     config.latency_tolerance = scaled.latency_tolerance;
     let jobs = args.jobs.map_or(2, usize::from);
-    let bed = SimBed::new(addr, quirks, scale, jobs).map_err(|e| {
+    let version = if args.mqtt31 {
+        MqttVersion::V31
+    } else {
+        MqttVersion::V311
+    };
+    let bed = SimBed::new(addr, quirks, version, scale, jobs).map_err(|e| {
         eprintln!("error: cannot start the embedded broker: {e}");
         ExitCode::from(EXIT_FAILED)
     })?;

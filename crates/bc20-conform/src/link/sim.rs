@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use bc20_grammar::OpenResult;
 use bc20_sim::shell::{Route, SimConfig, SimHandle, Simulator, Transport};
-use bc20_sim::{Fault as SimFault, ModemConfig, Quirks, Way};
+use bc20_sim::{Fault as SimFault, ModemConfig, MqttVersion, Quirks, Way};
 
 use super::{Fault, LinkError, ModuleLink, Reset, MAX_BLOCK};
 use crate::script::{FaultSpec, FaultWay};
@@ -18,6 +18,8 @@ pub struct SimOptions {
     pub broker: SocketAddr,
     /// Quirk profiles that are on.
     pub quirks: Quirks,
+    /// The MQTT version of the modules' CONNECT (D39; 3.1 also limits client ids, D64).
+    pub mqtt_version: MqttVersion,
     /// Virtual seconds per real second.
     pub time_scale: f64,
 }
@@ -50,6 +52,7 @@ fn spawn(o: &SimOptions) -> Result<SimHandle, LinkError> {
     let config = SimConfig {
         modem: ModemConfig {
             quirks: o.quirks,
+            mqtt_version: o.mqtt_version,
             ..ModemConfig::default()
         },
         route: Route::Fixed(o.broker),
@@ -66,9 +69,14 @@ impl ModuleLink for SimLink {
     fn describe(&self) -> String {
         let quirks: Vec<String> = self.options.quirks.iter().map(|q| q.to_string()).collect();
         format!(
-            "simulator (time ×{}, broker {}{})",
+            "simulator (time ×{}, broker {}{}{})",
             self.options.time_scale,
             self.options.broker,
+            if self.options.mqtt_version == MqttVersion::V31 {
+                ", MQTT 3.1"
+            } else {
+                ""
+            },
             if quirks.is_empty() {
                 String::new()
             } else {

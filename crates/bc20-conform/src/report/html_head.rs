@@ -82,6 +82,9 @@ pub(super) fn header(h: &mut String, r: &RunReport) {
     if let Some(b) = &r.target.broker {
         row(h, "broker", &esc(b));
     }
+    if let Some(v) = &r.target.mqtt_version {
+        row(h, "MQTT version", &esc(v));
+    }
     if !r.target.quirks.is_empty() {
         row(h, "simulator quirks", &esc(&r.target.quirks.join(", ")));
     }

@@ -59,6 +59,9 @@ fn suite_properties(suite: &mut TestSuite, report: &RunReport) {
         );
     }
     prop("target", &report.target.kind);
+    if let Some(v) = &report.target.mqtt_version {
+        prop("target.mqtt_version", v);
+    }
     for l in &report.target.links {
         prop("target.link", l);
     }

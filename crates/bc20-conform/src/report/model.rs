@@ -27,6 +27,10 @@ pub struct Target {
     /// means unknown (the diff then derives it from the time scale in `links`).
     #[serde(default)]
     pub latency_resolution_ms: f64,
+    /// The MQTT version the module speaks (`3.1.1`, `3.1`), when the testbed chose it (the
+    /// simulator); `None` on serial, where the module decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mqtt_version: Option<String>,
 }
 
 /// The module's identity as it reported it before the run.

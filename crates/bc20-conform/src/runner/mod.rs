@@ -23,6 +23,7 @@ use crate::link::{Fault, LinkError, ModuleLink};
 use crate::mask::Masker;
 use crate::peer::{BrokerPeer, PeerMessage};
 use crate::script::{raw_bytes, Script, Section, Step, StepKind};
+use crate::suite::RunIds;
 use crate::transcript::{printable, raw_hex_of, Dir, Event, TranscriptSink};
 use lines::LineReader;
 
@@ -146,11 +147,12 @@ pub fn run_script<'a>(
     peer: Option<&'a mut dyn BrokerPeer>,
     cfg: &'a RunConfig,
     sink: &'a mut dyn TranscriptSink,
-    uid: &str,
+    ids: &RunIds,
 ) -> ScriptResult {
     let started = Instant::now();
     let mut vars = cfg.vars.clone();
-    vars.insert("uid".to_owned(), uid.to_owned());
+    vars.insert("uid".to_owned(), ids.uid.clone());
+    vars.insert("cid".to_owned(), ids.cid.clone());
     vars.insert("script".to_owned(), script.name.clone());
     let t0 = link.now();
     let mut s = Session {

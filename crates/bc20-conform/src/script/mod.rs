@@ -31,7 +31,7 @@ pub use template::{is_name, Piece, Template};
 use crate::pattern::Matcher;
 
 /// Variables every script may use without defining them.
-pub const PREDEFINED_VARS: &[&str] = &["broker_host", "broker_port", "uid", "script"];
+pub const PREDEFINED_VARS: &[&str] = &["broker_host", "broker_port", "uid", "cid", "script"];
 
 /// Fault step names the runner knows (simulator only; skipped with a notice on hardware).
 pub const FAULT_NAMES: &[&str] = &[

@@ -6,7 +6,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 #[cfg(feature = "sim")]
 mod sim;
 #[cfg(feature = "sim")]
-pub use sim::{embedded_broker, SimBed};
+pub use sim::{embedded_broker, mqtt_version_name, SimBed, EMBEDDED_NO_MQTT31};
 
 use crate::link::{LinkError, ModuleLink, SerialLink, SerialOptions};
 use crate::peer::{BrokerPeer, BrokerUrl, MqttPeer, PeerError};
@@ -33,6 +33,8 @@ impl Testbed for SerialBed {
             mode: String::new(),
             // Hardware timings are taken as measured (`RunConfig::latency_tolerance` is 0).
             latency_resolution_ms: 0.0,
+            // The module (or an external `bc20 sim --pty`) chooses its MQTT version.
+            mqtt_version: None,
         }
     }
 

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::OnceLock;
 
 use bc20_sim::shell::EmbeddedBroker;
-use bc20_sim::Quirks;
+use bc20_sim::{MqttVersion, Quirks};
 
 use super::broker_vars;
 use crate::link::{LinkError, ModuleLink, SimLink, SimOptions};
@@ -28,9 +28,15 @@ pub fn embedded_broker() -> Result<SocketAddr, String> {
         .clone()
 }
 
+/// Why MQTT 3.1 needs an external broker: rumqttd reads only "MQTT" level 4 (and 5) and
+/// drops a 3.1 CONNECT ("MQIsdp", level 3) without a CONNACK.
+pub const EMBEDDED_NO_MQTT31: &str = "the embedded broker does not speak MQTT 3.1 (rumqttd \
+     closes a 3.1 CONNECT without a CONNACK); give --broker mqtt://HOST:PORT of a broker that \
+     does, e.g. mosquitto or aedes";
+
 /// Simulated modules on a real broker.
 pub struct SimBed {
-    /// Simulator options (broker, quirks, time scale).
+    /// Simulator options (broker, quirks, MQTT version, time scale).
     pub options: SimOptions,
     /// Whether the broker is the embedded one.
     pub embedded: bool,
@@ -39,21 +45,27 @@ pub struct SimBed {
 }
 
 impl SimBed {
-    /// A testbed on `broker` (`None`: the embedded broker).
+    /// A testbed on `broker` (`None`: the embedded broker, which speaks only MQTT 3.1.1:
+    /// asking it for 3.1 is an error).
     pub fn new(
         broker: Option<SocketAddr>,
         quirks: Quirks,
+        mqtt_version: MqttVersion,
         time_scale: f64,
         parallel: usize,
     ) -> Result<Self, String> {
         let (addr, embedded) = match broker {
             Some(a) => (a, false),
+            None if mqtt_version == MqttVersion::V31 => {
+                return Err(EMBEDDED_NO_MQTT31.to_owned());
+            }
             None => (embedded_broker()?, true),
         };
         Ok(SimBed {
             options: SimOptions {
                 broker: addr,
                 quirks,
+                mqtt_version,
                 time_scale,
             },
             embedded,
@@ -77,6 +89,7 @@ impl Testbed for SimBed {
             )),
             quirks: self.options.quirks.iter().map(|q| q.to_string()).collect(),
             mode: String::new(),
+            mqtt_version: Some(mqtt_version_name(self.options.mqtt_version).to_owned()),
             // The response-time tolerance the CLI gives simulator runs (RunConfig::scaled).
             latency_resolution_ms: crate::runner::RunConfig::scaled(self.options.time_scale)
                 .latency_tolerance
@@ -119,5 +132,13 @@ impl Testbed for SimBed {
             &self.options.broker.ip().to_string(),
             self.options.broker.port(),
         )
+    }
+}
+
+/// How reports name an MQTT version.
+pub fn mqtt_version_name(v: MqttVersion) -> &'static str {
+    match v {
+        MqttVersion::V31 => "3.1",
+        MqttVersion::V311 => "3.1.1",
     }
 }

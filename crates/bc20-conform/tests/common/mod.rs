@@ -10,7 +10,7 @@ use bc20_conform::runner::RunConfig;
 use bc20_conform::script::Script;
 use bc20_conform::suite::{discover, load_all, run_suite, Quiet, SuiteOptions};
 use bc20_conform::testbed::SimBed;
-use bc20_sim::Quirks;
+use bc20_sim::{MqttVersion, Quirks};
 
 /// Virtual seconds per real second in the tests (as `bc20 conform --sim` by default).
 pub const SCALE: f64 = 20.0;
@@ -39,7 +39,12 @@ pub fn sim_config() -> RunConfig {
 
 /// Runs `scripts` on simulators (2 at a time) against `broker` (None: the embedded one).
 pub fn run_on_sim(scripts: &[Script], broker: Option<SocketAddr>, quirks: Quirks) -> RunReport {
-    let bed = SimBed::new(broker, quirks, SCALE, 2).unwrap();
+    let bed = SimBed::new(broker, quirks, MqttVersion::V311, SCALE, 2).unwrap();
+    run_on_bed(scripts, &bed)
+}
+
+/// Runs `scripts` on `bed`, 2 at a time.
+pub fn run_on_bed(scripts: &[Script], bed: &SimBed) -> RunReport {
     let opts = SuiteOptions {
         config: sim_config(),
         jobs: 2,
@@ -49,7 +54,7 @@ pub fn run_on_sim(scripts: &[Script], broker: Option<SocketAddr>, quirks: Quirks
         certification: Default::default(),
         order: None,
     };
-    run_suite(scripts, &bed, &opts)
+    run_suite(scripts, bed, &opts)
 }
 
 /// One line per script that did not pass.

@@ -106,6 +106,7 @@ pub fn sim_target() -> Target {
         quirks: vec!["plain-error".to_owned()],
         mode: "strict".to_owned(),
         latency_resolution_ms: 500.0,
+        mqtt_version: Some("3.1.1".to_owned()),
     }
 }
 

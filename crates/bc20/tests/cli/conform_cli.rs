@@ -87,6 +87,18 @@ fn usage_errors_exit_2_before_anything_runs() {
         (vec!["--sim", "-k", "no-such-script"], "-k"),
         (vec!["--sim", "--time-limit", "0s"], "--time-limit"),
         (
+            vec!["--mqtt31"],
+            "the embedded broker does not speak MQTT 3.1",
+        ),
+        (
+            vec!["--mqtt31", "--port", "/dev/null", "--broker", "mqtt://h:1"],
+            "bc20 sim --mqtt31",
+        ),
+        (
+            vec!["--mqtt31", "--pty", "/dev/null", "--broker", "mqtt://h:1"],
+            "bc20 sim --mqtt31",
+        ),
+        (
             vec![
                 "--port",
                 "/dev/null",
