@@ -76,7 +76,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     // Everything is queued at once: the driver writes one command at a time and waits for
     // each slot's asynchronous results before the commands that depend on them.
     client.initialize()?;
-    client.configure(s, Setting::KeepAlive { seconds: 60 })?;
+    client.configure(s, Setting::KeepAlive { keepalive: 60 })?;
     client.open(s, &args.broker, args.mqtt_port)?;
     client.connect(s, &args.client_id, None, None)?;
     client.subscribe(s, &[(args.topic.as_str(), Qos::AtLeastOnce)])?;

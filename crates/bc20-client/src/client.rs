@@ -6,7 +6,9 @@ use std::collections::VecDeque;
 
 use bc20_grammar::{Command, Payload, Qos, StreamConfig, StreamDecoder, SubTopic, SubTopics};
 
-use crate::config::{ClientConfig, Setting, SlotConfig};
+use bc20_grammar::SlotSettings;
+
+use crate::config::{ClientConfig, Setting};
 use crate::error::RequestError;
 use crate::event::{Event, Handle};
 use crate::msgid::MsgIds;
@@ -18,7 +20,7 @@ use crate::time::Instant;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Slot {
     pub(crate) state: SlotState,
-    pub(crate) config: SlotConfig,
+    pub(crate) config: SlotSettings,
     pub(crate) ids: MsgIds,
 }
 
@@ -87,7 +89,7 @@ impl Client {
     }
 
     /// The AT+QMTCFG values the driver believes slot `conn_id` has.
-    pub fn slot_config(&self, conn_id: u8) -> Option<&SlotConfig> {
+    pub fn slot_config(&self, conn_id: u8) -> Option<&SlotSettings> {
         self.slots.get(usize::from(conn_id)).map(|s| &s.config)
     }
 

@@ -1,9 +1,10 @@
 //! Settings: the driver's own ([`ClientConfig`]) and the AT+QMTCFG settings of a slot
-//! ([`Setting`], remembered as [`SlotConfig`] because they determine response times).
+//! ([`Setting`], remembered as the grammar's [`bc20_grammar::SlotSettings`], the one model of
+//! a slot's QMTCFG state, because they determine response times).
 
 use std::time::Duration;
 
-use bc20_grammar::{limits, Command, Mode, Qos, Will, DEFAULT_MAX_LINE_LEN};
+use bc20_grammar::{Command, Mode, Qos, Will, DEFAULT_MAX_LINE_LEN};
 
 /// How the driver behaves; [`Default`] is what spec/DECISIONS.md prescribes for the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,13 +54,13 @@ pub struct WillConfig {
 pub enum Setting {
     /// `"keepalive"`: `<keep-alive time>` in seconds, 0-3600 (0 disables keep-alive).
     KeepAlive {
-        /// Seconds.
-        seconds: u16,
+        /// `<keep-alive time>`, seconds.
+        keepalive: u16,
     },
     /// `"session"`: `<clean_session>`.
     Session {
-        /// 1: discard the session on connect.
-        clean: bool,
+        /// `<clean_session>`; true (1): discard the session on connect.
+        clean_session: bool,
     },
     /// `"timeout"`: `<pkt_timeout>` (1-60 s), `<retry_times>` (0-10), `<timeout_notice>`.
     Timeout {
@@ -87,13 +88,13 @@ impl Setting {
     /// The AT+QMTCFG command that writes this setting on `conn_id`.
     pub fn command(&self, conn_id: u8) -> Command<'_> {
         match self {
-            Setting::KeepAlive { seconds } => Command::QmtCfgKeepAlive {
+            Setting::KeepAlive { keepalive } => Command::QmtCfgKeepAlive {
                 conn_id,
-                keepalive: *seconds,
+                keepalive: *keepalive,
             },
-            Setting::Session { clean } => Command::QmtCfgSession {
+            Setting::Session { clean_session } => Command::QmtCfgSession {
                 conn_id,
-                clean_session: *clean,
+                clean_session: *clean_session,
             },
             Setting::Timeout {
                 pkt_timeout,
@@ -124,54 +125,6 @@ impl Setting {
                 device_name: device_name.as_str().into(),
                 device_secret: device_secret.as_str().into(),
             },
-        }
-    }
-}
-
-/// What the driver remembers of a slot's AT+QMTCFG settings: the values that determine the
-/// maximum response times (D23), at the defaults of 3.2.1 until changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SlotConfig {
-    /// `<pkt_timeout>` in seconds.
-    pub pkt_timeout: u8,
-    /// `<retry_times>`.
-    pub retry_times: u8,
-    /// `<timeout_notice>`.
-    pub timeout_notice: bool,
-    /// `<keep-alive time>` in seconds.
-    pub keepalive: u16,
-    /// `<clean_session>`.
-    pub clean_session: bool,
-}
-
-impl Default for SlotConfig {
-    fn default() -> Self {
-        SlotConfig {
-            pkt_timeout: limits::PKT_TIMEOUT_DEFAULT,
-            retry_times: limits::RETRY_TIMES_DEFAULT,
-            timeout_notice: false,
-            keepalive: limits::KEEPALIVE_DEFAULT,
-            clean_session: limits::CLEAN_SESSION_DEFAULT,
-        }
-    }
-}
-
-impl SlotConfig {
-    /// The configuration after `setting` was accepted by the module.
-    pub fn apply(&mut self, setting: &Setting) {
-        match setting {
-            Setting::KeepAlive { seconds } => self.keepalive = *seconds,
-            Setting::Session { clean } => self.clean_session = *clean,
-            Setting::Timeout {
-                pkt_timeout,
-                retry_times,
-                timeout_notice,
-            } => {
-                self.pkt_timeout = *pkt_timeout;
-                self.retry_times = *retry_times;
-                self.timeout_notice = *timeout_notice;
-            }
-            Setting::Will(_) | Setting::AliAuth { .. } => {}
         }
     }
 }

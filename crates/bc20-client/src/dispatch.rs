@@ -137,7 +137,7 @@ impl Client {
         if let Some(c) = req.conn_id {
             let slot = &mut self.slots[usize::from(c)];
             if let Some(setting) = &req.setting {
-                slot.config.apply(setting);
+                slot.config.apply(&setting.command(c));
             }
             if let Some(t) = req.op.accept_trigger() {
                 self.transition(c, t);

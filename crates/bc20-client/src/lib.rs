@@ -46,8 +46,9 @@ mod timers;
 /// MQTT topic rules (D62), shared with the simulator through bc20-grammar.
 pub use bc20_grammar::mqtt_topic as topic;
 
+pub use bc20_grammar::SlotSettings;
 pub use client::Client;
-pub use config::{ClientConfig, Setting, SlotConfig, WillConfig};
+pub use config::{ClientConfig, Setting, WillConfig};
 pub use diagram::state_diagram_mermaid;
 pub use error::RequestError;
 pub use event::{Completion, Diagnostic, Event, Failure, Handle, Message, Recovery, TimeoutStage};

@@ -3,9 +3,11 @@
 
 use std::time::Duration;
 
-use bc20_grammar::{limits, MqttCommand};
+use bc20_grammar::MqttCommand;
 
-use crate::config::{Setting, SlotConfig};
+use bc20_grammar::SlotSettings;
+
+use crate::config::Setting;
 use crate::event::Handle;
 use crate::slot::{next_state, SlotState, Trigger};
 
@@ -127,7 +129,7 @@ pub(crate) struct Request {
     pub(crate) exactly_once: bool,
     /// Topics of a subscribe (to check the granted-QoS count, D30).
     pub(crate) topics: usize,
-    /// The setting of a configure, applied to the slot's [`SlotConfig`] on `OK`.
+    /// The setting of a configure, applied to the slot's [`SlotSettings`] on `OK`.
     pub(crate) setting: Option<Setting>,
     /// The command line, CR included; emptied once handed to the transport.
     pub(crate) bytes: Vec<u8>,
@@ -136,11 +138,10 @@ pub(crate) struct Request {
 impl Request {
     /// How long the asynchronous result may take after the command was written (D23):
     /// the note's maximum response time for the slot's configuration, plus `grace`.
-    pub(crate) fn async_budget(&self, slot: &SlotConfig, grace: Duration) -> Duration {
-        let ms = match self.op.command() {
-            Some(cmd) => limits::max_response_ms(cmd, slot.pkt_timeout, slot.retry_times),
-            None => 0,
-        };
-        Duration::from_millis(ms) + grace
+    pub(crate) fn async_budget(&self, slot: &SlotSettings, grace: Duration) -> Duration {
+        self.op
+            .command()
+            .map_or(Duration::ZERO, |cmd| slot.max_response(cmd))
+            + grace
     }
 }

@@ -85,7 +85,8 @@ fn bad_parameters_are_refused_before_anything_is_queued() {
         Err(RequestError::Encode(_))
     ));
     assert!(matches!(
-        s.client.configure(0, Setting::KeepAlive { seconds: 3601 }),
+        s.client
+            .configure(0, Setting::KeepAlive { keepalive: 3601 }),
         Err(RequestError::Encode(_))
     ));
     // The refused QoS 1 publish did not keep its msgID.

@@ -33,6 +33,7 @@ pub mod limits;
 pub mod mqtt_topic;
 mod response;
 mod serde_int;
+mod slot_settings;
 mod stream;
 mod text;
 mod topics;
@@ -50,5 +51,6 @@ pub use error::{
 };
 pub use limits::MAX_TOPICS;
 pub use response::{Response, SubValue, Urc};
+pub use slot_settings::{AliAuth, SlotSettings};
 pub use stream::{Direction, Frame, FrameKind, StreamConfig, StreamDecoder, DEFAULT_MAX_LINE_LEN};
 pub use text::{Payload, HOST_NAME_MAX_LEN};

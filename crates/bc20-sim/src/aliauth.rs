@@ -17,16 +17,9 @@
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
-/// The three values AliCloud issues for a device (`AT+QMTCFG="aliauth",<id>,...`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct AliAuth {
-    /// `<product_key>`.
-    pub product_key: String,
-    /// `<device_name>`.
-    pub device_name: String,
-    /// `<device_secret>`.
-    pub device_secret: String,
-}
+/// The three values AliCloud issues for a device (`AT+QMTCFG="aliauth",<id>,...`): the slot
+/// settings' own type (`bc20_grammar::AliAuth`), re-exported.
+pub use bc20_grammar::AliAuth;
 
 /// The CONNECT fields AliCloud expects.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -39,19 +32,17 @@ pub struct AliCredentials {
     pub password: String,
 }
 
-impl AliAuth {
-    /// Signs for `client_id` (the `<clientID>` of AT+QMTCONN).
-    pub fn sign(&self, client_id: &str) -> AliCredentials {
-        let content = format!(
-            "clientId{client_id}deviceName{}productKey{}",
-            self.device_name, self.product_key
-        );
-        let password = hmac_sha1_hex(self.device_secret.as_bytes(), content.as_bytes());
-        AliCredentials {
-            client_id: format!("{client_id}|securemode=3,signmethod=hmacsha1|"),
-            username: format!("{}&{}", self.device_name, self.product_key),
-            password,
-        }
+/// Signs for `client_id` (the `<clientID>` of AT+QMTCONN) with the device triple `auth`.
+pub fn sign(auth: &AliAuth, client_id: &str) -> AliCredentials {
+    let content = format!(
+        "clientId{client_id}deviceName{}productKey{}",
+        auth.device_name, auth.product_key
+    );
+    let password = hmac_sha1_hex(auth.device_secret.as_bytes(), content.as_bytes());
+    AliCredentials {
+        client_id: format!("{client_id}|securemode=3,signmethod=hmacsha1|"),
+        username: format!("{}&{}", auth.device_name, auth.product_key),
+        password,
     }
 }
 
@@ -93,7 +84,7 @@ mod tests {
             device_name: "Lock_1".into(),
             device_secret: "cba236e94094a0399060a9fe355bef88".into(),
         };
-        let c = auth.sign("Lock_1");
+        let c = sign(&auth, "Lock_1");
         assert_eq!(c.client_id, "Lock_1|securemode=3,signmethod=hmacsha1|");
         assert_eq!(c.username, "Lock_1&a1pC3rpU4xF");
         assert_eq!(c.password, "3f8155d9b497ee8745035882a6b7ed3c46adaaac");

@@ -50,8 +50,8 @@ impl<E: Environment> World<E> {
 
 fn setting_of(s: &SettingChoice, namespace: &str) -> Setting {
     match s {
-        SettingChoice::KeepAlive(k) => Setting::KeepAlive { seconds: *k },
-        SettingChoice::Session(c) => Setting::Session { clean: *c },
+        SettingChoice::KeepAlive(k) => Setting::KeepAlive { keepalive: *k },
+        SettingChoice::Session(c) => Setting::Session { clean_session: *c },
         SettingChoice::Timeout(p, r, n) => Setting::Timeout {
             pkt_timeout: *p,
             retry_times: *r,

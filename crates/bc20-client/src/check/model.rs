@@ -51,13 +51,17 @@ pub struct SlotModel {
 
 impl Default for SlotModel {
     fn default() -> Self {
+        // The note's defaults come from the one slot-settings model; how a setting changes
+        // them is written again below on purpose, from the note, so the check does not trust
+        // the driver's (and the simulator's) `SlotSettings::apply`.
+        let d = bc20_grammar::SlotSettings::default();
         SlotModel {
             state: SlotState::Closed,
-            keepalive: 120,
-            clean: true,
-            pkt_timeout: 10,
-            retry_times: 3,
-            notice: false,
+            keepalive: d.keepalive,
+            clean: d.clean_session,
+            pkt_timeout: d.pkt_timeout,
+            retry_times: d.retry_times,
+            notice: d.timeout_notice,
             will: None,
             aliauth: false,
             session: None,

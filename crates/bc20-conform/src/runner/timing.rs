@@ -3,8 +3,7 @@
 
 use std::time::Duration;
 
-use bc20_grammar::limits::{max_response_ms, PKT_TIMEOUT_DEFAULT, RETRY_TIMES_DEFAULT};
-use bc20_grammar::{Command, Line, MqttCommand, PacketResult, Response, Urc};
+use bc20_grammar::{Command, Line, MqttCommand, PacketResult, Response, SlotSettings, Urc};
 
 use super::result::CommandTiming;
 
@@ -18,16 +17,17 @@ struct Pending {
     msg_id: Option<u16>,
     async_result: bool,
     final_seen: bool,
-    /// A QMTCFG="timeout" write, applied to the slot when its OK arrives.
-    timeout_cfg: Option<(u8, u8, Option<u8>)>,
+    /// An AT+QMTCFG write and its slot, applied to the slot's settings when its OK arrives.
+    qmtcfg: Option<(u8, Command<'static>)>,
 }
 
 /// Tracks sent commands until their last line, per the D23 rules.
 #[derive(Debug)]
 pub struct Timing {
     pending: Vec<Pending>,
-    /// `(pkt_timeout, retry_times)` per slot, as the module was configured by this script.
-    slots: [(u8, u8); 6],
+    /// Each slot's AT+QMTCFG settings, as the module was configured by this script (the
+    /// grammar's one model of them: its `max_response` gives the note's limits, D23).
+    slots: [SlotSettings; 6],
     /// Every command of the script.
     pub timings: Vec<CommandTiming>,
     tolerance_ms: f64,
@@ -43,7 +43,7 @@ impl Timing {
     pub fn new(tolerance: Duration) -> Self {
         Timing {
             pending: Vec::new(),
-            slots: [(PKT_TIMEOUT_DEFAULT, RETRY_TIMES_DEFAULT); 6],
+            slots: Default::default(),
             timings: Vec::new(),
             tolerance_ms: ms(tolerance),
         }
@@ -52,7 +52,7 @@ impl Timing {
     /// Forgets per-slot settings (after a module reset).
     pub fn reset_module(&mut self) {
         self.pending.clear();
-        self.slots = [(PKT_TIMEOUT_DEFAULT, RETRY_TIMES_DEFAULT); 6];
+        self.slots = Default::default();
     }
 
     /// Records a command sent at `at`; `cmd` is its decoded form, if it decodes.
@@ -60,18 +60,14 @@ impl Timing {
         let mqtt = cmd.and_then(Command::mqtt_command);
         let (conn_id, msg_id) = cmd.map_or((None, None), ids_of_command);
         let limit = mqtt.map(|m| {
-            let (p, r) = conn_id
-                .and_then(|c| self.slots.get(usize::from(c)).copied())
-                .unwrap_or((PKT_TIMEOUT_DEFAULT, RETRY_TIMES_DEFAULT));
-            max_response_ms(m, p, r) as f64
+            let limit = match conn_id.and_then(|c| self.slots.get(usize::from(c))) {
+                Some(slot) => slot.max_response(m),
+                None => SlotSettings::default().max_response(m),
+            };
+            ms(limit)
         });
-        let timeout_cfg = match cmd {
-            Some(Command::QmtCfgTimeout {
-                conn_id,
-                pkt_timeout,
-                retry_times,
-                ..
-            }) => Some((*conn_id, *pkt_timeout, *retry_times)),
+        let qmtcfg = match (mqtt, conn_id, cmd) {
+            (Some(MqttCommand::QmtCfg), Some(c), Some(cmd)) => Some((c, cmd.clone().into_owned())),
             _ => None,
         };
         let index = self.timings.len();
@@ -94,7 +90,7 @@ impl Timing {
             msg_id,
             async_result: cmd.is_some_and(Command::has_async_result),
             final_seen: false,
-            timeout_cfg,
+            qmtcfg,
         });
     }
 
@@ -118,12 +114,9 @@ impl Timing {
         t.final_ms = Some(ms(at.saturating_sub(p.sent_at)));
         t.outcome = Some(text.to_owned());
         if ok {
-            if let Some((slot, pkt, retry)) = p.timeout_cfg {
-                if let Some(s) = self.slots.get_mut(usize::from(slot)) {
-                    s.0 = pkt;
-                    if let Some(r) = retry {
-                        s.1 = r;
-                    }
+            if let Some((slot, cmd)) = &p.qmtcfg {
+                if let Some(s) = self.slots.get_mut(usize::from(*slot)) {
+                    s.apply(cmd);
                 }
             }
         }

@@ -8,7 +8,6 @@ use bc20_grammar::{Command, MqttCommand, Response};
 
 use super::host::{Done, Fail};
 use super::Modem;
-use crate::aliauth::AliAuth;
 use crate::config::TestStyle;
 
 /// QMTCFG's test response, verbatim from 3.2.1 (D14, D18: `(1-10)` included).
@@ -165,65 +164,10 @@ impl Modem {
             .get_mut(id)
             .ok_or(Fail::Cme(bc20_grammar::CmeError::IncorrectParameters))?
             .cfg;
-        let response = match cmd {
-            QmtCfgKeepAliveQuery { .. } => Some(Response::QmtCfgKeepAlive {
-                keepalive: cfg.keepalive,
-            }),
-            QmtCfgKeepAlive { keepalive, .. } => {
-                cfg.keepalive = keepalive;
-                None
-            }
-            QmtCfgSessionQuery { .. } => Some(Response::QmtCfgSession {
-                clean_session: cfg.clean_session,
-            }),
-            QmtCfgSession { clean_session, .. } => {
-                cfg.clean_session = clean_session;
-                None
-            }
-            QmtCfgTimeoutQuery { .. } => Some(Response::QmtCfgTimeout {
-                pkt_timeout: cfg.pkt_timeout,
-                retry_times: cfg.retry_times,
-                timeout_notice: cfg.timeout_notice,
-            }),
-            QmtCfgTimeout {
-                pkt_timeout,
-                retry_times,
-                timeout_notice,
-                ..
-            } => {
-                // D18: positional; a value left off keeps its setting.
-                cfg.pkt_timeout = pkt_timeout;
-                cfg.retry_times = retry_times.unwrap_or(cfg.retry_times);
-                cfg.timeout_notice = timeout_notice.unwrap_or(cfg.timeout_notice);
-                None
-            }
-            QmtCfgWillQuery { .. } => Some(Response::QmtCfgWill {
-                will: cfg.will.clone(),
-            }),
-            QmtCfgWill { will, .. } => {
-                cfg.will = will;
-                None
-            }
-            QmtCfgAliAuthQuery { .. } => cfg.aliauth.as_ref().map(|a| Response::QmtCfgAliAuth {
-                product_key: Cow::Owned(a.product_key.clone()),
-                device_name: Cow::Owned(a.device_name.clone()),
-                device_secret: Cow::Owned(a.device_secret.clone()),
-            }),
-            QmtCfgAliAuth {
-                product_key,
-                device_name,
-                device_secret,
-                ..
-            } => {
-                cfg.aliauth = Some(AliAuth {
-                    product_key: product_key.into_owned(),
-                    device_name: device_name.into_owned(),
-                    device_secret: device_secret.into_owned(),
-                });
-                None
-            }
-            _ => return Err(Fail::Error),
-        };
+        // One model of the QMTCFG state (bc20_grammar::SlotSettings): writes change it,
+        // queries read it; a query of an unset AliAuth answers only OK (D21).
+        let response = cfg.answer(&cmd);
+        cfg.apply(&cmd);
         if let Some(r) = response {
             self.info(r);
         }

@@ -206,7 +206,7 @@ impl Modem {
         };
         if let (None, Some(ali), AliAuthMode::Sign) = (username, &cfg.aliauth, self.config.aliauth)
         {
-            let creds = ali.sign(client_id);
+            let creds = crate::aliauth::sign(ali, client_id);
             connect.client_id = creds.client_id;
             connect.login = Some(Login::new(creds.username, creds.password));
         }
@@ -214,7 +214,7 @@ impl Modem {
             // The AliAuth-signed id (D21) is longer than 3.1 allows.
             return Err(Fail::Cme(CmeError::IncorrectParameters));
         }
-        let timing = cfg.timing();
+        let timing = super::slot::timing(cfg);
         let keepalive = secs(cfg.keepalive.into());
         let (effective_id, clean) = (connect.client_id.clone(), connect.clean_session);
         let Ok(bytes) = mqtt::encode(&Packet::Connect(connect), self.config.mqtt_version) else {
@@ -258,7 +258,7 @@ impl Modem {
                 result: CloseResult::Failed,
             });
         } else if self.slots[id].imp.hold_close {
-            let timeout = self.slots[id].cfg.timing().pkt_timeout;
+            let timeout = super::slot::timing(&self.slots[id].cfg).pkt_timeout;
             self.slots[id].session.inflight.clear();
             self.slots[id].phase = Phase::Disconnecting {
                 deadline: self.now + timeout,
@@ -312,7 +312,7 @@ impl Modem {
         if slot.phase != Phase::Connected || slot.session.in_flight(msg_id) {
             return Err(NOT_ALLOWED);
         }
-        let timing = slot.cfg.timing();
+        let timing = super::slot::timing(&slot.cfg);
         let first = mqtt::encode(packet, self.config.mqtt_version)
             .map_err(|_| Fail::Cme(CmeError::IncorrectParameters))?;
         // Retransmissions of a PUBLISH carry DUP (D25); in MQTT 3.1 of every packet (D64).

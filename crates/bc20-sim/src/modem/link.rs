@@ -278,7 +278,7 @@ impl Modem {
             if !self.send_packet(id, &Packet::PingReq) {
                 return self.teardown(id, Some(QmtStatCode::PingFailed));
             }
-            let timeout = self.slots[id].cfg.timing().pkt_timeout;
+            let timeout = super::slot::timing(&self.slots[id].cfg).pkt_timeout;
             self.slots[id].session.ping_deadline = Some(now + timeout);
         }
         while let Some(at) = self.slots[id]

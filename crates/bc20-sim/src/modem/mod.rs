@@ -31,7 +31,7 @@ use crate::faults::Fault;
 use crate::time::{earliest, SimTime};
 use host::HostOut;
 use slot::Slot;
-pub use slot::{SlotConfig, SlotState};
+pub use slot::{SlotSettings, SlotState};
 
 /// Number of MQTT slots (`<tcpconnectID>` 0-5).
 pub const SLOTS: usize = 6;
@@ -176,7 +176,7 @@ impl Modem {
     }
 
     /// The QMTCFG settings of slot `slot`.
-    pub fn slot_config(&self, slot: u8) -> Option<&SlotConfig> {
+    pub fn slot_config(&self, slot: u8) -> Option<&SlotSettings> {
         self.slots.get(usize::from(slot)).map(|s| &s.cfg)
     }
 

@@ -2,45 +2,15 @@
 
 use std::time::Duration;
 
-use bc20_grammar::{limits, ConnState, Will};
+use bc20_grammar::ConnState;
 
-use crate::aliauth::AliAuth;
 use crate::faults::Impairment;
 use crate::modem::session::{Session, Stored};
 use crate::time::{secs, SimTime};
 
-/// What `AT+QMTCFG` sets for one slot (3.2.1; defaults from the note and D20).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SlotConfig {
-    /// `<keep-alive time>` in seconds (120; 0 disables keep-alive, D22).
-    pub keepalive: u16,
-    /// `<clean_session>` (1, D20).
-    pub clean_session: bool,
-    /// `<pkt_timeout>` in seconds (10).
-    pub pkt_timeout: u8,
-    /// `<retry_times>` (3).
-    pub retry_times: u8,
-    /// `<timeout_notice>` (0, D20).
-    pub timeout_notice: bool,
-    /// The Will, when `<will_fg>` is 1 (off by default, D20).
-    pub will: Option<Will<'static>>,
-    /// AliCloud device triple, when configured (D21).
-    pub aliauth: Option<AliAuth>,
-}
-
-impl Default for SlotConfig {
-    fn default() -> Self {
-        SlotConfig {
-            keepalive: limits::KEEPALIVE_DEFAULT,
-            clean_session: limits::CLEAN_SESSION_DEFAULT,
-            pkt_timeout: limits::PKT_TIMEOUT_DEFAULT,
-            retry_times: limits::RETRY_TIMES_DEFAULT,
-            timeout_notice: false,
-            will: None,
-            aliauth: None,
-        }
-    }
-}
+/// What `AT+QMTCFG` sets for one slot: the grammar's one slot-settings model (3.2.1, D18,
+/// D20), re-exported under the simulator's name of old.
+pub use bc20_grammar::SlotSettings;
 
 /// Retransmission settings captured when a packet is first sent (D20: timeout settings
 /// apply to the next packet sent).
@@ -51,13 +21,12 @@ pub(crate) struct Timing {
     pub(crate) notice: bool,
 }
 
-impl SlotConfig {
-    pub(crate) fn timing(&self) -> Timing {
-        Timing {
-            pkt_timeout: secs(self.pkt_timeout.into()),
-            retry_times: self.retry_times,
-            notice: self.timeout_notice,
-        }
+/// The retransmission settings a packet sent now captures from `cfg`.
+pub(crate) fn timing(cfg: &SlotSettings) -> Timing {
+    Timing {
+        pkt_timeout: secs(cfg.pkt_timeout.into()),
+        retry_times: cfg.retry_times,
+        notice: cfg.timeout_notice,
     }
 }
 
@@ -133,7 +102,7 @@ impl Phase {
 /// One slot: settings survive closes, the rest is per link.
 #[derive(Debug)]
 pub(crate) struct Slot {
-    pub(crate) cfg: SlotConfig,
+    pub(crate) cfg: SlotSettings,
     pub(crate) phase: Phase,
     pub(crate) host: String,
     pub(crate) port: u16,
@@ -147,7 +116,7 @@ pub(crate) struct Slot {
 impl Slot {
     pub(crate) fn new(max_packet_size: usize) -> Slot {
         Slot {
-            cfg: SlotConfig::default(),
+            cfg: SlotSettings::default(),
             phase: Phase::Closed,
             host: String::new(),
             port: 0,
