@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::link::FlowControl;
-use crate::script::parse_duration;
+use crate::script::try_parse_duration;
 
 /// What the exit status means (shown in `--help`).
 pub const EXIT_STATUS_HELP: &str = "\
@@ -15,7 +15,7 @@ Exit status:
   130, 143  interrupted by SIGINT, SIGTERM (reports written, marked incomplete)";
 
 fn duration(s: &str) -> Result<Duration, String> {
-    parse_duration(s).ok_or_else(|| format!("bad duration `{s}`: write e.g. 500ms, 2s"))
+    try_parse_duration(s)
 }
 
 fn positive_duration(s: &str) -> Result<Duration, String> {
