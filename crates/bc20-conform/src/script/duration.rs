@@ -76,8 +76,12 @@ mod tests {
 
     #[test]
     fn says_why_a_duration_is_refused() {
-        assert!(try_parse_duration("2x").unwrap_err().contains("bad duration `2x`"));
-        assert!(try_parse_duration("61m").unwrap_err().contains("longer than 3600s"));
+        assert!(try_parse_duration("2x")
+            .unwrap_err()
+            .contains("bad duration `2x`"));
+        assert!(try_parse_duration("61m")
+            .unwrap_err()
+            .contains("longer than 3600s"));
         assert_eq!(try_parse_duration("1h"), Ok(MAX_DURATION));
     }
 
