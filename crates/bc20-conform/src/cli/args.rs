@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::link::FlowControl;
 use crate::script::try_parse_duration;
 
-/// What the exit status means (shown in `--help`).
+/// What the exit status means (shown in `--help`); the codes are [`bc20_exit`]'s table.
 pub const EXIT_STATUS_HELP: &str = "\
 Exit status:
   0  every script passed (diff: no new failure, no latency regression)
