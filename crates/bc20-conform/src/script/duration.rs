@@ -7,7 +7,7 @@ use std::time::Duration;
 pub const MAX_DURATION: Duration = Duration::from_secs(3600);
 
 /// Parses `500ms`, `2s`, `1.5s`, `2m` (humantime's syntax, so `1m 30s` too) up to
-/// [`MAX_DURATION`].
+/// one hour (`MAX_DURATION`).
 ///
 /// # Errors
 ///
