@@ -1,6 +1,5 @@
 //! Transcripts: every byte line exchanged, with time and direction, written as it happens.
 
-use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -111,19 +110,17 @@ pub fn printable(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                '\r' => out.push_str("\\r"),
-                '\n' => out.push_str("\\n"),
-                '\t' => out.push_str("\\t"),
-                c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                    let _ = write!(out, "\\x{:02x}", c as u32);
+            match u8::try_from(c) {
+                // std's escape_ascii writes exactly these as `\\`, `\r`, `\n`, `\t`, `\xHH`.
+                Ok(b) if b == b'\\' || b.is_ascii_control() => {
+                    out.extend(b.escape_ascii().map(char::from));
                 }
-                c => out.push(c),
+                _ => out.push(c),
             }
         }
-        for b in chunk.invalid() {
-            let _ = write!(out, "\\x{b:02x}");
+        for &b in chunk.invalid() {
+            // Not ASCII, so escape_ascii gives `\xHH`.
+            out.extend(b.escape_ascii().map(char::from));
         }
     }
     out

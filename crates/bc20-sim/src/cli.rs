@@ -39,18 +39,6 @@ mod owned_files;
 
 use owned_files::{link_path, OwnedFiles};
 
-/// Exit code: the simulator ran and stopped normally.
-pub const EXIT_OK: u8 = 0;
-/// Exit code: it could not start or failed while running (PTY, sockets, broker, link or pid
-/// file).
-pub const EXIT_FAILURE: u8 = 1;
-/// Exit code: bad arguments.
-pub const EXIT_USAGE: u8 = 2;
-/// Exit code base for a terminating signal with `--pty-link` or `--pid-file`: the simulator
-/// removes its files and exits with this plus the signal number (143 SIGTERM, 130 SIGINT,
-/// 129 SIGHUP), what a shell reports for a process the signal killed.
-pub const EXIT_SIGNAL_BASE: u8 = 128;
-
 /// Arguments of `bc20 sim`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(
@@ -134,23 +122,23 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|e| format!("{e} (write e.g. 2s or 500ms)"))
 }
 
-/// Runs `bc20 sim`.
+/// Runs `bc20 sim`; the status is one of [`bc20_exit`]'s codes.
 pub fn run(args: SimArgs) -> ExitCode {
     if args.list_quirks {
         for q in Quirk::ALL {
             println!("{}", q.name());
         }
-        return ExitCode::from(EXIT_OK);
+        return ExitCode::from(bc20_exit::OK);
     }
     match start(&args) {
-        Ok(()) => ExitCode::from(EXIT_OK),
+        Ok(()) => ExitCode::from(bc20_exit::OK),
         Err(SimError::Config(msg)) => {
             eprintln!("error: {msg}");
-            ExitCode::from(EXIT_USAGE)
+            ExitCode::from(bc20_exit::USAGE)
         }
         Err(e) => {
             eprintln!("error: bc20 sim: {e}");
-            ExitCode::from(EXIT_FAILURE)
+            ExitCode::from(bc20_exit::FAILED)
         }
     }
 }
@@ -438,7 +426,7 @@ mod tests {
             argv.extend_from_slice(other);
             let err = parse(&argv).expect_err("a usage error");
             assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
-            assert_eq!(err.exit_code(), i32::from(EXIT_USAGE));
+            assert_eq!(err.exit_code(), i32::from(bc20_exit::USAGE));
         }
         assert!(parse(&["--stdio", "--pid-file", "/tmp/pid"]).is_ok());
     }
@@ -450,7 +438,7 @@ mod tests {
         args.pty_link = Some("/nonexistent/bc20-tty".into());
         assert_eq!(
             format!("{:?}", run(args)),
-            format!("{:?}", ExitCode::from(EXIT_USAGE))
+            format!("{:?}", ExitCode::from(bc20_exit::USAGE))
         );
     }
 }

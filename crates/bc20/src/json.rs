@@ -133,20 +133,9 @@ impl<'r> Raw<'r> {
     fn new(bytes: &'r [u8]) -> Self {
         match std::str::from_utf8(bytes) {
             Ok(text) => Raw::Text(text),
-            Err(_) => Raw::Hex(to_hex(bytes)),
+            Err(_) => Raw::Hex(hex::encode(bytes)),
         }
     }
-}
-
-/// Lower-case hex, two digits per byte.
-fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
 }
 
 /// The typed value: the grammar's serde form, but `text` for the line of an `unknown` URC.

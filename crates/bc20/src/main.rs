@@ -54,13 +54,13 @@ fn main() -> ExitCode {
         Cmd::Conform(args) => return conform::run_cmd(&args),
         Cmd::Diagram => {
             print!("{}", bc20_client::state_diagram_mermaid());
-            return ExitCode::SUCCESS;
+            return ExitCode::from(bc20_exit::OK);
         }
     };
     match result {
         Ok(status) => status.exit_code(),
         // The reader went away (`bc20 decode x | head`): stop quietly, as ripgrep does.
-        Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        Err(CliError::BrokenPipe) => ExitCode::from(bc20_exit::OK),
         Err(e) => {
             outcome::report("error", &e);
             CliError::EXIT_CODE.into()

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use thiserror::Error;
 
-/// The exit statuses, shown by `--help` of `bc20` and of every subcommand.
+/// The exit statuses, shown by `--help` of `bc20` and of every subcommand; the codes are
+/// [`bc20_exit`]'s table.
 pub(crate) const EXIT_STATUS_HELP: &str = "\
 Exit status:
   0  every line was processed
@@ -36,8 +37,8 @@ impl Status {
     /// The process exit code of this status.
     pub(crate) fn exit_code(self) -> ExitCode {
         match self {
-            Status::Ok => ExitCode::SUCCESS,
-            Status::LineFailed => ExitCode::from(1),
+            Status::Ok => ExitCode::from(bc20_exit::OK),
+            Status::LineFailed => ExitCode::from(bc20_exit::FAILED),
         }
     }
 }
@@ -63,7 +64,7 @@ pub(crate) enum CliError {
 
 impl CliError {
     /// The exit code of every `CliError` but `BrokenPipe` (clap uses 2 for usage errors too).
-    pub(crate) const EXIT_CODE: u8 = 2;
+    pub(crate) const EXIT_CODE: u8 = bc20_exit::USAGE;
 
     /// Classifies a write error on standard output.
     pub(crate) fn write(e: io::Error) -> Self {

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::link::FlowControl;
-use crate::script::parse_duration;
+use crate::script::try_parse_duration;
 
-/// What the exit status means (shown in `--help`).
+/// What the exit status means (shown in `--help`); the codes are [`bc20_exit`]'s table.
 pub const EXIT_STATUS_HELP: &str = "\
 Exit status:
   0  every script passed (diff: no new failure, no latency regression)
@@ -15,7 +15,7 @@ Exit status:
   130, 143  interrupted by SIGINT, SIGTERM (reports written, marked incomplete)";
 
 fn duration(s: &str) -> Result<Duration, String> {
-    parse_duration(s).ok_or_else(|| format!("bad duration `{s}`: write e.g. 500ms, 2s"))
+    try_parse_duration(s)
 }
 
 fn positive_duration(s: &str) -> Result<Duration, String> {

@@ -23,13 +23,6 @@ use crate::script::Script;
 use crate::suite::{discover, load_all, run_suite, SuiteOptions, Testbed};
 use crate::testbed::SerialBed;
 
-/// Exit status: every script passed.
-pub const EXIT_OK: u8 = 0;
-/// Exit status: a script failed or errored.
-pub const EXIT_FAILED: u8 = 1;
-/// Exit status: usage or script error.
-pub const EXIT_USAGE: u8 = 2;
-
 /// The fastest simulator clock at which every script of the suite holds, also on a loaded
 /// 2-core machine: at 100 the retransmission scripts fail under load (a few ms of scheduling
 /// delay are a whole pkt_timeout there), at 50 they held in repeated runs beside two builds.
@@ -37,7 +30,7 @@ pub const MAX_SUITE_TIME_SCALE: f64 = 50.0;
 
 fn usage(msg: &str) -> ExitCode {
     eprintln!("error: {msg}");
-    ExitCode::from(EXIT_USAGE)
+    ExitCode::from(bc20_exit::USAGE)
 }
 
 /// Runs `bc20 conform`.
@@ -56,7 +49,7 @@ pub fn run(args: &ConformArgs) -> ExitCode {
                     }
                 );
             }
-            ExitCode::from(EXIT_OK)
+            ExitCode::from(bc20_exit::OK)
         }
         Ok(Plan::Run(run)) => {
             let RunPlan {
@@ -277,7 +270,7 @@ fn sim_bed(
     };
     let bed = SimBed::new(addr, quirks, version, scale, jobs).map_err(|e| {
         eprintln!("error: cannot start the embedded broker: {e}");
-        ExitCode::from(EXIT_FAILED)
+        ExitCode::from(bc20_exit::FAILED)
     })?;
     Ok(Box::new(bed))
 }
@@ -329,12 +322,12 @@ fn execute(
             "interrupted by {}: the reports say which scripts did not run",
             signal_name(sig)
         );
-        return ExitCode::from(128u8.saturating_add(u8::try_from(sig).unwrap_or(0)));
+        return ExitCode::from(bc20_exit::signal(sig));
     }
     if report.all_passed() {
-        ExitCode::from(EXIT_OK)
+        ExitCode::from(bc20_exit::OK)
     } else {
-        ExitCode::from(EXIT_FAILED)
+        ExitCode::from(bc20_exit::FAILED)
     }
 }
 
@@ -356,7 +349,7 @@ fn install_signal_handlers() {
             for sig in signals.forever() {
                 if interrupt(sig).is_some() {
                     eprintln!("\n{} again: leaving now", signal_name(sig));
-                    std::process::exit(128 + sig);
+                    std::process::exit(i32::from(bc20_exit::signal(sig)));
                 }
                 eprintln!(
                     "\n{}: finishing the current step and the teardown, then the report \
@@ -479,8 +472,8 @@ pub fn run_diff(args: &DiffArgs) -> ExitCode {
         print!("{}", render_diff(&d));
     }
     if d.has_regressions() {
-        ExitCode::from(EXIT_FAILED)
+        ExitCode::from(bc20_exit::FAILED)
     } else {
-        ExitCode::from(EXIT_OK)
+        ExitCode::from(bc20_exit::OK)
     }
 }

@@ -1,9 +1,9 @@
 //! One self-contained HTML file: verdicts, transcripts, latency charts, traceability.
 
-use std::fmt::Write;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::html_head::header;
-use super::svg::{esc, latency_chart};
+use super::svg::latency_chart;
 use super::{ClauseVerdict, RunReport};
 use crate::runner::{ScriptResult, Verdict};
 use crate::transcript::Dir;
@@ -76,204 +76,180 @@ fn dir_class(d: Dir) -> (&'static str, &'static str) {
 
 /// The HTML rendering (no external assets).
 pub fn render_html(r: &RunReport) -> String {
-    let mut h = String::with_capacity(64 * 1024);
-    let _ = write!(
-        h,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <title>BC20 conformance report</title><style>{STYLE}</style></head><body>"
-    );
-    let _ = write!(h, "<h1>BC20 MQTT conformance report</h1>");
-    header(&mut h, r);
-    verdict_table(&mut h, r);
-    trace_table(&mut h, r);
-    let _ = write!(h, "<h2>Scripts</h2>");
-    for s in &r.scripts {
-        script_section(&mut h, s);
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { "BC20 conformance report" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                h1 { "BC20 MQTT conformance report" }
+                (header(r))
+                (verdict_table(r))
+                (trace_table(r))
+                h2 { "Scripts" }
+                @for s in &r.scripts {
+                    (script_section(s))
+                }
+                p style="color:#888" { (r.tool) " · schema " (r.schema) }
+            }
+        }
     }
-    let _ = write!(
-        h,
-        "<p style=\"color:#888\">{} · schema {}</p></body></html>",
-        esc(&r.tool),
-        esc(&r.schema)
-    );
-    h
+    .into_string()
 }
 
-fn verdict_table(h: &mut String, r: &RunReport) {
-    let _ = write!(
-        h,
-        "<h2>Verdicts</h2><table><tr><th>script</th><th>verdict</th><th>title</th>\
-         <th>first failure / note</th><th>time</th></tr>"
-    );
-    for s in &r.scripts {
-        let mut notes: Vec<String> = Vec::new();
-        if let Some(t) = s.tries_note() {
-            notes.push(format!("<span class=\"tries\">{}</span>", esc(&t)));
+fn verdict_table(r: &RunReport) -> Markup {
+    html! {
+        h2 { "Verdicts" }
+        table {
+            tr { th { "script" } th { "verdict" } th { "title" } th { "first failure / note" } th { "time" } }
+            @for s in &r.scripts {
+                tr {
+                    td { a href={ "#s-" (id_of(s)) } { (id_of(s)) } }
+                    td { span class=(verdict_class(s.verdict)) { (s.verdict.label()) } }
+                    td { (s.title.as_deref().unwrap_or("")) }
+                    td { (verdict_notes(s)) }
+                    td { (format!("{:.0}", s.duration_ms)) " ms" }
+                }
+            }
+            @for p in &r.pending {
+                tr { td { (p) } td class="notrun" { "NOT RUN" } td {} td {} td {} }
+            }
         }
-        if s.verdict == Verdict::XPass {
-            notes.push("marked xfail but passed: remove the marker".to_owned());
-        }
-        if let Some(f) = s.first_failure() {
-            notes.push(esc(&f));
-        } else if s.verdict == Verdict::NotRun {
-            notes.extend(s.notices.first().map(|n| esc(n)));
-        }
-        let _ = write!(
-            h,
-            "<tr><td><a href=\"#s-{0}\">{0}</a></td><td><span class=\"{1}\">{2}</span></td>\
-             <td>{3}</td><td>{4}</td><td>{5:.0} ms</td></tr>",
-            esc(id_of(s)),
-            verdict_class(s.verdict),
-            s.verdict.label(),
-            esc(s.title.as_deref().unwrap_or("")),
-            notes.join("<br>"),
-            s.duration_ms
-        );
     }
-    for p in &r.pending {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td class=\"notrun\">NOT RUN</td><td></td><td></td><td></td></tr>",
-            esc(p)
-        );
-    }
-    h.push_str("</table>");
 }
 
-fn trace_table(h: &mut String, r: &RunReport) {
-    let _ = write!(
-        h,
-        "<h2>Traceability</h2><p>Each spec clause, form id or result code tagged by a script, \
-         with the scripts covering it. Scripts are not tagged step by step, so the verdict is \
-         per script: the worst verdict of the scripts that tag the clause. Only a script that \
-         FAILED makes a clause FAIL; one that could not run to its end (ERROR, NOT RUN) leaves \
-         it NOT ESTABLISHED.</p><table><tr><th>spec</th>\
-         <th>worst verdict of the scripts that tag it</th><th>scripts</th></tr>"
-    );
-    for row in &r.traceability {
-        let scripts: Vec<String> = row
-            .scripts
-            .iter()
-            .map(|(n, v)| {
-                format!(
-                    "<a href=\"#s-{0}\" class=\"{1}\">{0}</a>",
-                    esc(n),
-                    verdict_class(*v)
-                )
-            })
-            .collect();
-        let (class, label) = match row.verdict {
-            Some(v) => (clause_class(v), v.label()),
-            None => ("fail", "NOT COVERED"),
-        };
-        let _ = write!(
-            h,
-            "<tr><td><code>{}</code></td><td class=\"{class}\">{label}</td><td>{}</td></tr>",
-            esc(&row.tag),
-            scripts.join(" ")
-        );
-    }
-    h.push_str("</table>");
-}
-
-fn script_section(h: &mut String, s: &ScriptResult) {
-    let open = if matches!(s.verdict, Verdict::Fail | Verdict::Error | Verdict::XPass) || s.flaky()
-    {
-        " open"
-    } else {
-        ""
-    };
-    let _ = write!(
-        h,
-        "<details id=\"s-{0}\"{open}><summary><span class=\"{1}\">{2}</span> <b>{0}</b> — {3} \
-         <small>({4})</small></summary>",
-        esc(id_of(s)),
-        verdict_class(s.verdict),
-        s.verdict.label(),
-        esc(s.title.as_deref().unwrap_or("")),
-        esc(&s.path)
-    );
-    if let Some(reason) = &s.xfail {
-        let _ = write!(h, "<p>marked <b>xfail</b>: {}</p>", esc(reason));
+/// The tries, the XPASS advice and the first failure (or why the script did not run),
+/// one per line.
+fn verdict_notes(s: &ScriptResult) -> Markup {
+    let mut notes: Vec<Markup> = Vec::new();
+    if let Some(t) = s.tries_note() {
+        notes.push(html! { span class="tries" { (t) } });
     }
     if s.verdict == Verdict::XPass {
-        h.push_str(
-            "<div class=\"banner\">XPASS: the script is marked xfail but passed; the defect \
-             looks fixed: remove the marker.</div>",
-        );
+        notes.push(html! { "marked xfail but passed: remove the marker" });
     }
-    if let Some(t) = s.tries_note() {
-        let _ = write!(h, "<p class=\"tries\">{}</p><ol>", esc(&t));
-        for a in &s.attempts {
-            let _ = write!(
-                h,
-                "<li><span class=\"{}\">{}</span> {:.0} ms {}</li>",
-                verdict_class(a.verdict),
-                a.verdict.label(),
-                a.duration_ms,
-                esc(a.message.as_deref().unwrap_or(""))
-            );
+    if let Some(f) = s.first_failure() {
+        notes.push(html! { (f) });
+    } else if s.verdict == Verdict::NotRun {
+        notes.extend(s.notices.first().map(|n| html! { (n) }));
+    }
+    html! {
+        @for (i, n) in notes.iter().enumerate() {
+            @if i > 0 { br; }
+            (n)
         }
-        let _ = write!(
-            h,
-            "<li><span class=\"{}\">{}</span> {:.0} ms (this report)</li></ol>",
-            verdict_class(s.verdict),
-            s.verdict.label(),
-            s.duration_ms
-        );
     }
-    if s.module.is_some() || s.sha256.is_some() {
-        let _ = write!(
-            h,
-            "<p><small>module {} · sha256 <code>{}</code></small></p>",
-            esc(s.module.as_deref().unwrap_or("unknown")),
-            esc(s.sha256.as_deref().unwrap_or("unknown"))
-        );
+}
+
+fn trace_table(r: &RunReport) -> Markup {
+    html! {
+        h2 { "Traceability" }
+        p {
+            "Each spec clause, form id or result code tagged by a script, \
+             with the scripts covering it. Scripts are not tagged step by step, so the verdict is \
+             per script: the worst verdict of the scripts that tag the clause. Only a script that \
+             FAILED makes a clause FAIL; one that could not run to its end (ERROR, NOT RUN) leaves \
+             it NOT ESTABLISHED."
+        }
+        table {
+            tr { th { "spec" } th { "worst verdict of the scripts that tag it" } th { "scripts" } }
+            @for row in &r.traceability {
+                @let (class, label) = match row.verdict {
+                    Some(v) => (clause_class(v), v.label()),
+                    None => ("fail", "NOT COVERED"),
+                };
+                tr {
+                    td { code { (row.tag) } }
+                    td class=(class) { (label) }
+                    td {
+                        @for (i, (n, v)) in row.scripts.iter().enumerate() {
+                            @if i > 0 { " " }
+                            a href={ "#s-" (n) } class=(verdict_class(*v)) { (n) }
+                        }
+                    }
+                }
+            }
+        }
     }
-    if !s.tags.is_empty() {
-        let _ = write!(h, "<p>covers: <code>{}</code></p>", esc(&s.tags.join(" ")));
+}
+
+fn script_section(s: &ScriptResult) -> Markup {
+    let open = matches!(s.verdict, Verdict::Fail | Verdict::Error | Verdict::XPass) || s.flaky();
+    html! {
+        details id={ "s-" (id_of(s)) } open[open] {
+            summary {
+                span class=(verdict_class(s.verdict)) { (s.verdict.label()) }
+                " " b { (id_of(s)) } " — " (s.title.as_deref().unwrap_or("")) " "
+                small { "(" (s.path) ")" }
+            }
+            @if let Some(reason) = &s.xfail {
+                p { "marked " b { "xfail" } ": " (reason) }
+            }
+            @if s.verdict == Verdict::XPass {
+                div class="banner" {
+                    "XPASS: the script is marked xfail but passed; the defect \
+                     looks fixed: remove the marker."
+                }
+            }
+            @if let Some(t) = s.tries_note() {
+                p class="tries" { (t) }
+                ol {
+                    @for a in &s.attempts {
+                        li {
+                            span class=(verdict_class(a.verdict)) { (a.verdict.label()) }
+                            " " (format!("{:.0}", a.duration_ms)) " ms "
+                            (a.message.as_deref().unwrap_or(""))
+                        }
+                    }
+                    li {
+                        span class=(verdict_class(s.verdict)) { (s.verdict.label()) }
+                        " " (format!("{:.0}", s.duration_ms)) " ms (this report)"
+                    }
+                }
+            }
+            @if s.module.is_some() || s.sha256.is_some() {
+                p { small {
+                    "module " (s.module.as_deref().unwrap_or("unknown"))
+                    " · sha256 " code { (s.sha256.as_deref().unwrap_or("unknown")) }
+                } }
+            }
+            @if !s.tags.is_empty() {
+                p { "covers: " code { (s.tags.join(" ")) } }
+            }
+            @for f in &s.failures {
+                div class="failure" { b { (f.at) } " " code { (f.step) } br; (f.message) }
+            }
+            @for n in &s.notices {
+                div class="notice" { (n) }
+            }
+            @if let Some(svg) = latency_chart(&s.commands) {
+                p class="legend" {
+                    b { "Response time" } " (log scale): "
+                    span { i class="sw" style="background:#34a853" {} "within the note's limit" }
+                    span { i class="sw" style="background:#d93025" {} "over it" }
+                    span { i class="sw" style="background:#aaa" {} "no limit in the note" }
+                    span { "| = limit" }
+                }
+                (svg)
+            }
+            table class="tx" {
+                tr { th { "t (s)" } th { "dir" } th { "line" } th { "form" } th { "note" } }
+                @for e in &s.transcript {
+                    @let (class, label) = dir_class(e.dir);
+                    tr class=(class) {
+                        td class="t" { (format!("{:.3}", e.t_ms / 1000.0)) }
+                        td class="d" { (label) }
+                        td class="x" title=[e.raw_hex.as_deref().map(|x| format!("bytes (hex): {x}"))] {
+                            (e.text)
+                        }
+                        td class="f" { (e.form.as_deref().unwrap_or("")) }
+                        td class="n" { (e.note.as_deref().unwrap_or("")) }
+                    }
+                }
+            }
+        }
     }
-    for f in &s.failures {
-        let _ = write!(
-            h,
-            "<div class=\"failure\"><b>{}</b> <code>{}</code><br>{}</div>",
-            esc(&f.at),
-            esc(&f.step),
-            esc(&f.message)
-        );
-    }
-    for n in &s.notices {
-        let _ = write!(h, "<div class=\"notice\">{}</div>", esc(n));
-    }
-    if let Some(svg) = latency_chart(&s.commands) {
-        let _ = write!(
-            h,
-            "<p class=\"legend\"><b>Response time</b> (log scale): \
-             <span><i class=\"sw\" style=\"background:#34a853\"></i>within the note's limit</span>\
-             <span><i class=\"sw\" style=\"background:#d93025\"></i>over it</span>\
-             <span><i class=\"sw\" style=\"background:#aaa\"></i>no limit in the note</span>\
-             <span>| = limit</span></p>{svg}"
-        );
-    }
-    let _ = write!(
-        h,
-        "<table class=\"tx\"><tr><th>t (s)</th><th>dir</th><th>line</th><th>form</th><th>note</th></tr>"
-    );
-    for e in &s.transcript {
-        let (class, label) = dir_class(e.dir);
-        let _ = write!(
-            h,
-            "<tr class=\"{class}\"><td class=\"t\">{:.3}</td><td class=\"d\">{label}</td>\
-             <td class=\"x\"{}>{}</td><td class=\"f\">{}</td><td class=\"n\">{}</td></tr>",
-            e.t_ms / 1000.0,
-            e.raw_hex
-                .as_deref()
-                .map(|x| format!(" title=\"bytes (hex): {}\"", esc(x)))
-                .unwrap_or_default(),
-            esc(&e.text),
-            esc(e.form.as_deref().unwrap_or("")),
-            esc(e.note.as_deref().unwrap_or(""))
-        );
-    }
-    h.push_str("</table></details>");
 }

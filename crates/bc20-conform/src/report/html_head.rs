@@ -1,10 +1,9 @@
 //! The top of the HTML report: overall verdict, counts, what was tested, and the
 //! certification record.
 
-use std::fmt::Write;
+use maud::{html, Markup};
 
 use super::junit::shell_words;
-use super::svg::esc;
 use super::{RunReport, UNKNOWN};
 
 fn known(s: Option<&str>) -> &str {
@@ -14,140 +13,104 @@ fn known(s: Option<&str>) -> &str {
     }
 }
 
-fn row(h: &mut String, name: &str, value_html: &str) {
-    let _ = write!(h, "<tr><th>{name}</th><td>{value_html}</td></tr>");
+fn row(name: &str, value: Markup) -> Markup {
+    html! { tr { th { (name) } td { (value) } } }
+}
+
+fn code_row(name: &str, value: &str) -> Markup {
+    row(name, html! { code { (value) } })
 }
 
 /// Overall verdict, counts, banners, the target and the certification record.
-pub(super) fn header(h: &mut String, r: &RunReport) {
+pub(super) fn header(r: &RunReport) -> Markup {
     let s = &r.summary;
-    let overall = if !r.complete {
+    let (class, label) = if !r.complete {
         ("error", "INCOMPLETE")
     } else if r.all_passed() {
         ("pass", "PASS")
     } else {
         ("fail", "FAIL")
     };
-    let _ = write!(
-        h,
-        "<p class=\"summary\"><span class=\"{}\">{}</span><span>{} scripts</span>\
-         <span class=\"pass\">{} passed</span><span class=\"fail\">{} failed</span>\
-         <span class=\"error\">{} errors</span><span class=\"skipped\">{} skipped</span>\
-         <span class=\"xfail\">{} xfailed</span>",
-        overall.0, overall.1, s.total, s.passed, s.failed, s.errors, s.skipped, s.xfailed,
-    );
-    if s.xpassed > 0 {
-        let _ = write!(h, "<span class=\"xpass\">{} XPASS</span>", s.xpassed);
-    }
-    let _ = write!(
-        h,
-        "<span class=\"notrun\">{} not run</span><span>{:.1} s</span></p>",
-        s.not_run + s.pending,
-        r.duration_ms / 1000.0
-    );
-    if let Some(why) = &r.interrupted {
-        let _ = write!(
-            h,
-            "<div class=\"banner\">The run was interrupted: {}. Scripts marked NOT RUN were \
-             not tested.</div>",
-            esc(why)
-        );
-    }
-    if s.xpassed > 0 {
-        let _ = write!(
-            h,
-            "<div class=\"banner\">{} script(s) marked xfail passed (XPASS): the defect looks \
-             fixed; remove the xfail marker.</div>",
-            s.xpassed
-        );
-    }
-    if s.flaky > 0 {
-        let _ = write!(
-            h,
-            "<div class=\"banner\">{} script(s) are flaky: their tries disagree (see \
-             \"tries\" below).</div>",
-            s.flaky
-        );
-    }
-    h.push_str("<table>");
-    row(h, "started", &esc(&r.started_at));
-    row(
-        h,
-        "target",
-        &format!("{} ({} decoding)", esc(&r.target.kind), esc(&r.target.mode)),
-    );
-    for l in &r.target.links {
-        row(h, "link", &esc(l));
-    }
-    if let Some(b) = &r.target.broker {
-        row(h, "broker", &esc(b));
-    }
-    if let Some(v) = &r.target.mqtt_version {
-        row(h, "MQTT version", &esc(v));
-    }
-    if !r.target.quirks.is_empty() {
-        row(h, "simulator quirks", &esc(&r.target.quirks.join(", ")));
-    }
-    if let Some(o) = &r.order {
-        row(h, "order", &esc(&o.to_string()));
-    }
     let m = &r.module;
-    row(
-        h,
-        "module (ATI)",
-        &format!("<code>{}</code>", esc(&m.ati.join(" | "))),
-    );
-    row(
-        h,
-        "firmware (AT+CGMR)",
-        &format!("<code>{}</code>", esc(&m.cgmr.join(" | "))),
-    );
-    for (name, v) in [("IMEI", &m.imei), ("ICCID", &m.iccid), ("IMSI", &m.imsi)] {
-        row(
-            h,
-            name,
-            &format!("<code>{}</code>", esc(known(v.as_deref()))),
-        );
+    html! {
+        p class="summary" {
+            span class=(class) { (label) }
+            span { (s.total) " scripts" }
+            span class="pass" { (s.passed) " passed" }
+            span class="fail" { (s.failed) " failed" }
+            span class="error" { (s.errors) " errors" }
+            span class="skipped" { (s.skipped) " skipped" }
+            span class="xfail" { (s.xfailed) " xfailed" }
+            @if s.xpassed > 0 {
+                span class="xpass" { (s.xpassed) " XPASS" }
+            }
+            span class="notrun" { (s.not_run + s.pending) " not run" }
+            span { (format!("{:.1}", r.duration_ms / 1000.0)) " s" }
+        }
+        @if let Some(why) = &r.interrupted {
+            div class="banner" {
+                "The run was interrupted: " (why) ". Scripts marked NOT RUN were not tested."
+            }
+        }
+        @if s.xpassed > 0 {
+            div class="banner" {
+                (s.xpassed) " script(s) marked xfail passed (XPASS): the defect looks \
+                 fixed; remove the xfail marker."
+            }
+        }
+        @if s.flaky > 0 {
+            div class="banner" {
+                (s.flaky) " script(s) are flaky: their tries disagree (see \"tries\" below)."
+            }
+        }
+        table {
+            (row("started", html! { (r.started_at) }))
+            (row("target", html! { (r.target.kind) " (" (r.target.mode) " decoding)" }))
+            @for l in &r.target.links {
+                (row("link", html! { (l) }))
+            }
+            @if let Some(b) = &r.target.broker {
+                (row("broker", html! { (b) }))
+            }
+            @if let Some(v) = &r.target.mqtt_version {
+                (row("MQTT version", html! { (v) }))
+            }
+            @if !r.target.quirks.is_empty() {
+                (row("simulator quirks", html! { (r.target.quirks.join(", ")) }))
+            }
+            @if let Some(o) = &r.order {
+                (row("order", html! { (o.to_string()) }))
+            }
+            (code_row("module (ATI)", &m.ati.join(" | ")))
+            (code_row("firmware (AT+CGMR)", &m.cgmr.join(" | ")))
+            @for (name, v) in [("IMEI", &m.imei), ("ICCID", &m.iccid), ("IMSI", &m.imsi)] {
+                (code_row(name, known(v.as_deref())))
+            }
+        }
+        (certification(r))
     }
-    h.push_str("</table>");
-    certification(h, r);
 }
 
-fn certification(h: &mut String, r: &RunReport) {
+fn certification(r: &RunReport) -> Markup {
     let c = &r.certification;
-    h.push_str("<h2>Certification</h2><table>");
-    row(h, "tool", &esc(known(Some(&c.tool))));
-    row(
-        h,
-        "tool revision",
-        &format!("<code>{}</code>", esc(known(Some(&c.git_revision)))),
-    );
-    row(
-        h,
-        "suite revision",
-        &format!("<code>{}</code>", esc(known(Some(&c.suite_revision)))),
-    );
-    row(h, "host", &esc(known(Some(&c.host))));
-    row(
-        h,
-        "command line",
-        &format!("<code>{}</code>", esc(&shell_words(&c.command_line))),
-    );
-    h.push_str("</table>");
-    if !c.scripts.is_empty() {
-        let _ = write!(
-            h,
-            "<details><summary>{} script files (SHA-256)</summary><table>",
-            c.scripts.len()
-        );
-        for d in &c.scripts {
-            let _ = write!(
-                h,
-                "<tr><td><code>{}</code></td><td>{}</td></tr>",
-                esc(known(d.sha256.as_deref())),
-                esc(&d.path)
-            );
+    html! {
+        h2 { "Certification" }
+        table {
+            (row("tool", html! { (known(Some(&c.tool))) }))
+            (code_row("tool revision", known(Some(&c.git_revision))))
+            (code_row("suite revision", known(Some(&c.suite_revision))))
+            (row("host", html! { (known(Some(&c.host))) }))
+            (code_row("command line", &shell_words(&c.command_line)))
         }
-        h.push_str("</table></details>");
+        @if !c.scripts.is_empty() {
+            details {
+                summary { (c.scripts.len()) " script files (SHA-256)" }
+                table {
+                    @for d in &c.scripts {
+                        tr { td { code { (known(d.sha256.as_deref())) } } td { (d.path) } }
+                    }
+                }
+            }
+        }
     }
 }

@@ -1,36 +1,32 @@
-//! Durations as scripts write them: `500ms`, `2s`, `1.5s`, `2m`.
+//! Durations as scripts write them: `500ms`, `2s`, `1.5s`, `2m` (parsed by humantime, bounded
+//! by one hour).
 
 use std::time::Duration;
 
 /// The longest duration a script may ask for (one hour): keeps every run bounded.
 pub const MAX_DURATION: Duration = Duration::from_secs(3600);
 
-/// Parses `500ms`, `2s`, `1.5s` or `2m`; `None` when malformed or over an hour.
+/// Parses `500ms`, `2s`, `1.5s`, `2m` (humantime's syntax, so `1m 30s` too) up to
+/// one hour (`MAX_DURATION`).
+///
+/// # Errors
+///
+/// A message naming the text when it is not a duration, or when it is longer than an hour.
+pub fn try_parse_duration(text: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(text)
+        .map_err(|e| format!("bad duration `{text}`: {e} (write e.g. 500ms, 2s)"))?;
+    if d > MAX_DURATION {
+        return Err(format!(
+            "duration `{text}` is longer than {}: runs stay bounded",
+            format_duration(MAX_DURATION)
+        ));
+    }
+    Ok(d)
+}
+
+/// [`try_parse_duration`] without the reason: `None` when malformed or over an hour.
 pub fn parse_duration(text: &str) -> Option<Duration> {
-    let (number, scale_ms) = if let Some(n) = text.strip_suffix("ms") {
-        (n, 1.0)
-    } else if let Some(n) = text.strip_suffix('s') {
-        (n, 1000.0)
-    } else if let Some(n) = text.strip_suffix('m') {
-        (n, 60_000.0)
-    } else {
-        return None;
-    };
-    let valid = !number.is_empty()
-        && number.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && number.bytes().filter(|&b| b == b'.').count() <= 1
-        && !number.starts_with('.')
-        && !number.ends_with('.')
-        && number.len() <= 12;
-    if !valid {
-        return None;
-    }
-    let value: f64 = number.parse().ok()?;
-    let ms = value * scale_ms;
-    if !ms.is_finite() || ms < 0.0 || ms > MAX_DURATION.as_millis() as f64 {
-        return None;
-    }
-    Some(Duration::from_micros((ms * 1000.0).round() as u64))
+    try_parse_duration(text).ok()
 }
 
 /// `1.5s`, `300ms`, `75s`: the shortest exact rendering used in reports.
@@ -76,6 +72,17 @@ mod tests {
         ] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn says_why_a_duration_is_refused() {
+        assert!(try_parse_duration("2x")
+            .unwrap_err()
+            .contains("bad duration `2x`"));
+        assert!(try_parse_duration("61m")
+            .unwrap_err()
+            .contains("longer than 3600s"));
+        assert_eq!(try_parse_duration("1h"), Ok(MAX_DURATION));
     }
 
     #[test]

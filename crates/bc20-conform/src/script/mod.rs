@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-pub use duration::{format_duration, parse_duration};
+pub use duration::{format_duration, parse_duration, try_parse_duration};
 pub use error::{ScriptError, ScriptErrorKind};
 pub use fault::{FaultSpec, FaultWay, FAULTS};
 pub use load::{load_script, MAX_INCLUDE_DEPTH};

@@ -88,7 +88,7 @@ impl OwnedFiles {
             .spawn(move || {
                 if let Some(signal) = signals.forever().next() {
                     remove_all(&files);
-                    std::process::exit(i32::from(super::EXIT_SIGNAL_BASE) + signal);
+                    std::process::exit(i32::from(bc20_exit::signal(signal)));
                 }
             })?;
         Ok(())

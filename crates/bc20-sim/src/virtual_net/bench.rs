@@ -196,18 +196,16 @@ impl Bench {
     }
 }
 
-/// Bytes as readable text: printable ASCII kept, CR/LF as `\r`/`\n`, the rest as `\xNN`.
+/// Bytes as readable text: std's [`u8::escape_ascii`] (printable ASCII kept, `\r`, `\n`,
+/// `\t`, `\\`, the rest `\xNN`), except that quotes stay as they are: AT lines are full of
+/// them and the transcript reads as the wire.
 pub fn escape(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len());
     for &b in bytes {
-        match b {
-            b'\r' => s.push_str("\\r"),
-            b'\n' => s.push_str("\\n"),
-            b'\\' => s.push_str("\\\\"),
-            0x20..=0x7e => s.push(b as char),
-            _ => {
-                let _ = write!(s, "\\x{b:02x}");
-            }
+        if b == b'"' || b == b'\'' {
+            s.push(char::from(b));
+        } else {
+            s.extend(b.escape_ascii().map(char::from));
         }
     }
     s
