@@ -336,7 +336,8 @@ fn encode_error(e: &EncodeError, form: &str) -> LineError {
         | EncodeError::Unrepresentable { field, .. }
         | EncodeError::Length { field, .. }
         | EncodeError::Rule { field, .. }
-        | EncodeError::EmptyTopic { field } => *field,
+        | EncodeError::EmptyTopic { field }
+        | EncodeError::Topic { field, .. } => *field,
         EncodeError::NoTopics | EncodeError::TooManyTopics { .. } => "topics",
         // The whole line, not one field (D12, D50).
         EncodeError::LineTooLong { .. } => return LineError::Other(e.to_string()),

@@ -54,6 +54,7 @@ fn invalid_values_name_the_field_and_later_lines_still_encode() {
         r#"{"form":"qmtfoo"}"#,
         r#"{"kind":"urc","form":"final.ok"}"#,
         r#"{"kind":"error","line":3,"raw":"x","error":"column 1: control byte 0x00","column":1,"code":"control_byte"}"#,
+        r#"{"form":"qmtsub.write","tcpconnectID":0,"msgID":1,"topics":[{"topic":"a/#/b","qos":1}]}"#,
         r#"{"kind":"final","name":"OK","form":"final.ok","line":99,"raw":"OK"}"#,
     ]
     .join("\n");
@@ -79,6 +80,7 @@ fn invalid_values_name_the_field_and_later_lines_still_encode() {
         "11: field \"form\": unknown form \"qmtfoo\"",
         "12: field \"form\": \"final.ok\" is not a urc form (it is a response form)",
         "13: field \"kind\": \"error\": the line did not decode, there is no value to encode",
+        "14: field \"topic\": topic: '#' at byte 2 is not the whole last level of the filter",
     ]
     .map(|tail| format!("error: {name}:{tail}"));
     let got: Vec<&str> = out.stderr.lines().collect();
