@@ -245,3 +245,55 @@ impl fmt::Display for Fault {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_syntax_list_the_same_faults_in_the_same_order() {
+        let from_syntax: Vec<&str> = SYNTAX.iter().map(|s| s.name).collect();
+        assert_eq!(from_syntax, NAMES);
+        let one_of_each = [
+            Fault::DropLink { conn_id: 0 },
+            Fault::KillLink { conn_id: 0 },
+            Fault::BlackHole {
+                conn_id: 0,
+                way: Way::Both,
+                duration: Duration::ZERO,
+            },
+            Fault::Delay {
+                conn_id: 0,
+                way: Way::Both,
+                delay: Duration::ZERO,
+            },
+            Fault::SendFail {
+                conn_id: 0,
+                on: true,
+            },
+            Fault::HoldClose {
+                conn_id: 0,
+                on: true,
+            },
+            Fault::RefuseConnections { on: true },
+            Fault::FailNextOpen {
+                result: OpenResult::FailedToOpen,
+            },
+            Fault::FailNextClose,
+            Fault::Clear,
+        ];
+        let names: Vec<&str> = one_of_each.iter().map(Fault::name).collect();
+        assert_eq!(names, NAMES);
+    }
+
+    #[test]
+    fn conn_id_is_there_for_the_faults_of_one_link() {
+        assert_eq!(Fault::KillLink { conn_id: 4 }.conn_id(), Some(4));
+        assert_eq!(Fault::RefuseConnections { on: false }.conn_id(), None);
+        assert_eq!(
+            Fault::syntax("delay").map(|s| s.args),
+            Some("CONN_ID [up|down|both] DURATION")
+        );
+        assert_eq!(Fault::syntax("drop"), None);
+    }
+}
