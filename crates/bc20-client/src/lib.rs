@@ -26,7 +26,7 @@
 //! );
 //! ```
 //!
-//! With the `check` feature, [`check`] holds the reference model and the harness that
+//! With the `check` feature, `check` holds the reference model and the harness that
 //! model-checks the driver against the simulator.
 
 #![deny(missing_docs)]

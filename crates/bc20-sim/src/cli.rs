@@ -15,7 +15,8 @@
 //! ```
 //!
 //! - `broker ADDR embedded|external` or `broker direct`: where AT+QMTOPEN connects.
-//! - `control ADDR`: the fault-injection control channel.
+//! - `control ADDR`: the fault-injection control channel (a fault's text per line, as a
+//!   conformance script's `fault` step writes it).
 //! - `module I ENDPOINT`: where the host reaches module I (`/dev/pts/N`, `tcp://ADDR`, `stdio`).
 //! - `link I PATH` (with `--pty-link`): a symlink to module I's PTY that outlives restarts of the
 //!   simulator (see [`SimArgs::pty_link`]).
@@ -44,7 +45,8 @@ use owned_files::{link_path, OwnedFiles};
 #[command(
     after_help = "Exit status: 0 stopped normally, 1 could not start or failed, 2 bad arguments; \
 with --pty-link or --pid-file, 128+N after signal N (143 SIGTERM, 130 SIGINT, 129 SIGHUP).\n\
-Control channel: connect to the printed address and type `help` (see crates/bc20-sim/README.md)."
+Control channel: connect to the printed address and type a fault as a script writes it \
+(`drop-link 0`, `black-hole 0 up 5s`, `clear`) or `help` (see conformance/README.md, Fault steps)."
 )]
 pub struct SimArgs {
     /// Serve each module on a pseudo-terminal and print its path (the default).

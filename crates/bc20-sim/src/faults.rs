@@ -6,129 +6,12 @@
 //! byte stream stays well-formed; link events (closed, dead) are not delayed.
 
 use std::collections::VecDeque;
-use std::fmt;
 use std::time::Duration;
 
-use bc20_grammar::OpenResult;
+/// The fault vocabulary is bc20-fault's (one type, one text form, one parser).
+pub use bc20_fault::{Fault, Way};
 
 use crate::time::SimTime;
-
-/// Which way packets travel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Way {
-    /// Module → broker.
-    Up,
-    /// Broker → module.
-    Down,
-    /// Both.
-    Both,
-}
-
-impl Way {
-    pub(crate) fn up(self) -> bool {
-        matches!(self, Way::Up | Way::Both)
-    }
-
-    pub(crate) fn down(self) -> bool {
-        matches!(self, Way::Down | Way::Both)
-    }
-}
-
-/// One fault. `slot` is a `<tcpconnectID>` (0-5).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Fault {
-    /// The peer resets the slot's TCP link now: `+QMTSTAT: <id>,1` (result 5 while QMTOPEN
-    /// is still connecting).
-    DropLink {
-        /// The slot.
-        slot: u8,
-    },
-    /// The slot's link dies without a word from the peer: `+QMTSTAT: <id>,7`.
-    KillLink {
-        /// The slot.
-        slot: u8,
-    },
-    /// MQTT packets in `way` vanish for `duration` from now.
-    Blackhole {
-        /// The slot.
-        slot: u8,
-        /// Which direction.
-        way: Way,
-        /// For how long.
-        duration: Duration,
-    },
-    /// MQTT packets in `way` are held back by `delay` (order kept); zero clears.
-    Delay {
-        /// The slot.
-        slot: u8,
-        /// Which direction.
-        way: Way,
-        /// How long each packet is held.
-        delay: Duration,
-    },
-    /// Every send on the slot fails (as a TCP write error would) while `on`: CONNECT gives
-    /// `+QMTSTAT: <id>,3`, PINGREQ code 2, a command that never got a packet out code 6.
-    SendFail {
-        /// The slot.
-        slot: u8,
-        /// On or off.
-        on: bool,
-    },
-    /// After QMTDISC the module waits (up to pkt_timeout) for the server to close the link
-    /// first, so the server wins the race: `+QMTSTAT: <id>,5` (D28).
-    HoldClose {
-        /// The slot.
-        slot: u8,
-        /// On or off.
-        on: bool,
-    },
-    /// New TCP connections are refused while `on`: QMTOPEN reports result -1.
-    RefuseConnections {
-        /// On or off.
-        on: bool,
-    },
-    /// The next QMTOPEN (any slot) fails with this result instead of connecting.
-    FailNextOpen {
-        /// The result to report (1, 3, 4, 5 or -1).
-        result: OpenResult,
-    },
-    /// The next QMTCLOSE (any slot) fails: `+QMTCLOSE: <id>,-1`, the link stays up.
-    FailNextClose,
-    /// Removes every impairment.
-    Clear,
-}
-
-impl fmt::Display for Fault {
-    /// The control-channel spelling (see README.md).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let way = |w: &Way| match w {
-            Way::Up => "up",
-            Way::Down => "down",
-            Way::Both => "both",
-        };
-        let on = |b: &bool| if *b { "on" } else { "off" };
-        match self {
-            Fault::DropLink { slot } => write!(f, "drop {slot}"),
-            Fault::KillLink { slot } => write!(f, "kill {slot}"),
-            Fault::Blackhole {
-                slot,
-                way: w,
-                duration,
-            } => write!(f, "blackhole {} {slot} {}", way(w), duration.as_millis()),
-            Fault::Delay {
-                slot,
-                way: w,
-                delay,
-            } => write!(f, "delay {} {slot} {}", way(w), delay.as_millis()),
-            Fault::SendFail { slot, on: o } => write!(f, "sendfail {slot} {}", on(o)),
-            Fault::HoldClose { slot, on: o } => write!(f, "holdclose {slot} {}", on(o)),
-            Fault::RefuseConnections { on: o } => write!(f, "refuse {}", on(o)),
-            Fault::FailNextOpen { result } => write!(f, "failopen {}", result.code()),
-            Fault::FailNextClose => f.write_str("failclose"),
-            Fault::Clear => f.write_str("clear"),
-        }
-    }
-}
 
 /// The impairments of one slot's link.
 #[derive(Debug, Clone, Default)]
@@ -170,7 +53,7 @@ impl Impairment {
 
     pub(crate) fn apply(&mut self, now: SimTime, fault: &Fault) {
         match fault {
-            Fault::Blackhole { way, duration, .. } => {
+            Fault::BlackHole { way, duration, .. } => {
                 let until = Some(now + *duration);
                 if way.up() {
                     self.blackhole_up_until = until;
@@ -203,8 +86,8 @@ mod tests {
         let mut imp = Impairment::default();
         imp.apply(
             SimTime::from_secs(1),
-            &Fault::Blackhole {
-                slot: 0,
+            &Fault::BlackHole {
+                conn_id: 0,
                 way: Way::Up,
                 duration: Duration::from_secs(5),
             },
@@ -212,19 +95,5 @@ mod tests {
         assert!(imp.blackholed_up(SimTime::from_secs(5)));
         assert!(!imp.blackholed_up(SimTime::from_secs(6)));
         assert!(!imp.blackholed_down(SimTime::from_secs(2)));
-    }
-
-    #[test]
-    fn display_is_the_control_syntax() {
-        let f = Fault::Blackhole {
-            slot: 2,
-            way: Way::Both,
-            duration: Duration::from_millis(5000),
-        };
-        assert_eq!(f.to_string(), "blackhole both 2 5000");
-        assert_eq!(
-            Fault::RefuseConnections { on: true }.to_string(),
-            "refuse on"
-        );
     }
 }

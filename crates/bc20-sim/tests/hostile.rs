@@ -137,13 +137,13 @@ proptest! {
                 7 => { b.command("AT+QMTCLOSE=0"); }
                 8 => { b.command("AT+QMTCFG=\"timeout\",0,1,2,1"); }
                 9 => { b.command("AT+QMTCFG=\"keepalive\",0,5"); }
-                10 => b.inject(0, Fault::DropLink { slot: 0 }),
-                11 => b.inject(0, Fault::KillLink { slot: 0 }),
-                12 => b.inject(0, Fault::Blackhole { slot: 0, way: Way::Both, duration: s(3) }),
-                13 => b.inject(0, Fault::Delay { slot: 0, way: Way::Down, delay: s(1) }),
-                14 => b.inject(0, Fault::SendFail { slot: 0, on: true }),
+                10 => b.inject(0, Fault::DropLink { conn_id: 0 }),
+                11 => b.inject(0, Fault::KillLink { conn_id: 0 }),
+                12 => b.inject(0, Fault::BlackHole { conn_id: 0, way: Way::Both, duration: s(3) }),
+                13 => b.inject(0, Fault::Delay { conn_id: 0, way: Way::Down, delay: s(1) }),
+                14 => b.inject(0, Fault::SendFail { conn_id: 0, on: true }),
                 15 => b.inject(0, Fault::Clear),
-                16 => b.inject(0, Fault::HoldClose { slot: 0, on: true }),
+                16 => b.inject(0, Fault::HoldClose { conn_id: 0, on: true }),
                 17 => { b.advance(s(1)); }
                 18 => { b.advance(s(30)); }
                 19 => b.publish("a/b", b"z", 2, false),

@@ -176,15 +176,15 @@ fn a_clean_session_0_module_resends_lost_publishes_to_mosquitto_d63() {
         ask(sim, "AT+QMTCONN=0,\"keep-1\"", "+QMTCONN: 0,0,0\r\n");
     };
     open(&mut sim);
-    sim.inject(Fault::Blackhole {
-        slot: 0,
+    sim.inject(Fault::BlackHole {
+        conn_id: 0,
         way: Way::Up,
         duration: Duration::from_millis(1000),
     })
     .unwrap();
     ask(&mut sim, "AT+QMTPUB=0,5,1,0,\"keep/a\",\"one\"", "OK\r\n");
     ask(&mut sim, "AT+QMTPUB=0,6,2,0,\"keep/b\",\"two\"", "OK\r\n");
-    sim.inject(Fault::DropLink { slot: 0 }).unwrap();
+    sim.inject(Fault::DropLink { conn_id: 0 }).unwrap();
     sim.read_until(b"+QMTSTAT: 0,1\r\n", Duration::from_secs(5))
         .unwrap();
     std::thread::sleep(Duration::from_millis(1200));
@@ -232,7 +232,7 @@ fn a_late_pubrec_is_answered_and_the_msg_id_reused_safely_with_mosquitto_d60() {
     );
     ask(&mut sim, "AT+QMTCONN=0,\"late-1\"", "+QMTCONN: 0,0,0\r\n");
     sim.inject(Fault::Delay {
-        slot: 0,
+        conn_id: 0,
         way: Way::Down,
         delay: Duration::from_millis(2500),
     })
@@ -251,7 +251,7 @@ fn a_late_pubrec_is_answered_and_the_msg_id_reused_safely_with_mosquitto_d60() {
     // The late PUBREC (and PUBCOMP) arrive, about 5 s after the PUBLISH: the id is free.
     std::thread::sleep(Duration::from_millis(2000));
     sim.inject(Fault::Delay {
-        slot: 0,
+        conn_id: 0,
         way: Way::Down,
         delay: Duration::ZERO,
     })

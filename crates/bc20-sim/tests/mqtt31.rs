@@ -137,8 +137,8 @@ fn the_virtual_broker_takes_a_31_resend_with_dup() {
     // The first SUBACK is lost; the DUP SUBSCRIBE at 1 s is answered.
     b.inject(
         0,
-        Fault::Blackhole {
-            slot: 0,
+        Fault::BlackHole {
+            conn_id: 0,
             way: Way::Down,
             duration: common::ms(500),
         },

@@ -19,7 +19,7 @@ fn code1_when_the_broker_closes_the_link() {
 #[test]
 fn code1_when_the_link_is_reset_by_fault_injection() {
     let mut b = connected(quiet());
-    b.inject(0, Fault::DropLink { slot: 0 });
+    b.inject(0, Fault::DropLink { conn_id: 0 });
     assert_eq!(b.read_text(0), framed(&["+QMTSTAT: 0,1"]));
     // D38: the id is closed and can be opened again.
     assert_eq!(
@@ -57,7 +57,13 @@ fn code2_when_pingreq_cannot_be_sent() {
     b.command("AT+QMTCFG=\"keepalive\",0,30");
     b.command("AT+QMTOPEN=0,\"broker\",1883");
     b.command("AT+QMTCONN=0,\"dev\"");
-    b.inject(0, Fault::SendFail { slot: 0, on: true });
+    b.inject(
+        0,
+        Fault::SendFail {
+            conn_id: 0,
+            on: true,
+        },
+    );
     assert_eq!(b.advance(s(30)), framed(&["+QMTSTAT: 0,2"]));
 }
 
@@ -76,7 +82,13 @@ fn keepalive_0_never_pings_d22() {
 fn code3_when_connect_cannot_be_sent() {
     let mut b = bc20_sim::Bench::new(quiet());
     b.command("AT+QMTOPEN=0,\"broker\",1883");
-    b.inject(0, Fault::SendFail { slot: 0, on: true });
+    b.inject(
+        0,
+        Fault::SendFail {
+            conn_id: 0,
+            on: true,
+        },
+    );
     assert_eq!(
         b.command("AT+QMTCONN=0,\"dev\""),
         framed(&["OK", "+QMTCONN: 0,2", "+QMTSTAT: 0,3"])
@@ -101,8 +113,8 @@ fn code4_when_connect_is_blackholed() {
     b.command("AT+QMTOPEN=0,\"broker\",1883");
     b.inject(
         0,
-        Fault::Blackhole {
-            slot: 0,
+        Fault::BlackHole {
+            conn_id: 0,
             way: Way::Up,
             duration: s(60),
         },
@@ -126,7 +138,13 @@ fn code4_when_the_broker_closes_before_connack() {
 #[test]
 fn code5_when_the_server_closes_first_after_disconnect_d28() {
     let mut b = connected(quiet());
-    b.inject(0, Fault::HoldClose { slot: 0, on: true });
+    b.inject(
+        0,
+        Fault::HoldClose {
+            conn_id: 0,
+            on: true,
+        },
+    );
     assert_eq!(
         b.command("AT+QMTDISC=0"),
         framed(&["OK", "+QMTDISC: 0,0", "+QMTSTAT: 0,5"])
@@ -136,11 +154,17 @@ fn code5_when_the_server_closes_first_after_disconnect_d28() {
 #[test]
 fn holdclose_without_a_server_close_ends_normally_after_pkt_timeout() {
     let mut b = connected(quiet());
-    b.inject(0, Fault::HoldClose { slot: 0, on: true });
     b.inject(
         0,
-        Fault::Blackhole {
-            slot: 0,
+        Fault::HoldClose {
+            conn_id: 0,
+            on: true,
+        },
+    );
+    b.inject(
+        0,
+        Fault::BlackHole {
+            conn_id: 0,
             way: Way::Up,
             duration: s(60),
         },
@@ -153,7 +177,13 @@ fn holdclose_without_a_server_close_ends_normally_after_pkt_timeout() {
 #[test]
 fn code6_when_every_send_of_a_command_fails() {
     let mut b = connected(quiet());
-    b.inject(0, Fault::SendFail { slot: 0, on: true });
+    b.inject(
+        0,
+        Fault::SendFail {
+            conn_id: 0,
+            on: true,
+        },
+    );
     assert_eq!(b.command("AT+QMTPUB=0,1,1,0,\"t\",\"x\""), framed(&["OK"]));
     assert_eq!(b.advance(s(39)), "");
     assert_eq!(
@@ -165,7 +195,7 @@ fn code6_when_every_send_of_a_command_fails() {
 #[test]
 fn code7_when_the_link_dies() {
     let mut b = connected(quiet());
-    b.inject(0, Fault::KillLink { slot: 0 });
+    b.inject(0, Fault::KillLink { conn_id: 0 });
     assert_eq!(b.read_text(0), framed(&["+QMTSTAT: 0,7"]));
 }
 
@@ -183,7 +213,13 @@ fn code7_when_the_server_sends_garbage() {
 fn results_produced_while_a_command_runs_come_after_its_ok_d13() {
     let mut b = connected(quiet());
     // DISCONNECT cannot be sent: the -1 result is known at once, yet follows OK.
-    b.inject(0, Fault::SendFail { slot: 0, on: true });
+    b.inject(
+        0,
+        Fault::SendFail {
+            conn_id: 0,
+            on: true,
+        },
+    );
     assert_eq!(b.command("AT+QMTDISC=0"), framed(&["OK", "+QMTDISC: 0,-1"]));
     assert_eq!(b.modems[0].slot_state(0), SlotState::Closed);
 }
@@ -193,7 +229,7 @@ fn other_slots_survive_a_qmtstat() {
     let mut b = connected(quiet());
     b.command("AT+QMTOPEN=3,\"broker\",1883");
     b.command("AT+QMTCONN=3,\"dev3\"");
-    b.inject(0, Fault::KillLink { slot: 0 });
+    b.inject(0, Fault::KillLink { conn_id: 0 });
     b.read(0);
     assert_eq!(b.command("AT+QMTCONN?"), framed(&["+QMTCONN: 3,3", "OK"]));
 }

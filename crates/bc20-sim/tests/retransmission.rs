@@ -125,8 +125,8 @@ fn a_retransmission_that_gets_through_completes_the_command() {
     // The first two transmissions vanish, the third (at 20 s) arrives.
     b.inject(
         0,
-        Fault::Blackhole {
-            slot: 0,
+        Fault::BlackHole {
+            conn_id: 0,
             way: Way::Up,
             duration: s(15),
         },
@@ -143,8 +143,8 @@ fn lost_acknowledgements_are_retransmission_paths_too() {
     let mut b = noisy();
     b.inject(
         0,
-        Fault::Blackhole {
-            slot: 0,
+        Fault::BlackHole {
+            conn_id: 0,
             way: Way::Down,
             duration: s(5),
         },
@@ -173,7 +173,7 @@ fn delayed_packets_arrive_late_and_in_order() {
     b.inject(
         0,
         Fault::Delay {
-            slot: 0,
+            conn_id: 0,
             way: Way::Up,
             delay: common::ms(3000),
         },
@@ -188,7 +188,7 @@ fn delayed_packets_arrive_late_and_in_order() {
     b.inject(
         0,
         Fault::Delay {
-            slot: 0,
+            conn_id: 0,
             way: Way::Up,
             delay: s(0),
         },

@@ -31,14 +31,14 @@ fn bench(clean: u8) -> Bench {
 fn publish_then_drop(b: &mut Bench, cmd: &str) {
     b.inject(
         0,
-        Fault::Blackhole {
-            slot: 0,
+        Fault::BlackHole {
+            conn_id: 0,
             way: Way::Up,
             duration: s(5),
         },
     );
     assert_eq!(b.command(cmd), framed(&["OK"]));
-    b.inject(0, Fault::DropLink { slot: 0 });
+    b.inject(0, Fault::DropLink { conn_id: 0 });
     assert_eq!(b.advance(s(6)), framed(&["+QMTSTAT: 0,1"]));
     assert!(b.net.broker.published.is_empty());
 }
@@ -129,8 +129,8 @@ fn an_incoming_qos2_duplicate_is_recognised_across_links_of_one_session() {
     // The module's PUBREC is lost, so the broker never releases the message.
     b.inject(
         0,
-        Fault::Blackhole {
-            slot: 0,
+        Fault::BlackHole {
+            conn_id: 0,
             way: Way::Up,
             duration: s(1),
         },
@@ -139,7 +139,7 @@ fn an_incoming_qos2_duplicate_is_recognised_across_links_of_one_session() {
         qos2_from_broker(&mut b, b"m", false),
         framed(&["+QMTRECV: 0,5,\"t\",\"m\""])
     );
-    b.inject(0, Fault::DropLink { slot: 0 });
+    b.inject(0, Fault::DropLink { conn_id: 0 });
     b.advance(s(1));
     connect(&mut b, "dev");
     // Before PUBREL the resent PUBLISH is the same message: not reported again.
@@ -160,14 +160,14 @@ fn with_clean_session_1_a_new_connection_reports_the_message_again() {
     let mut b = bench(1);
     b.inject(
         0,
-        Fault::Blackhole {
-            slot: 0,
+        Fault::BlackHole {
+            conn_id: 0,
             way: Way::Up,
             duration: s(1),
         },
     );
     qos2_from_broker(&mut b, b"m", false);
-    b.inject(0, Fault::DropLink { slot: 0 });
+    b.inject(0, Fault::DropLink { conn_id: 0 });
     b.advance(s(1));
     connect(&mut b, "dev");
     assert_eq!(
@@ -183,14 +183,14 @@ fn the_virtual_broker_keeps_qos2_ids_per_session_so_a_resent_publish_is_not_rout
         // The PUBLISH reaches the broker; its PUBREC is lost.
         b.inject(
             0,
-            Fault::Blackhole {
-                slot: 0,
+            Fault::BlackHole {
+                conn_id: 0,
                 way: Way::Down,
                 duration: s(1),
             },
         );
         assert_eq!(b.command("AT+QMTPUB=0,4,2,0,\"t\",\"x\""), framed(&["OK"]));
-        b.inject(0, Fault::DropLink { slot: 0 });
+        b.inject(0, Fault::DropLink { conn_id: 0 });
         b.advance(s(2));
         connect(&mut b, "dev");
         b.advance(s(1));

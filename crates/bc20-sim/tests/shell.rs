@@ -66,14 +66,14 @@ fn in_process_session_and_fault_injection() {
         framed(&["+IP: 10.0.0.1", "OK"])
     );
     connect(&mut sim, 0, "inproc");
-    sim.inject(Fault::DropLink { slot: 0 }).unwrap();
+    sim.inject(Fault::DropLink { conn_id: 0 }).unwrap();
     assert_eq!(
         sim.read_until(b"+QMTSTAT: 0,1\r\n", Duration::from_secs(5))
             .unwrap(),
         framed(&["+QMTSTAT: 0,1"]).as_bytes()
     );
     connect(&mut sim, 0, "inproc");
-    sim.inject(Fault::KillLink { slot: 0 }).unwrap();
+    sim.inject(Fault::KillLink { conn_id: 0 }).unwrap();
     sim.read_until(b"+QMTSTAT: 0,7\r\n", Duration::from_secs(5))
         .unwrap();
 }
@@ -126,8 +126,8 @@ fn time_scale_runs_retransmissions_fast() {
     let mut sim = Simulator::spawn(config).unwrap();
     ask(&mut sim, "AT+QMTCFG=\"timeout\",0,10,3,1", "OK\r\n");
     connect(&mut sim, 0, "scaled");
-    sim.inject(Fault::Blackhole {
-        slot: 0,
+    sim.inject(Fault::BlackHole {
+        conn_id: 0,
         way: Way::Up,
         duration: Duration::from_secs(3600),
     })
@@ -170,15 +170,21 @@ fn control_channel_injects_faults() {
         lines.read_line(&mut reply).unwrap();
         reply.trim_end().to_owned()
     };
-    assert_eq!(
-        say("frobnicate"),
-        "error: unknown command \"frobnicate\" (try help)"
+    let unknown = say("frobnicate");
+    assert!(
+        unknown.starts_with("error: unknown fault `frobnicate` (known: drop-link, ")
+            && unknown.ends_with(" at byte 0 of the line (try help)"),
+        "{unknown}"
     );
-    assert_eq!(say("@3 drop 0"), "error: no module 3");
-    assert_eq!(say("drop 0"), "ok");
+    assert_eq!(
+        say("drop-link 6"),
+        "error: CONN_ID must be a <tcpconnectID>, 0-5, not `6` at byte 10 of the line (try help)"
+    );
+    assert_eq!(say("@3 drop-link 0"), "error: no module 3");
+    assert_eq!(say("drop-link 0"), "ok");
     sim.read_until(b"+QMTSTAT: 0,1\r\n", Duration::from_secs(5))
         .unwrap();
-    assert_eq!(say("refuse on"), "ok");
+    assert_eq!(say("refuse-connections on"), "ok");
     ask(
         &mut sim,
         "AT+QMTOPEN=0,\"broker\",1883",

@@ -135,10 +135,10 @@ impl<E: Environment> World<E> {
                     .peer_publish(&topic, format!("p{payload}").as_bytes(), *qos)?;
             }
             Step::DropLink { slot } if in_range(slot) => {
-                self.env.inject(Fault::DropLink { slot: *slot })?
+                self.env.inject(Fault::DropLink { conn_id: *slot })?
             }
             Step::KillLink { slot } if in_range(slot) => {
-                self.env.inject(Fault::KillLink { slot: *slot })?
+                self.env.inject(Fault::KillLink { conn_id: *slot })?
             }
             Step::Garbage { bytes } => {
                 let line = noise(bytes);
@@ -159,8 +159,8 @@ impl<E: Environment> World<E> {
                 let duration = Duration::from_secs(u64::from(secs));
                 // The publishes go straight into the hole (on a real clock, waiting for the
                 // line to go quiet first would let the hole's consequences start).
-                self.env.inject(Fault::Blackhole {
-                    slot: *slot,
+                self.env.inject(Fault::BlackHole {
+                    conn_id: *slot,
                     way: Way::Both,
                     duration,
                 })?;
@@ -173,7 +173,7 @@ impl<E: Environment> World<E> {
                 }
                 self.pump_now()?;
                 self.advance(Duration::from_secs(span))?;
-                self.env.inject(Fault::DropLink { slot: *slot })?;
+                self.env.inject(Fault::DropLink { conn_id: *slot })?;
             }
             Step::Stall {
                 slot,
@@ -208,9 +208,9 @@ impl<E: Environment> World<E> {
                 self.pump_now()?;
                 self.advance(Duration::from_secs(u64::from(*wait)))?;
                 let fault = if *kill {
-                    Fault::KillLink { slot: *slot }
+                    Fault::KillLink { conn_id: *slot }
                 } else {
-                    Fault::DropLink { slot: *slot }
+                    Fault::DropLink { conn_id: *slot }
                 };
                 self.env.inject(fault)?;
                 self.pump()?;

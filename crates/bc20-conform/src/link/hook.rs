@@ -33,7 +33,7 @@ pub fn shown_cmd(cmd: &str) -> String {
 }
 
 /// Runs `cmd` with `sh -c`, waits at most `limit` for it, and returns the last
-/// [`OUTPUT_TAIL`] bytes of what it printed (stdout and stderr together).
+/// `OUTPUT_TAIL` bytes of what it printed (stdout and stderr together).
 ///
 /// # Errors
 /// [`LinkError::Reset`] when the command cannot start, exits non-zero (with its output), or is

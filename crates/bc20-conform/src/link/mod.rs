@@ -62,13 +62,32 @@ pub enum LinkError {
 /// Longest real time one [`ModuleLink::read`] blocks.
 pub const MAX_BLOCK: Duration = Duration::from_millis(100);
 
-/// A fault to inject into the simulated module or its network (see `FAULT_NAMES`).
+/// A fault to inject into the simulated module or its network as a script step wrote it (`fault NAME ARGS`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fault {
     /// The fault's name as scripts write it.
     pub name: String,
     /// Its arguments, variables already expanded.
     pub args: Vec<String>,
+}
+
+impl Fault {
+    /// The typed fault: name and arguments read as bc20-fault's text (the one fault parser).
+    ///
+    /// # Errors
+    /// [`LinkError::FaultArgs`] with the parser's reason when the text is not a fault.
+    pub fn parse(&self) -> Result<bc20_fault::Fault, LinkError> {
+        let mut text = self.name.clone();
+        for a in &self.args {
+            text.push(' ');
+            text.push_str(a);
+        }
+        text.parse()
+            .map_err(|e: bc20_fault::ParseFaultError| LinkError::FaultArgs {
+                name: self.name.clone(),
+                reason: e.kind.to_string(),
+            })
+    }
 }
 
 /// A duplex byte channel to a module, with its own clock.
@@ -134,4 +153,43 @@ pub struct Reset {
     pub settle: Duration,
     /// Lines for the transcript: the hook's output, reopen attempts.
     pub notes: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn step(name: &str, args: &[&str]) -> Fault {
+        Fault {
+            name: name.to_owned(),
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn an_expanded_fault_step_reads_as_the_typed_fault() {
+        assert_eq!(
+            step("black-hole", &["0", "up", "5s"]).parse().unwrap(),
+            bc20_fault::Fault::BlackHole {
+                conn_id: 0,
+                way: bc20_fault::Way::Up,
+                duration: Duration::from_secs(5),
+            }
+        );
+        assert_eq!(
+            step("clear", &[]).parse().unwrap(),
+            bc20_fault::Fault::Clear
+        );
+    }
+
+    #[test]
+    fn a_bad_expanded_argument_is_a_fault_args_error() {
+        let e = step("drop-link", &["9"]).parse().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "fault `drop-link`: CONN_ID must be a <tcpconnectID>, 0-5, not `9`"
+        );
+    }
 }

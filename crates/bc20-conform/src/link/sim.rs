@@ -4,12 +4,10 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use bc20_grammar::OpenResult;
 use bc20_sim::shell::{Route, SimConfig, SimHandle, Simulator, Transport};
-use bc20_sim::{Fault as SimFault, ModemConfig, MqttVersion, Quirks, Way};
+use bc20_sim::{ModemConfig, MqttVersion, Quirks};
 
 use super::{Fault, LinkError, ModuleLink, Reset, MAX_BLOCK};
-use crate::script::{FaultSpec, FaultWay};
 
 /// How to build simulated modules.
 #[derive(Debug, Clone)]
@@ -116,15 +114,7 @@ impl ModuleLink for SimLink {
     }
 
     fn inject(&mut self, fault: &Fault) -> Result<(), LinkError> {
-        let spec =
-            FaultSpec::parse(&fault.name, &fault.args).map_err(|reason| LinkError::FaultArgs {
-                name: fault.name.clone(),
-                reason,
-            })?;
-        let f = to_sim(&spec).ok_or_else(|| LinkError::FaultArgs {
-            name: fault.name.clone(),
-            reason: "not representable in the simulator".to_owned(),
-        })?;
+        let f = fault.parse()?;
         self.handle()?
             .inject(f)
             .map_err(|e| LinkError::Io(e.to_string()))
@@ -144,37 +134,4 @@ impl ModuleLink for SimLink {
             notes: vec!["a fresh simulated module booted".to_owned()],
         })
     }
-}
-
-fn way(w: FaultWay) -> Way {
-    match w {
-        FaultWay::Up => Way::Up,
-        FaultWay::Down => Way::Down,
-        FaultWay::Both => Way::Both,
-    }
-}
-
-fn to_sim(f: &FaultSpec) -> Option<SimFault> {
-    Some(match *f {
-        FaultSpec::DropLink(slot) => SimFault::DropLink { slot },
-        FaultSpec::KillLink(slot) => SimFault::KillLink { slot },
-        FaultSpec::BlackHole(slot, w, duration) => SimFault::Blackhole {
-            slot,
-            way: way(w),
-            duration,
-        },
-        FaultSpec::Delay(slot, w, delay) => SimFault::Delay {
-            slot,
-            way: way(w),
-            delay,
-        },
-        FaultSpec::SendFail(slot, on) => SimFault::SendFail { slot, on },
-        FaultSpec::HoldClose(slot, on) => SimFault::HoldClose { slot, on },
-        FaultSpec::RefuseConnections(on) => SimFault::RefuseConnections { on },
-        FaultSpec::FailNextOpen(code) => SimFault::FailNextOpen {
-            result: OpenResult::from_code(code)?,
-        },
-        FaultSpec::FailNextClose => SimFault::FailNextClose,
-        FaultSpec::Clear => SimFault::Clear,
-    })
 }

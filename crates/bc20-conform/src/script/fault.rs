@@ -1,181 +1,137 @@
-//! Fault steps: names, arguments, and their checked form.
+//! `fault ...` steps. The fault's text is bc20-fault's (one vocabulary, one parser): a step
+//! whose arguments are all literal is read with [`bc20_fault::Fault`]'s `FromStr` when the
+//! script is parsed, and the parser's byte offset becomes this line's caret; a step with
+//! `${...}` arguments is read after expansion, when it runs (`link::Fault::parse`).
 
-use std::time::Duration;
+use bc20_fault::{Fault, ParseFaultError, ParseFaultErrorKind};
 
-use super::duration::parse_duration;
+use super::error::{ScriptError, ScriptErrorKind as K};
+use super::lexer::LineCursor;
+use super::template::Template;
+use super::FaultStep;
 
-/// Which way packets are impaired.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FaultWay {
-    /// Module → broker.
-    Up,
-    /// Broker → module.
-    Down,
-    /// Both.
-    Both,
-}
-
-/// A fault step with checked arguments.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FaultSpec {
-    /// `drop-link SLOT`: the broker side resets the TCP link (`+QMTSTAT: <id>,1`).
-    DropLink(u8),
-    /// `kill-link SLOT`: the link dies silently (`+QMTSTAT: <id>,7`).
-    KillLink(u8),
-    /// `black-hole SLOT [up|down|both] DURATION`: MQTT packets vanish for a while.
-    BlackHole(u8, FaultWay, Duration),
-    /// `delay SLOT [up|down|both] DURATION`: MQTT packets are held back (0 clears).
-    Delay(u8, FaultWay, Duration),
-    /// `send-fail SLOT on|off`: every send on the slot fails.
-    SendFail(u8, bool),
-    /// `hold-close SLOT on|off`: after QMTDISC the server closes first (`+QMTSTAT: <id>,5`).
-    HoldClose(u8, bool),
-    /// `refuse-connections on|off`: new TCP connections are refused (QMTOPEN result -1).
-    RefuseConnections(bool),
-    /// `fail-next-open RESULT`: the next QMTOPEN reports RESULT (-1, 1, 3, 4, 5).
-    FailNextOpen(i8),
-    /// `fail-next-close`: the next QMTCLOSE reports -1.
-    FailNextClose,
-    /// `clear`: removes every impairment.
-    Clear,
-}
-
-/// Every fault step: name, arguments, what it does.
-pub const FAULTS: &[(&str, &str, &str)] = &[
-    (
-        "drop-link",
-        "SLOT",
-        "the broker side resets the slot's TCP link",
-    ),
-    ("kill-link", "SLOT", "the slot's link dies without a word"),
-    (
-        "black-hole",
-        "SLOT [up|down|both] DURATION",
-        "MQTT packets vanish for DURATION",
-    ),
-    (
-        "delay",
-        "SLOT [up|down|both] DURATION",
-        "MQTT packets are held back by DURATION",
-    ),
-    ("send-fail", "SLOT on|off", "every send on the slot fails"),
-    (
-        "hold-close",
-        "SLOT on|off",
-        "after QMTDISC the server closes the link first",
-    ),
-    (
-        "refuse-connections",
-        "on|off",
-        "new TCP connections are refused",
-    ),
-    (
-        "fail-next-open",
-        "RESULT",
-        "the next QMTOPEN reports RESULT",
-    ),
-    ("fail-next-close", "", "the next QMTCLOSE reports -1"),
-    ("clear", "", "removes every impairment"),
-];
-
-fn slot(a: Option<&String>) -> Result<u8, String> {
-    match a.map(|s| s.parse::<u8>()) {
-        Some(Ok(n)) if n <= 5 => Ok(n),
-        _ => Err("SLOT must be a <tcpconnectID>, 0-5".to_owned()),
-    }
-}
-
-fn on_off(a: Option<&String>) -> Result<bool, String> {
-    match a.map(String::as_str) {
-        Some("on") => Ok(true),
-        Some("off") => Ok(false),
-        _ => Err("expected `on` or `off`".to_owned()),
-    }
-}
-
-fn way_and_duration(args: &[String]) -> Result<(FaultWay, Duration), String> {
-    let (way, d) = match args {
-        [d] => (FaultWay::Both, d),
-        [w, d] => (
-            match w.as_str() {
-                "up" => FaultWay::Up,
-                "down" => FaultWay::Down,
-                "both" => FaultWay::Both,
-                _ => return Err("the direction is `up`, `down` or `both`".to_owned()),
+pub(super) fn fault_step(cur: &mut LineCursor<'_>) -> Result<FaultStep, ScriptError> {
+    let (at, name) = cur.word();
+    if name.is_empty() {
+        return Err(cur.error_at(
+            at,
+            1,
+            K::MissingArgument {
+                step: "fault",
+                what: "a fault name",
             },
-            d,
-        ),
-        _ => return Err("expected `[up|down|both] DURATION`".to_owned()),
-    };
-    let d = parse_duration(d).ok_or_else(|| format!("bad duration `{d}`"))?;
-    Ok((way, d))
+        ));
+    }
+    if !bc20_fault::NAMES.contains(&name) {
+        return Err(cur.error_at(at, name.len(), K::UnknownFault(name.to_owned())));
+    }
+    let mut words = vec![(at, name)];
+    let mut args = Vec::new();
+    loop {
+        let (at, w) = cur.word();
+        if w.is_empty() {
+            break;
+        }
+        args.push(cur.template(at, w)?);
+        words.push((at, w));
+    }
+    if args.iter().all(Template::is_literal) {
+        let text = words.iter().map(|w| w.1).collect::<Vec<_>>().join(" ");
+        if let Err(e) = text.parse::<Fault>() {
+            return Err(fault_error(cur, &words, name, e));
+        }
+    }
+    Ok(FaultStep {
+        name: name.to_owned(),
+        args,
+    })
 }
 
-impl FaultSpec {
-    /// Checks a fault step's name and (expanded) arguments.
-    pub fn parse(name: &str, args: &[String]) -> Result<FaultSpec, String> {
-        let arity = |n: usize| {
-            if args.len() == n {
-                Ok(())
-            } else {
-                Err(format!(
-                    "`{name}` takes {n} argument(s), not {}",
-                    args.len()
-                ))
+/// The script error for a fault text that does not parse: the parser's byte range in the
+/// words joined by single spaces, moved back onto the line.
+fn fault_error(
+    cur: &LineCursor<'_>,
+    words: &[(usize, &str)],
+    name: &str,
+    e: ParseFaultError,
+) -> ScriptError {
+    // Offset in the joined text -> offset in the line.
+    let on_line = |offset: usize| {
+        let mut joined = 0;
+        for &(at, w) in words {
+            if offset <= joined + w.len() {
+                return at + offset.saturating_sub(joined);
             }
-        };
-        Ok(match name {
-            "drop-link" => {
-                arity(1)?;
-                FaultSpec::DropLink(slot(args.first())?)
-            }
-            "kill-link" => {
-                arity(1)?;
-                FaultSpec::KillLink(slot(args.first())?)
-            }
-            "black-hole" | "delay" => {
-                let s = slot(args.first())?;
-                let (w, d) = way_and_duration(&args[1..])?;
-                if name == "delay" {
-                    FaultSpec::Delay(s, w, d)
-                } else {
-                    FaultSpec::BlackHole(s, w, d)
-                }
-            }
-            "send-fail" | "hold-close" => {
-                arity(2)?;
-                let s = slot(args.first())?;
-                let on = on_off(args.get(1))?;
-                if name == "send-fail" {
-                    FaultSpec::SendFail(s, on)
-                } else {
-                    FaultSpec::HoldClose(s, on)
-                }
-            }
-            "refuse-connections" => {
-                arity(1)?;
-                FaultSpec::RefuseConnections(on_off(args.first())?)
-            }
-            "fail-next-open" => {
-                arity(1)?;
-                match args[0].as_str() {
-                    "-1" => FaultSpec::FailNextOpen(-1),
-                    "1" => FaultSpec::FailNextOpen(1),
-                    "3" => FaultSpec::FailNextOpen(3),
-                    "4" => FaultSpec::FailNextOpen(4),
-                    "5" => FaultSpec::FailNextOpen(5),
-                    _ => return Err("RESULT is -1, 1, 3, 4 or 5".to_owned()),
-                }
-            }
-            "fail-next-close" => {
-                arity(0)?;
-                FaultSpec::FailNextClose
-            }
-            "clear" => {
-                arity(0)?;
-                FaultSpec::Clear
-            }
-            other => return Err(format!("unknown fault `{other}`")),
-        })
+            joined += w.len() + 1;
+        }
+        cur.text.trim_end().len()
+    };
+    let start = on_line(e.at);
+    let end = on_line(e.at + e.len);
+    let kind = match e.kind {
+        ParseFaultErrorKind::UnknownName(n) => K::UnknownFault(n),
+        other => {
+            let usage = Fault::syntax(name).map_or("", |s| s.args);
+            K::BadFault(format!("{other} (usage: fault {name} {usage})"))
+        }
+    };
+    cur.error_at(start, end - start, kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::script::{parse_script, ScriptErrorKind, StepKind};
+
+    /// The column and width of the error for a one-line script, and its message.
+    fn caret(line: &str) -> (u32, u32, String) {
+        let e = parse_script("t.bc20", line).unwrap_err();
+        (e.column, e.width, e.kind.to_string())
+    }
+
+    #[test]
+    fn the_caret_is_on_the_bad_word_whatever_the_blanks() {
+        let (col, width, msg) = caret("  fault  black-hole   0\tup   5x");
+        assert_eq!((col, width), (30, 2), "{msg}");
+        assert!(
+            msg.starts_with("bad fault arguments: bad duration `5x`"),
+            "{msg}"
+        );
+        assert!(msg.ends_with("(usage: fault black-hole CONN_ID [up|down|both] DURATION)"));
+    }
+
+    #[test]
+    fn a_missing_argument_is_shown_at_the_end_of_the_line() {
+        let (col, width, msg) = caret("fault send-fail 0");
+        assert_eq!((col, width), (18, 1), "{msg}");
+        assert!(msg.contains("`send-fail` needs `on` or `off`"), "{msg}");
+    }
+
+    #[test]
+    fn extra_words_are_underlined_to_the_end() {
+        let (col, width, _) = caret("fault clear  all of it");
+        assert_eq!((col, width), (14, 9));
+    }
+
+    #[test]
+    fn a_duration_over_an_hour_is_refused() {
+        let (col, width, msg) = caret("fault delay 0 down 61m");
+        assert_eq!((col, width), (20, 3));
+        assert!(msg.contains("over the one-hour maximum"), "{msg}");
+    }
+
+    #[test]
+    fn templated_arguments_wait_for_the_run() {
+        let s = parse_script("t.bc20", "set id = 9\nfault drop-link ${id}\n").unwrap();
+        let faults: Vec<_> = s
+            .steps()
+            .filter_map(|st| match &st.kind {
+                StepKind::Fault(f) => Some(f.name.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(faults, ["drop-link"]);
+        // The name is checked at once, templates or not.
+        let e = parse_script("t.bc20", "set id = 0\nfault meteor ${id}\n").unwrap_err();
+        assert!(matches!(e.kind, ScriptErrorKind::UnknownFault(_)));
     }
 }

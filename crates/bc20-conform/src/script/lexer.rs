@@ -276,7 +276,7 @@ fn escaped_byte_char(b: u8) -> char {
     }
 }
 
-/// The bytes a `send-raw` text stands for (see [`RAW_BYTE_BASE`]).
+/// The bytes a `send-raw` text stands for (each raw byte is a private-use character, `RAW_BYTE_BASE` plus the byte).
 pub fn raw_bytes(text: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     for c in text.chars() {

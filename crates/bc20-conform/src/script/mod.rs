@@ -23,7 +23,6 @@ use serde::Serialize;
 
 pub use duration::{format_duration, parse_duration, try_parse_duration};
 pub use error::{ScriptError, ScriptErrorKind};
-pub use fault::{FaultSpec, FaultWay, FAULTS};
 pub use load::{load_script, MAX_INCLUDE_DEPTH};
 pub use parse::parse_script;
 pub use template::{is_name, Piece, Template};
@@ -33,19 +32,9 @@ use crate::pattern::Matcher;
 /// Variables every script may use without defining them.
 pub const PREDEFINED_VARS: &[&str] = &["broker_host", "broker_port", "uid", "cid", "script"];
 
-/// Fault step names the runner knows (simulator only; skipped with a notice on hardware).
-pub const FAULT_NAMES: &[&str] = &[
-    "drop-link",
-    "kill-link",
-    "black-hole",
-    "delay",
-    "send-fail",
-    "hold-close",
-    "refuse-connections",
-    "fail-next-open",
-    "fail-next-close",
-    "clear",
-];
+/// Fault step names the runner knows (simulator only; skipped with a notice on hardware): the
+/// names of bc20-fault's vocabulary (see conformance/README.md, "Fault steps").
+pub const FAULT_NAMES: &[&str] = bc20_fault::NAMES;
 
 /// Where a step is: file, 1-based line and column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -4,10 +4,11 @@ use std::time::Duration;
 
 use super::check::check_script;
 use super::error::{ScriptError, ScriptErrorKind as K};
+use super::fault::fault_step;
 use super::lexer::LineCursor;
 use super::parse_args::{matcher, set_step, within};
 use super::parse_header::header;
-use super::parse_peer::{fault_step, peer_step};
+use super::parse_peer::peer_step;
 use super::{Script, Section, Span, Step, StepKind};
 use crate::pattern::Matcher;
 

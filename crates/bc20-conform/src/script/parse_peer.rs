@@ -1,9 +1,9 @@
-//! `peer ...` and `fault ...` steps.
+//! `peer ...` steps.
 
 use super::error::{ScriptError, ScriptErrorKind as K};
 use super::lexer::{LineCursor, Opt};
 use super::template::{is_name, Template};
-use super::{FaultStep, PayloadPattern, PeerStep, FAULT_NAMES};
+use super::{PayloadPattern, PeerStep};
 
 const PUBLISH_KEYS: &str = "topic, payload, qos, retain";
 const SUBSCRIBE_KEYS: &str = "topic, qos";
@@ -189,52 +189,4 @@ impl<'o> Opts<'o> {
             },
         }
     }
-}
-
-pub(super) fn fault_step(cur: &mut LineCursor<'_>) -> Result<FaultStep, ScriptError> {
-    let (at, name) = cur.word();
-    if name.is_empty() {
-        return Err(cur.error_at(
-            at,
-            1,
-            K::MissingArgument {
-                step: "fault",
-                what: "a fault name",
-            },
-        ));
-    }
-    if !FAULT_NAMES.contains(&name) {
-        return Err(cur.error_at(at, name.len(), K::UnknownFault(name.to_owned())));
-    }
-    let mut args = Vec::new();
-    let args_at = cur.pos;
-    loop {
-        let (at, w) = cur.word();
-        if w.is_empty() {
-            break;
-        }
-        args.push(cur.template(at, w)?);
-    }
-    if args.iter().all(Template::is_literal) {
-        let literal: Vec<String> = args.iter().map(Template::source).collect();
-        if let Err(why) = super::FaultSpec::parse(name, &literal) {
-            let len = cur.text.len().saturating_sub(args_at).max(1);
-            return Err(cur.error_at(
-                args_at,
-                len,
-                K::BadFault(format!("{why} (usage: fault {name} {})", fault_usage(name))),
-            ));
-        }
-    }
-    Ok(FaultStep {
-        name: name.to_owned(),
-        args,
-    })
-}
-
-fn fault_usage(name: &str) -> &'static str {
-    super::FAULTS
-        .iter()
-        .find(|f| f.0 == name)
-        .map_or("", |f| f.1)
 }

@@ -156,8 +156,10 @@ impl Modem {
     pub(super) fn apply_fault(&mut self, fault: Fault) {
         let now = self.now;
         match fault {
-            Fault::DropLink { slot } | Fault::KillLink { slot } if usize::from(slot) < SLOTS => {
-                let id = usize::from(slot);
+            Fault::DropLink { conn_id } | Fault::KillLink { conn_id }
+                if usize::from(conn_id) < SLOTS =>
+            {
+                let id = usize::from(conn_id);
                 let event = if matches!(fault, Fault::DropLink { .. }) {
                     NetEvent::Closed
                 } else {
@@ -185,11 +187,11 @@ impl Modem {
                     };
                 }
             }
-            Fault::Blackhole { slot, .. }
-            | Fault::Delay { slot, .. }
-            | Fault::SendFail { slot, .. }
-            | Fault::HoldClose { slot, .. } => {
-                if let Some(s) = self.slots.get_mut(usize::from(slot)) {
+            Fault::BlackHole { conn_id, .. }
+            | Fault::Delay { conn_id, .. }
+            | Fault::SendFail { conn_id, .. }
+            | Fault::HoldClose { conn_id, .. } => {
+                if let Some(s) = self.slots.get_mut(usize::from(conn_id)) {
                     s.imp.apply(now, &fault);
                 }
             }

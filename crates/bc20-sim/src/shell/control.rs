@@ -1,19 +1,17 @@
 //! The control channel of `bc20 sim`: a line-based TCP service on 127.0.0.1 that injects
 //! faults into running modules. One command per line; the answer is `ok` or `error: ...`.
-//! The syntax is [`Fault`]'s `Display` form, plus `module N`, `@N <command>`, `help`, `quit`
-//! (see README.md).
+//! A fault is written as its canonical text (bc20-fault's [`Fault`], the same text as a
+//! conformance script's `fault` step without the word `fault`); besides faults there are
+//! `module N`, `@N <command>`, `help` and `quit` (see README.md).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc::Sender;
 use std::thread;
-use std::time::Duration;
-
-use bc20_grammar::OpenResult;
 
 use super::driver::Event;
 use super::{SimError, SimHandle};
-use crate::faults::{Fault, Way};
+use crate::faults::Fault;
 
 /// One control-channel command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,115 +26,60 @@ pub enum ControlCommand {
     Quit,
 }
 
-/// The `help` text.
-pub const HELP: &str = "\
-commands (slot = tcpconnectID 0-5, ms = milliseconds):
-  drop <slot>                     peer resets the link       -> +QMTSTAT: <slot>,1
-  kill <slot>                     link dies silently         -> +QMTSTAT: <slot>,7
-  blackhole up|down|both <slot> <ms>   packets vanish for <ms>
-  delay up|down|both <slot> <ms>       packets held <ms> (0 clears)
-  sendfail <slot> on|off          every send fails (CONNECT -> 3, PINGREQ -> 2, else 6)
-  holdclose <slot> on|off         after QMTDISC wait for the server to close -> 5
-  refuse on|off                   refuse new connections     -> +QMTOPEN: <id>,-1
-  failopen <result>               next QMTOPEN reports <result> (-1,1,2,3,4,5)
-  failclose                       next QMTCLOSE reports -1
-  clear                           remove every fault
-  module <n>                      apply later commands to module <n> (default 0)
-  @<n> <command>                  apply one command to module <n>
-  help | quit";
-
-/// Parses one line: an optional `@N` module override and the command.
-pub fn parse_control(line: &str) -> Result<(Option<usize>, ControlCommand), String> {
-    let mut words = line.split_whitespace().peekable();
-    let mut module = None;
-    if let Some(w) = words.peek().and_then(|w| w.strip_prefix('@')) {
-        module = Some(
-            w.parse::<usize>()
-                .map_err(|_| format!("bad module number {w:?}"))?,
-        );
-        words.next();
+/// The `help` text: every fault's form (from [`bc20_fault::SYNTAX`]) and the channel's own
+/// commands.
+pub fn help() -> String {
+    let mut out = String::from(
+        "commands (a fault is written as in a conformance script's `fault` step;\n\
+         CONN_ID = tcpconnectID 0-5, DURATION = 500ms, 5s, 1.5s, 2m, direction default both):\n",
+    );
+    let line = |form: &str, effect: &str| format!("  {form:<40} {effect}\n");
+    for s in bc20_fault::SYNTAX {
+        out.push_str(&line(format!("{} {}", s.name, s.args).trim_end(), s.effect));
     }
-    let words: Vec<&str> = words.collect();
-    let slot = |w: Option<&&str>| -> Result<u8, String> {
-        let w = w.ok_or("missing slot")?;
-        w.parse::<u8>()
-            .ok()
-            .filter(|s| *s <= 5)
-            .ok_or_else(|| format!("bad slot {w:?} (0-5)"))
-    };
-    let on = |w: Option<&&str>| -> Result<bool, String> {
-        match w.copied() {
-            Some("on") => Ok(true),
-            Some("off") => Ok(false),
-            other => Err(format!("expected on or off, got {other:?}")),
-        }
-    };
-    let way = |w: Option<&&str>| -> Result<Way, String> {
-        match w.copied() {
-            Some("up") => Ok(Way::Up),
-            Some("down") => Ok(Way::Down),
-            Some("both") => Ok(Way::Both),
-            other => Err(format!("expected up, down or both, got {other:?}")),
-        }
-    };
-    let ms = |w: Option<&&str>| -> Result<Duration, String> {
-        let w = w.ok_or("missing milliseconds")?;
-        w.parse::<u64>()
-            .map(Duration::from_millis)
-            .map_err(|_| format!("bad milliseconds {w:?}"))
-    };
-    let fault = match words.first().copied() {
-        None => return Err("empty command".into()),
-        Some("help") => return Ok((module, ControlCommand::Help)),
-        Some("quit") => return Ok((module, ControlCommand::Quit)),
-        Some("module") => {
-            let n = words
-                .get(1)
-                .and_then(|w| w.parse().ok())
-                .ok_or("module needs a number")?;
-            return Ok((module, ControlCommand::Select(n)));
-        }
-        Some("drop") => Fault::DropLink {
-            slot: slot(words.get(1))?,
-        },
-        Some("kill") => Fault::KillLink {
-            slot: slot(words.get(1))?,
-        },
-        Some("blackhole") => Fault::Blackhole {
-            way: way(words.get(1))?,
-            slot: slot(words.get(2))?,
-            duration: ms(words.get(3))?,
-        },
-        Some("delay") => Fault::Delay {
-            way: way(words.get(1))?,
-            slot: slot(words.get(2))?,
-            delay: ms(words.get(3))?,
-        },
-        Some("sendfail") => Fault::SendFail {
-            slot: slot(words.get(1))?,
-            on: on(words.get(2))?,
-        },
-        Some("holdclose") => Fault::HoldClose {
-            slot: slot(words.get(1))?,
-            on: on(words.get(2))?,
-        },
-        Some("refuse") => Fault::RefuseConnections {
-            on: on(words.get(1))?,
-        },
-        Some("failopen") => {
-            let code = words
-                .get(1)
-                .and_then(|w| w.parse::<i8>().ok())
-                .and_then(OpenResult::from_code);
-            Fault::FailNextOpen {
-                result: code.ok_or("failopen needs a result: -1, 1, 2, 3, 4 or 5")?,
+    out.push_str(&line(
+        "module <n>",
+        "apply later commands to module <n> (default 0)",
+    ));
+    out.push_str(&line("@<n> <command>", "apply one command to module <n>"));
+    out.push_str("  help | quit");
+    out
+}
+
+/// Parses one line: an optional `@N` module override and the command. A line that is not
+/// `help`, `quit` or `module N` is a fault's text, read by [`Fault`]'s `FromStr` (errors say
+/// at which byte of the line the culprit starts).
+pub fn parse_control(line: &str) -> Result<(Option<usize>, ControlCommand), String> {
+    let mut rest = line.trim_start();
+    let mut module = None;
+    if let Some(after) = rest.strip_prefix('@') {
+        let (n, tail) = after.split_once(char::is_whitespace).unwrap_or((after, ""));
+        module = Some(
+            n.parse::<usize>()
+                .map_err(|_| format!("bad module number {n:?}"))?,
+        );
+        rest = tail.trim_start();
+    }
+    let mut words = rest.split_whitespace();
+    let command =
+        match words.next() {
+            None => return Err("empty command".into()),
+            Some("help") => ControlCommand::Help,
+            Some("quit") => ControlCommand::Quit,
+            Some("module") => ControlCommand::Select(
+                words
+                    .next()
+                    .and_then(|w| w.parse().ok())
+                    .ok_or("module needs a number")?,
+            ),
+            Some(_) => {
+                let at = line.len() - rest.len();
+                ControlCommand::Fault(rest.parse::<Fault>().map_err(|e| {
+                    format!("{} at byte {} of the line (try help)", e.kind, at + e.at)
+                })?)
             }
-        }
-        Some("failclose") => Fault::FailNextClose,
-        Some("clear") => Fault::Clear,
-        Some(other) => return Err(format!("unknown command {other:?} (try help)")),
-    };
-    Ok((module, ControlCommand::Fault(fault)))
+        };
+    Ok((module, command))
 }
 
 /// A running control channel.
@@ -188,7 +131,7 @@ fn serve(stream: TcpStream, senders: &[Sender<Event>]) {
         let reply = match parse_control(&line) {
             Err(e) => format!("error: {e}"),
             Ok((_, ControlCommand::Quit)) => return,
-            Ok((_, ControlCommand::Help)) => format!("{HELP}\nok"),
+            Ok((_, ControlCommand::Help)) => format!("{}\nok", help()),
             Ok((_, ControlCommand::Select(n))) if n < senders.len() => {
                 selected = n;
                 "ok".to_owned()
@@ -212,54 +155,91 @@ fn serve(stream: TcpStream, senders: &[Sender<Event>]) {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::faults::Way;
 
     #[test]
-    fn every_fault_round_trips_through_its_display_form() {
-        let faults = [
-            Fault::DropLink { slot: 0 },
-            Fault::KillLink { slot: 5 },
-            Fault::Blackhole {
-                slot: 1,
-                way: Way::Up,
-                duration: Duration::from_millis(5000),
-            },
-            Fault::Delay {
-                slot: 2,
-                way: Way::Down,
-                delay: Duration::from_millis(200),
-            },
-            Fault::SendFail { slot: 3, on: true },
-            Fault::HoldClose { slot: 4, on: false },
-            Fault::RefuseConnections { on: true },
-            Fault::FailNextOpen {
-                result: OpenResult::PdpActivationFailed,
-            },
-            Fault::FailNextClose,
-            Fault::Clear,
-        ];
-        for f in faults {
-            assert_eq!(
-                parse_control(&f.to_string()),
-                Ok((None, ControlCommand::Fault(f.clone()))),
-                "{f}"
-            );
-        }
+    fn a_fault_line_is_the_fault_text() {
+        assert_eq!(
+            parse_control("black-hole 2 up 5s"),
+            Ok((
+                None,
+                ControlCommand::Fault(Fault::BlackHole {
+                    conn_id: 2,
+                    way: Way::Up,
+                    duration: Duration::from_secs(5),
+                })
+            ))
+        );
+        let f = Fault::FailNextOpen {
+            result: bc20_grammar::OpenResult::PdpActivationFailed,
+        };
+        assert_eq!(
+            parse_control(&f.to_string()),
+            Ok((None, ControlCommand::Fault(f)))
+        );
     }
 
     #[test]
     fn module_selection_and_errors() {
         assert_eq!(
-            parse_control("@2 drop 1"),
-            Ok((Some(2), ControlCommand::Fault(Fault::DropLink { slot: 1 })))
+            parse_control("@2 drop-link 1"),
+            Ok((
+                Some(2),
+                ControlCommand::Fault(Fault::DropLink { conn_id: 1 })
+            ))
         );
         assert_eq!(
             parse_control("module 3"),
             Ok((None, ControlCommand::Select(3)))
         );
-        assert!(parse_control("drop 6").is_err());
-        assert!(parse_control("blackhole sideways 0 10").is_err());
-        assert!(parse_control("frobnicate").is_err());
+        assert_eq!(
+            parse_control("@x clear"),
+            Err("bad module number \"x\"".into())
+        );
         assert!(parse_control("").is_err());
+        assert!(parse_control("module").is_err());
+    }
+
+    #[test]
+    fn fault_errors_say_what_and_where_in_the_line() {
+        assert_eq!(
+            parse_control("@1 drop-link 6"),
+            Err(
+                "CONN_ID must be a <tcpconnectID>, 0-5, not `6` at byte 13 of the line (try help)"
+                    .into()
+            )
+        );
+        let e = parse_control("black-hole 0 sideways 1s").unwrap_err();
+        assert!(
+            e.starts_with("the direction is `up`, `down` or `both`, not `sideways` at byte 13"),
+            "{e}"
+        );
+        let e = parse_control("frobnicate").unwrap_err();
+        assert!(e.starts_with("unknown fault `frobnicate`"), "{e}");
+    }
+
+    #[test]
+    fn the_old_control_spellings_are_gone() {
+        for old in [
+            "drop 0",
+            "blackhole up 0 5000",
+            "failopen 1",
+            "failclose",
+            "refuse on",
+        ] {
+            assert!(parse_control(old).is_err(), "{old}");
+        }
+    }
+
+    #[test]
+    fn help_lists_every_fault() {
+        let h = help();
+        for name in bc20_fault::NAMES {
+            assert!(h.contains(&format!("  {name}")), "{name}");
+        }
+        assert!(h.ends_with("help | quit"));
     }
 }

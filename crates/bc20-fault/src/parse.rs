@@ -1,0 +1,209 @@
+//! Reading a fault's text: words separated by ASCII whitespace, the fault's name first.
+//!
+//! ```text
+//! fault     = "drop-link" conn_id | "kill-link" conn_id
+//!           | ("black-hole" | "delay") conn_id [way] duration
+//!           | ("send-fail" | "hold-close") conn_id on_off
+//!           | "refuse-connections" on_off
+//!           | "fail-next-open" open_result | "fail-next-close" | "clear"
+//! conn_id   = "0" .. "5"                      ; the note's <tcpconnectID>
+//! way       = "up" | "down" | "both"          ; default both
+//! on_off    = "on" | "off"
+//! duration  = humantime word ("500ms", "5s", "1.5s", "2m"), at most one hour
+//! open_result = "-1" | "1" | "2" | "3" | "4" | "5"
+//! ```
+
+use std::str::FromStr;
+
+use bc20_grammar::OpenResult;
+
+use crate::duration::parse_duration;
+use crate::error::{ParseFaultError, ParseFaultErrorKind as K};
+use crate::fault::{Fault, MAX_CONN_ID, NAMES};
+use crate::way::Way;
+
+/// The words of a fault's text with their byte offsets.
+struct Words<'a> {
+    text: &'a str,
+    words: Vec<(usize, &'a str)>,
+    next: usize,
+    fault: &'static str,
+}
+
+impl<'a> Words<'a> {
+    fn new(text: &'a str) -> Words<'a> {
+        let mut words = Vec::new();
+        let mut start = None;
+        for (i, b) in text.bytes().enumerate() {
+            match (b.is_ascii_whitespace(), start) {
+                (true, Some(s)) => {
+                    words.push((s, &text[s..i]));
+                    start = None;
+                }
+                (false, None) => start = Some(i),
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            words.push((s, &text[s..]));
+        }
+        Words {
+            text,
+            words,
+            next: 0,
+            fault: "",
+        }
+    }
+
+    fn remaining(&self) -> usize {
+        self.words.len() - self.next
+    }
+
+    /// The next word, or a `Missing` error at the end of the text.
+    fn take(&mut self, what: &'static str) -> Result<(usize, &'a str), ParseFaultError> {
+        let w = self.words.get(self.next).copied().ok_or(ParseFaultError {
+            at: self.text.len(),
+            len: 0,
+            kind: K::Missing {
+                fault: self.fault,
+                what,
+            },
+        })?;
+        self.next += 1;
+        Ok(w)
+    }
+
+    /// The next word read by `read`; its error points at the word.
+    fn arg<T>(
+        &mut self,
+        what: &'static str,
+        read: impl FnOnce(&str) -> Result<T, K>,
+    ) -> Result<T, ParseFaultError> {
+        let (at, w) = self.take(what)?;
+        read(w).map_err(|kind| ParseFaultError {
+            at,
+            len: w.len(),
+            kind,
+        })
+    }
+
+    /// Fails on a word left over.
+    fn end(&self) -> Result<(), ParseFaultError> {
+        match self.words.get(self.next) {
+            None => Ok(()),
+            Some(&(at, w)) => Err(ParseFaultError {
+                at,
+                len: self.text.len() - at - trailing_blanks(&self.text[at..]),
+                kind: K::Extra {
+                    fault: self.fault,
+                    text: w.to_owned(),
+                },
+            }),
+        }
+    }
+}
+
+fn trailing_blanks(s: &str) -> usize {
+    s.len() - s.trim_end_matches(|c: char| c.is_ascii_whitespace()).len()
+}
+
+fn conn_id(w: &str) -> Result<u8, K> {
+    w.parse::<u8>()
+        .ok()
+        .filter(|n| w.bytes().all(|b| b.is_ascii_digit()) && *n <= MAX_CONN_ID)
+        .ok_or_else(|| K::BadConnId(w.to_owned()))
+}
+
+fn on_off(w: &str) -> Result<bool, K> {
+    match w {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(K::BadOnOff(w.to_owned())),
+    }
+}
+
+fn way(w: &str) -> Result<Way, K> {
+    Way::from_word(w).ok_or_else(|| K::BadWay(w.to_owned()))
+}
+
+fn open_result(w: &str) -> Result<OpenResult, K> {
+    OpenResult::ALL
+        .iter()
+        .copied()
+        .find(|r| *r != OpenResult::Opened && r.code().to_string() == w)
+        .ok_or_else(|| K::BadOpenResult(w.to_owned()))
+}
+
+impl FromStr for Fault {
+    type Err = ParseFaultError;
+
+    /// Reads a fault's canonical text (see the module's grammar); the direction may be left
+    /// out (both), blanks between words may be any ASCII whitespace.
+    fn from_str(text: &str) -> Result<Fault, ParseFaultError> {
+        let mut w = Words::new(text);
+        let (at, name) = w.words.first().copied().ok_or(ParseFaultError {
+            at: 0,
+            len: 0,
+            kind: K::Empty,
+        })?;
+        w.next = 1;
+        w.fault = NAMES
+            .iter()
+            .copied()
+            .find(|n| *n == name)
+            .ok_or_else(|| ParseFaultError {
+                at,
+                len: name.len(),
+                kind: K::UnknownName(name.to_owned()),
+            })?;
+        let fault = match w.fault {
+            "drop-link" => Fault::DropLink {
+                conn_id: w.arg("a CONN_ID", conn_id)?,
+            },
+            "kill-link" => Fault::KillLink {
+                conn_id: w.arg("a CONN_ID", conn_id)?,
+            },
+            "black-hole" | "delay" => {
+                let id = w.arg("a CONN_ID", conn_id)?;
+                let dir = if w.remaining() >= 2 {
+                    w.arg("a direction", way)?
+                } else {
+                    Way::Both
+                };
+                let d = w.arg("a DURATION", parse_duration)?;
+                if w.fault == "delay" {
+                    Fault::Delay {
+                        conn_id: id,
+                        way: dir,
+                        delay: d,
+                    }
+                } else {
+                    Fault::BlackHole {
+                        conn_id: id,
+                        way: dir,
+                        duration: d,
+                    }
+                }
+            }
+            "send-fail" => Fault::SendFail {
+                conn_id: w.arg("a CONN_ID", conn_id)?,
+                on: w.arg("`on` or `off`", on_off)?,
+            },
+            "hold-close" => Fault::HoldClose {
+                conn_id: w.arg("a CONN_ID", conn_id)?,
+                on: w.arg("`on` or `off`", on_off)?,
+            },
+            "refuse-connections" => Fault::RefuseConnections {
+                on: w.arg("`on` or `off`", on_off)?,
+            },
+            "fail-next-open" => Fault::FailNextOpen {
+                result: w.arg("a RESULT", open_result)?,
+            },
+            "fail-next-close" => Fault::FailNextClose,
+            // The last of NAMES, "clear".
+            _ => Fault::Clear,
+        };
+        w.end()?;
+        Ok(fault)
+    }
+}
