@@ -24,33 +24,48 @@
 
 #![deny(missing_docs)]
 
+mod async_key;
 pub mod codes;
 mod command;
 mod cursor;
 mod decode;
+mod encode;
 mod error;
+mod families;
+mod fields;
 pub mod limits;
+mod line;
+mod mqtt_command;
 pub mod mqtt_topic;
+mod owned;
 mod response;
 mod serde_int;
 mod slot_settings;
 mod stream;
 mod text;
 mod topics;
+mod urc;
 mod wire;
 
+pub use async_key::AsyncKey;
 pub use codes::{
     CloseResult, CmeError, ConnState, ConnectReturnCode, GrantedQos, OpenResult, PacketResult,
     QmtStatCode, Qos,
 };
-pub use command::{check_pub_msg_id, Command, MqttCommand, SubTopic, SubTopics, UnsTopics, Will};
+pub use command::{Command, SubTopic, SubTopics, UnsTopics, Will};
 pub use cursor::Mode;
-pub use decode::{decode_line, recv_payload_open, Context, Decoded, Line};
+pub use decode::decode_line;
 pub use error::{
     DecodeError, DecodeErrorKind, EncodeError, Warning, WarningKind, Warnings, MAX_WARNINGS,
 };
+pub use families::qmtpub::check_pub_msg_id;
+pub use families::qmtrecv::recv_payload_open;
 pub use limits::MAX_TOPICS;
-pub use response::{Response, SubValue, Urc};
+pub use line::{Context, Decoded, Line};
+pub use mqtt_command::MqttCommand;
+pub use response::Response;
 pub use slot_settings::{AliAuth, SlotSettings};
-pub use stream::{Direction, Frame, FrameKind, StreamConfig, StreamDecoder, DEFAULT_MAX_LINE_LEN};
+pub use stream::{Direction, Frame, FrameKind, StreamConfig, StreamDecoder};
 pub use text::{Payload, HOST_NAME_MAX_LEN};
+pub use urc::{SubValue, Urc};
+pub use wire::DEFAULT_MAX_LINE_LEN;

@@ -11,9 +11,13 @@ use serde::Serialize;
 
 use crate::command::{Command, MqttCommand};
 use crate::cursor::Mode;
-use crate::decode::{decode_line_in, recv_payload_open, Context, Decoded, Line};
+use crate::decode::decode_line_in;
 use crate::error::{DecodeError, DecodeErrorKind, WarningKind};
-use crate::response::{Response, Urc};
+use crate::families::qmtrecv::recv_payload_open;
+use crate::line::{Context, Decoded, Line};
+use crate::response::Response;
+use crate::urc::Urc;
+pub use crate::wire::DEFAULT_MAX_LINE_LEN;
 
 /// Which side's bytes the decoder reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -40,9 +44,6 @@ pub struct StreamConfig {
 
 /// Buffer room beyond the line limit for the CR LF around a frame of exactly the limit.
 const SLACK: usize = 8;
-
-/// Default maximum line length: room for the longest legal +QMTRECV (spec/DECISIONS.md D12).
-pub const DEFAULT_MAX_LINE_LEN: usize = 4096;
 
 impl Default for StreamConfig {
     fn default() -> Self {
