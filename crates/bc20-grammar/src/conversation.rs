@@ -16,8 +16,8 @@ use crate::urc::Urc;
 pub(crate) struct Conversation {
     pub(crate) ctx: Context,
     /// The response window (D13): `Some` from a command (its echo, its line on the host side,
-    /// or [`StreamDecoder::command_sent`](crate::StreamDecoder::command_sent)) to its final result code, holding the information
-    /// response that command has.
+    /// or [`StreamDecoder::command_sent`](crate::StreamDecoder::command_sent)) to its final
+    /// result code, holding the information response that command has.
     pub(crate) window: Option<Window>,
     /// Every command is visible (told by `command_sent`, or a capture of both directions):
     /// outside a window there is no command to answer, rather than one not seen.

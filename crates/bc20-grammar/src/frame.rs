@@ -33,7 +33,8 @@ pub enum FrameKind {
     /// `OK`, `ERROR` or `+CME ERROR`.
     Final,
     /// An information response while the decoder cannot know whether its command was sent
-    /// (a module-only stream with echo off, and no [`StreamDecoder::command_sent`](crate::StreamDecoder::command_sent)): it may
+    /// (a module-only stream with echo off, and no
+    /// [`StreamDecoder::command_sent`](crate::StreamDecoder::command_sent)): it may
     /// answer the next command or none, so it is not paired with one (D13, D51).
     Unpaired,
     /// An unsolicited line: asynchronous `+QMTxxx:` results, +QMTSTAT, +QMTRECV, others.

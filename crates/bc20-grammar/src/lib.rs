@@ -8,6 +8,14 @@
 //! (what field logs contain, every deviation a [`Warning`]). [`StreamDecoder`] turns UART
 //! bytes in any chunking into [`Frame`]s with bounded memory and no allocation per frame.
 //! Names follow the note: `conn_id` is `<tcpconnectID>`, `msg_id` is `<msgID>`.
+//! [`Command::async_key`] and [`Urc::async_key`] pair a command with the `+QMTxxx:` result
+//! that answers it after `OK`.
+//!
+//! Inside, one module per command family of the note (`families/qmtopen.rs`, `qmtpub.rs`,
+//! `qmtrecv.rs`, `basic.rs`, `final_result.rs`, ...) holds that family's decoding and encoding;
+//! below them sit the lexer, the shared field readers and writers, the text checks and the line
+//! types; above them the line dispatcher (`decode.rs`), the encoder's framing (`encode.rs`) and
+//! the stream decoder. No module depends on one above it.
 //!
 //! ```
 //! use bc20_grammar::{decode_line, Context, Line, Mode, Urc, OpenResult, StreamDecoder, StreamConfig};

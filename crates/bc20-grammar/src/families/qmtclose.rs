@@ -1,5 +1,6 @@
 //! AT+QMTCLOSE (3.2.3): close a network connection for an MQTT client.
-//! The write command `AT+QMTCLOSE=<tcpconnectID>` and its result URC `+QMTCLOSE: <tcpconnectID>,<result>`.
+//! The write command `AT+QMTCLOSE=<tcpconnectID>` and its result URC
+//! `+QMTCLOSE: <tcpconnectID>,<result>`.
 
 use crate::command::Command;
 use crate::cursor::Cursor;

@@ -1,5 +1,6 @@
 //! AT+QMTDISC (3.2.5): disconnect a client from the MQTT server.
-//! The write command `AT+QMTDISC=<tcpconnectID>` and its result URC `+QMTDISC: <tcpconnectID>,<result>`.
+//! The write command `AT+QMTDISC=<tcpconnectID>` and its result URC
+//! `+QMTDISC: <tcpconnectID>,<result>`.
 
 use crate::command::Command;
 use crate::cursor::Cursor;

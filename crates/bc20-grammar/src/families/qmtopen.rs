@@ -1,5 +1,6 @@
 //! AT+QMTOPEN (3.2.2): open a network connection for an MQTT client. The write command, its
-//! read response `+QMTOPEN: <id>,"<host_name>",<port>` and the result URC `+QMTOPEN: <id>,<result>`.
+//! read response `+QMTOPEN: <id>,"<host_name>",<port>` and the result URC
+//! `+QMTOPEN: <id>,<result>`.
 
 use std::borrow::Cow;
 
