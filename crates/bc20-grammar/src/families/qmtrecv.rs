@@ -20,6 +20,7 @@ use crate::wire::{write_id, Wire};
 /// the general lexer cost a third of the stream decoder's time. It accepts only lines the
 /// general path decodes to the same value without warnings, in either mode; the proptest
 /// `canonical_recv_agrees_with_the_general_path` holds it to that.
+#[inline]
 pub(crate) fn canonical_recv(line: &[u8]) -> Option<Urc<'_>> {
     let rest = line.strip_prefix(b"+QMTRECV: ")?;
     let (&id, rest) = rest.split_first()?;
