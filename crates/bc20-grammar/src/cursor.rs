@@ -23,6 +23,29 @@ pub(crate) const LEFT_QUOTE: &[u8] = "\u{201c}".as_bytes();
 /// Closing typographic quote `”` in UTF-8.
 pub(crate) const RIGHT_QUOTE: &[u8] = "\u{201d}".as_bytes();
 
+/// The form an AT command line takes after its name: `=?`, `?`, `=<params>` or nothing.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Suffix {
+    /// `=?`
+    Test,
+    /// `?`
+    Read,
+    /// `=` and parameters (the cursor stands after the `=`).
+    Write,
+    /// Nothing.
+    Exec,
+}
+
+/// Whether `line` starts with `prefix`, ASCII case-insensitively.
+// Inlined into the dispatcher and the +QMTRECV checks, as it was when it lived beside them: a
+// call per check cost a sixth more instructions per line of the stream benchmark.
+#[inline]
+pub(crate) fn starts_with_ignore_case(line: &[u8], prefix: &[u8]) -> bool {
+    // The exact comparison first: it is the usual case and a plain compare of a few bytes.
+    line.starts_with(prefix)
+        || (line.len() >= prefix.len() && line[..prefix.len()].eq_ignore_ascii_case(prefix))
+}
+
 type NomResult<'a, O> = IResult<&'a [u8], O, nom::error::Error<&'a [u8]>>;
 
 /// A position in a line plus the warnings gathered so far.

@@ -8,6 +8,14 @@
 //! (what field logs contain, every deviation a [`Warning`]). [`StreamDecoder`] turns UART
 //! bytes in any chunking into [`Frame`]s with bounded memory and no allocation per frame.
 //! Names follow the note: `conn_id` is `<tcpconnectID>`, `msg_id` is `<msgID>`.
+//! [`Command::async_key`] and [`Urc::async_key`] pair a command with the `+QMTxxx:` result
+//! that answers it after `OK`.
+//!
+//! Inside, one module per command family of the note (`families/qmtopen.rs`, `qmtpub.rs`,
+//! `qmtrecv.rs`, `basic.rs`, `final_result.rs`, ...) holds that family's decoding and encoding;
+//! below them sit the lexer, the shared field readers and writers, the text checks and the line
+//! types; above them the line dispatcher (`decode.rs`), the encoder's framing (`encode.rs`) and
+//! the stream decoder. No module depends on one above it.
 //!
 //! ```
 //! use bc20_grammar::{decode_line, Context, Line, Mode, Urc, OpenResult, StreamDecoder, StreamConfig};
@@ -24,33 +32,51 @@
 
 #![deny(missing_docs)]
 
+mod async_key;
 pub mod codes;
 mod command;
+mod conversation;
 mod cursor;
 mod decode;
+mod encode;
 mod error;
+mod families;
+mod fields;
+mod frame;
 pub mod limits;
+mod line;
+mod mqtt_command;
 pub mod mqtt_topic;
+mod owned;
 mod response;
 mod serde_int;
 mod slot_settings;
 mod stream;
 mod text;
 mod topics;
+mod urc;
 mod wire;
 
+pub use async_key::AsyncKey;
 pub use codes::{
     CloseResult, CmeError, ConnState, ConnectReturnCode, GrantedQos, OpenResult, PacketResult,
     QmtStatCode, Qos,
 };
-pub use command::{check_pub_msg_id, Command, MqttCommand, SubTopic, SubTopics, UnsTopics, Will};
+pub use command::{Command, SubTopic, SubTopics, UnsTopics, Will};
 pub use cursor::Mode;
-pub use decode::{decode_line, recv_payload_open, Context, Decoded, Line};
+pub use decode::decode_line;
 pub use error::{
     DecodeError, DecodeErrorKind, EncodeError, Warning, WarningKind, Warnings, MAX_WARNINGS,
 };
+pub use families::qmtpub::check_pub_msg_id;
+pub use families::qmtrecv::recv_payload_open;
+pub use frame::{Direction, Frame, FrameKind};
 pub use limits::MAX_TOPICS;
-pub use response::{Response, SubValue, Urc};
+pub use line::{Context, Decoded, Line};
+pub use mqtt_command::MqttCommand;
+pub use response::Response;
 pub use slot_settings::{AliAuth, SlotSettings};
-pub use stream::{Direction, Frame, FrameKind, StreamConfig, StreamDecoder, DEFAULT_MAX_LINE_LEN};
+pub use stream::{StreamConfig, StreamDecoder};
 pub use text::{Payload, HOST_NAME_MAX_LEN};
+pub use urc::{SubValue, Urc};
+pub use wire::DEFAULT_MAX_LINE_LEN;

@@ -1,6 +1,8 @@
 //! Every number the note gives for a parameter: ranges and defaults, in one table
 //! (mirrored by spec/commands/*.toml; `tests/spec_coverage.rs` checks they agree).
 
+use crate::mqtt_command::MqttCommand;
+
 /// `<tcpconnectID>` range (all commands): 0-5. Called `conn_id` in Rust.
 pub const CONN_ID: (i64, i64) = (0, 5);
 /// `<msgID>` range of +QMTSUB/+QMTUNS (3.2.6, 3.2.7).
@@ -49,8 +51,8 @@ pub const ALIAUTH_LEN: (usize, usize) = (1, 64);
 /// The note's maximum response time of an MQTT command, in ms, for a slot configured with
 /// `pkt_timeout` (s) and `retry_times` (spec/DECISIONS.md D23: QMTSUB/QMTUNS/QMTPUB wait for the
 /// first transmission plus `retry_times` retransmissions, which gives the note's 40 s default).
-pub const fn max_response_ms(cmd: crate::MqttCommand, pkt_timeout: u8, retry_times: u8) -> u64 {
-    use crate::MqttCommand as M;
+pub const fn max_response_ms(cmd: MqttCommand, pkt_timeout: u8, retry_times: u8) -> u64 {
+    use MqttCommand as M;
     match cmd {
         M::QmtCfg | M::QmtClose | M::QmtDisc => SHORT_RESPONSE_MS,
         M::QmtOpen => QMTOPEN_RESPONSE_MS,

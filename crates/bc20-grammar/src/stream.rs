@@ -7,25 +7,15 @@
 
 use std::borrow::Cow;
 
-use serde::Serialize;
-
-use crate::command::{Command, MqttCommand};
+use crate::command::Command;
+use crate::conversation::Conversation;
 use crate::cursor::Mode;
-use crate::decode::{decode_line_in, recv_payload_open, Context, Decoded, Line};
+use crate::decode::decode_line_in;
 use crate::error::{DecodeError, DecodeErrorKind, WarningKind};
-use crate::response::{Response, Urc};
-
-/// Which side's bytes the decoder reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    /// What the module sends: lines end at LF, the CRs before it are dropped (D3); an `AT`
-    /// line is the echo of a command.
-    #[default]
-    ModemToHost,
-    /// What the host sends: lines end at CR (or LF); an `AT` line is a command.
-    HostToModem,
-}
+use crate::families::qmtrecv::recv_payload_open;
+use crate::frame::{Direction, Frame, FrameKind};
+use crate::line::Context;
+pub use crate::wire::DEFAULT_MAX_LINE_LEN;
 
 /// Settings of a [`StreamDecoder`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,73 +31,12 @@ pub struct StreamConfig {
 /// Buffer room beyond the line limit for the CR LF around a frame of exactly the limit.
 const SLACK: usize = 8;
 
-/// Default maximum line length: room for the longest legal +QMTRECV (spec/DECISIONS.md D12).
-pub const DEFAULT_MAX_LINE_LEN: usize = 4096;
-
 impl Default for StreamConfig {
     fn default() -> Self {
         StreamConfig {
             mode: Mode::Strict,
             max_line_len: DEFAULT_MAX_LINE_LEN,
             direction: Direction::ModemToHost,
-        }
-    }
-}
-
-/// How a frame fits in the conversation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FrameKind {
-    /// A command line from the host.
-    Command,
-    /// The module echoing a command (ATE1).
-    Echo,
-    /// An information response.
-    Response,
-    /// `OK`, `ERROR` or `+CME ERROR`.
-    Final,
-    /// An information response while the decoder cannot know whether its command was sent
-    /// (a module-only stream with echo off, and no [`StreamDecoder::command_sent`]): it may
-    /// answer the next command or none, so it is not paired with one (D13, D51).
-    Unpaired,
-    /// An unsolicited line: asynchronous `+QMTxxx:` results, +QMTSTAT, +QMTRECV, others.
-    Urc,
-    /// A line that could not be decoded.
-    Error,
-}
-
-/// One line of the stream, decoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Frame<'a> {
-    /// How the frame fits in the conversation.
-    pub kind: FrameKind,
-    /// 1-based line number: one plus the LF bytes before the frame.
-    pub line: u64,
-    /// Byte offset of the frame's first byte in the stream.
-    pub offset: u64,
-    /// The line's bytes, terminator excluded (truncated to the limit for over-long lines).
-    pub raw: Cow<'a, [u8]>,
-    /// The typed line, or why it could not be decoded.
-    pub decoded: Result<Decoded<'a>, DecodeError>,
-}
-
-impl Frame<'_> {
-    /// An owned copy that outlives the decoder's buffer (what a `feed` callback keeps).
-    pub fn to_static(&self) -> Frame<'static> {
-        self.clone().into_owned()
-    }
-
-    /// An owned copy that outlives the decoder's buffer.
-    pub fn into_owned(self) -> Frame<'static> {
-        Frame {
-            kind: self.kind,
-            line: self.line,
-            offset: self.offset,
-            raw: Cow::Owned(self.raw.into_owned()),
-            decoded: self.decoded.map(|d| Decoded {
-                line: d.line.into_owned(),
-                warnings: d.warnings,
-            }),
         }
     }
 }
@@ -134,144 +63,6 @@ pub struct StreamDecoder {
     offset: u64,
     /// LF bytes before `buf[0]`.
     lfs: u64,
-}
-
-/// What the decoder knows about the command in progress (for classification, D13 and D26).
-#[derive(Debug, Default, Clone, Copy)]
-struct Conversation {
-    ctx: Context,
-    /// The response window (D13): `Some` from a command (its echo, its line on the host side,
-    /// or [`StreamDecoder::command_sent`]) to its final result code, holding the information
-    /// response that command has.
-    window: Option<Window>,
-    /// Every command is visible (told by `command_sent`, or a capture of both directions):
-    /// outside a window there is no command to answer, rather than one not seen.
-    sees_commands: bool,
-}
-
-/// The information response a command's window admits (D51).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Window {
-    /// The command has none (`AT`, `ATE0`, every write form of the note, ...).
-    Nothing,
-    Cpin,
-    Cereg,
-    Cgatt,
-    Csq,
-    /// `ATI`, `AT+CGMR`: lines of free text (D40).
-    Text,
-    QmtOpenRead,
-    QmtConnRead,
-    /// The query forms `AT+QMTCFG="<keyword>",<id>`: the response of that keyword (0
-    /// keepalive, 1 session, 2 timeout, 3 will, 4 aliauth).
-    QmtCfg(u8),
-    /// `AT+QMTxxx=?`.
-    Test(MqttCommand),
-}
-
-impl Window {
-    fn of(cmd: &Command<'_>) -> Window {
-        use Command as C;
-        match cmd {
-            C::CpinRead => Window::Cpin,
-            C::CeregRead => Window::Cereg,
-            C::CgattRead => Window::Cgatt,
-            C::Csq => Window::Csq,
-            C::Ati | C::Cgmr => Window::Text,
-            C::QmtOpenRead => Window::QmtOpenRead,
-            C::QmtConnRead => Window::QmtConnRead,
-            C::QmtCfgKeepAliveQuery { .. } => Window::QmtCfg(0),
-            C::QmtCfgSessionQuery { .. } => Window::QmtCfg(1),
-            C::QmtCfgTimeoutQuery { .. } => Window::QmtCfg(2),
-            C::QmtCfgWillQuery { .. } => Window::QmtCfg(3),
-            C::QmtCfgAliAuthQuery { .. } => Window::QmtCfg(4),
-            C::QmtCfgTest => Window::Test(MqttCommand::QmtCfg),
-            C::QmtOpenTest => Window::Test(MqttCommand::QmtOpen),
-            C::QmtCloseTest => Window::Test(MqttCommand::QmtClose),
-            C::QmtConnTest => Window::Test(MqttCommand::QmtConn),
-            C::QmtDiscTest => Window::Test(MqttCommand::QmtDisc),
-            C::QmtSubTest => Window::Test(MqttCommand::QmtSub),
-            C::QmtUnsTest => Window::Test(MqttCommand::QmtUns),
-            C::QmtPubTest => Window::Test(MqttCommand::QmtPub),
-            _ => Window::Nothing,
-        }
-    }
-
-    fn admits(self, r: &Response<'_>) -> bool {
-        use Response as R;
-        match (self, r) {
-            (Window::Cpin, R::Cpin { .. })
-            | (Window::Cereg, R::Cereg { .. })
-            | (Window::Cgatt, R::Cgatt { .. })
-            | (Window::Csq, R::Csq { .. })
-            | (Window::Text, R::Text { .. })
-            | (Window::QmtOpenRead, R::QmtOpenRead { .. })
-            | (Window::QmtConnRead, R::QmtConnRead { .. }) => true,
-            (Window::QmtCfg(0), R::QmtCfgKeepAlive { .. })
-            | (Window::QmtCfg(1), R::QmtCfgSession { .. })
-            | (Window::QmtCfg(2), R::QmtCfgTimeout { .. })
-            | (Window::QmtCfg(3), R::QmtCfgWill { .. })
-            | (Window::QmtCfg(4), R::QmtCfgAliAuth { .. }) => true,
-            (Window::Test(want), R::Test { command, .. }) => want == *command,
-            _ => false,
-        }
-    }
-}
-
-impl Conversation {
-    fn command(&mut self, cmd: &Command<'_>) {
-        self.ctx.conn_read_pending = matches!(cmd, Command::QmtConnRead);
-        self.window = Some(Window::of(cmd));
-    }
-
-    /// Sets the frame's kind; an information response outside its window becomes an error
-    /// (strict) or an `Unknown` line with a warning (lenient), D13 and D51.
-    fn classify(&mut self, frame: &mut Frame<'_>, direction: Direction, mode: Mode) {
-        let outside = |window: Option<Window>, sees: bool, r: &Response<'_>| match window {
-            Some(w) => !w.admits(r),
-            None => sees,
-        };
-        frame.kind = match &mut frame.decoded {
-            Err(_) => FrameKind::Error,
-            Ok(d) => match &d.line {
-                Line::Command(c) => {
-                    self.command(c);
-                    match direction {
-                        Direction::ModemToHost => FrameKind::Echo,
-                        Direction::HostToModem => FrameKind::Command,
-                    }
-                }
-                Line::Response(r) if r.is_final() => {
-                    self.ctx = Context::default();
-                    self.window = None;
-                    FrameKind::Final
-                }
-                Line::Response(r) if outside(self.window, self.sees_commands, r) => {
-                    let text = match &frame.raw {
-                        Cow::Borrowed(raw) => std::str::from_utf8(raw).ok().map(Cow::Borrowed),
-                        Cow::Owned(raw) => std::str::from_utf8(raw)
-                            .ok()
-                            .map(|t| Cow::Owned(t.to_owned())),
-                    };
-                    match (mode, text) {
-                        (Mode::Lenient, Some(text)) => {
-                            d.line = Line::Urc(Urc::Unknown { text });
-                            d.warnings.push(0, WarningKind::OutsideWindow);
-                            FrameKind::Urc
-                        }
-                        _ => {
-                            frame.decoded =
-                                Err(DecodeError::new(0, DecodeErrorKind::OutsideWindow));
-                            FrameKind::Error
-                        }
-                    }
-                }
-                Line::Response(_) if self.window.is_none() => FrameKind::Unpaired,
-                Line::Response(_) => FrameKind::Response,
-                Line::Urc(_) => FrameKind::Urc,
-            },
-        };
-    }
 }
 
 impl StreamDecoder {

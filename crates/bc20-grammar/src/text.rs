@@ -8,7 +8,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::error::EncodeError;
+use crate::cursor::{trim_end_blanks, Mode};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 use crate::mqtt_topic::TopicKind;
 
 /// The longest `<host_name>` the note allows (3.2.2): 100 bytes.
@@ -103,7 +104,7 @@ impl<'a> Payload<'a> {
 
     /// Checks that the payload can be carried in a +QMTRECV line and read back unchanged.
     pub fn check(&self) -> Result<(), EncodeError> {
-        match crate::decode::quote_before_line_end(self.as_bytes()) {
+        match quote_before_line_end(self.as_bytes()) {
             Some(at) => Err(EncodeError::Unrepresentable {
                 field: "payload",
                 byte: b'"',
@@ -134,7 +135,7 @@ impl Serialize for Payload<'_> {
             Err(_) => {
                 use serde::ser::SerializeMap;
                 let mut m = s.serialize_map(Some(1))?;
-                m.serialize_entry("hex", &to_hex(&self.0))?;
+                m.serialize_entry("hex", &hex::encode(&self.0))?;
                 m.end()
             }
         }
@@ -160,16 +161,6 @@ impl<'de, 'a> Deserialize<'de> for Payload<'a> {
     }
 }
 
-fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    out
-}
-
 fn from_hex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return None;
@@ -180,9 +171,85 @@ fn from_hex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+// ---------------------------------------------------------------- control bytes and line ends
+
+/// Which bytes a line may hold outside a +QMTRECV payload, per mode: a table lookup keeps this
+/// per-byte loop free of comparisons (and of the fuzzer's comparison hooks).
+const fn text_bytes(tab_ok: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0x20;
+    while b < 256 {
+        table[b] = b != 0x7f;
+        b += 1;
+    }
+    table[b'\t' as usize] = tab_ok;
+    table
+}
+
+static STRICT_TEXT: [bool; 256] = text_bytes(false);
+static LENIENT_TEXT: [bool; 256] = text_bytes(true);
+
+/// Whether `bytes` holds no control byte (below 0x20, or DEL). Eight bytes at a time, with the
+/// usual word tricks for "some byte is below n" and "some byte is zero" (both exact as tests
+/// of existence): topics and short lines are too short for a vectorised loop to pay off, and a
+/// byte loop was a fourteenth of the stream decoder's time. The caller looks for where the
+/// first control byte is only on lines that have one.
+pub(crate) fn control_free(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_control = |x: u64| {
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+        let del = x ^ (ONES * 0x7f);
+        let is_del = del.wrapping_sub(ONES) & !del & HIGHS;
+        (below_space | is_del) != 0
+    };
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        if has_control(u64::from_le_bytes(w)) {
+            return false;
+        }
+    }
+    words.remainder().iter().all(|&b| b >= 0x20 && b != 0x7f)
+}
+
+pub(crate) fn check_controls(line: &[u8], mode: Mode) -> Result<(), DecodeError> {
+    if control_free(line) {
+        return Ok(());
+    }
+    let table = match mode {
+        Mode::Strict => &STRICT_TEXT,
+        Mode::Lenient => &LENIENT_TEXT,
+    };
+    match line.iter().position(|&b| !table[usize::from(b)]) {
+        Some(at) => Err(DecodeError::new(
+            at,
+            DecodeErrorKind::ControlByte { byte: line[at] },
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Where a `"` stands before a line end (blanks and tabs, then CRs, then LF) inside `body`, if
+/// anywhere: such a payload cannot arrive in one URC, because the line ends there (D36, D46).
+pub(crate) fn quote_before_line_end(body: &[u8]) -> Option<usize> {
+    // Searched from the LFs (usually none: only a joined payload holds one), at memchr speed
+    // rather than a byte loop over every payload.
+    memchr::memchr_iter(b'\n', body).find_map(|lf| {
+        let before = &body[..lf];
+        let crs = before.iter().rev().take_while(|&&c| c == b'\r').count();
+        let before = &before[..before.len() - crs];
+        let blanks = before.len() - trim_end_blanks(before).len();
+        let quote = lf.checked_sub(crs + blanks + 1)?;
+        (body[quote] == b'"').then_some(quote)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn quoted_strings_refuse_quote_and_line_ends() {
@@ -215,5 +282,45 @@ mod tests {
         assert_eq!(json, r#"{"hex":"ff00"}"#);
         let back: Payload<'_> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, p);
+    }
+
+    /// The definition D36 and D46 state: the first `"` followed by blanks/tabs, CRs and an LF.
+    fn quote_before_line_end_by_definition(body: &[u8]) -> Option<usize> {
+        body.iter().enumerate().find_map(|(i, &b)| {
+            let after = &body[i + 1..];
+            let blanks = after
+                .iter()
+                .take_while(|&&c| c == b' ' || c == b'\t')
+                .count();
+            let crs = after[blanks..].iter().take_while(|&&c| c == b'\r').count();
+            (b == b'"' && after.get(blanks + crs) == Some(&b'\n')).then_some(i)
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn control_free_matches_its_definition(
+            bytes in proptest::collection::vec(prop_oneof![
+                Just(0x1fu8), Just(0x20), Just(0x7e), Just(0x7f), Just(0x80), Just(0xff), Just(0),
+                any::<u8>()
+            ], 0..40)
+        ) {
+            prop_assert_eq!(
+                control_free(&bytes),
+                bytes.iter().all(|&b| b >= 0x20 && b != 0x7f)
+            );
+        }
+
+        #[test]
+        fn quote_before_line_end_matches_its_definition(
+            body in proptest::collection::vec(prop_oneof![
+                Just(b'"'), Just(b'\r'), Just(b'\n'), Just(b'a'), Just(b' '), Just(b'\t')
+            ], 0..24)
+        ) {
+            prop_assert_eq!(
+                quote_before_line_end(&body),
+                quote_before_line_end_by_definition(&body)
+            );
+        }
     }
 }

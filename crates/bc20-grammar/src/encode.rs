@@ -1,0 +1,221 @@
+//! The line encoder's dispatcher: `encode` and `to_bytes` of [`Command`], [`Response`] and
+//! [`Urc`] frame the line (CR after a command, CR LF around a module line), bound its length,
+//! and hand the value to its family in [`crate::families`]. Lines outside every family (test
+//! responses, unknown URCs) are written here.
+
+use std::fmt;
+
+use crate::command::{Command, MqttCommand};
+use crate::error::EncodeError;
+use crate::families::{
+    basic, final_result, qmtcfg, qmtclose, qmtconn, qmtdisc, qmtopen, qmtpub, qmtrecv, qmtstat,
+    qmtsub, qmtuns,
+};
+use crate::response::Response;
+use crate::urc::Urc;
+use crate::wire::{check_line_len, Wire};
+
+impl Command<'_> {
+    /// Appends the exact bytes the module expects, `AT...\r`, after checking every field.
+    ///
+    /// # Errors
+    ///
+    /// An [`EncodeError`] naming the field that breaks the note or a decision (range, length,
+    /// a byte the wire cannot carry, a rule), or `LineTooLong` when the line would exceed
+    /// [`crate::DEFAULT_MAX_LINE_LEN`] bytes (D12, D50); `out` is then left as it was.
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let start = out.len();
+        // The line without its CR must fit the bound every peer decodes (D12, D50).
+        let result = self
+            .encode_inner(out)
+            .and_then(|()| check_line_len(out.len() - start - 1));
+        if result.is_err() {
+            out.truncate(start);
+        }
+        result
+    }
+
+    /// The encoded bytes in a new buffer.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, EncodeError> {
+        let mut out = Vec::with_capacity(64);
+        self.encode(&mut out)?;
+        Ok(out)
+    }
+
+    fn encode_inner(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let mut w = Wire::new(out);
+        match self.mqtt_command() {
+            Some(MqttCommand::QmtCfg) => qmtcfg::encode_command(self, &mut w)?,
+            Some(MqttCommand::QmtOpen) => qmtopen::encode_command(self, &mut w)?,
+            Some(MqttCommand::QmtClose) => qmtclose::encode_command(self, &mut w)?,
+            Some(MqttCommand::QmtConn) => qmtconn::encode_command(self, &mut w)?,
+            Some(MqttCommand::QmtDisc) => qmtdisc::encode_command(self, &mut w)?,
+            Some(MqttCommand::QmtSub) => qmtsub::encode_command(self, &mut w)?,
+            Some(MqttCommand::QmtUns) => qmtuns::encode_command(self, &mut w)?,
+            Some(MqttCommand::QmtPub) => qmtpub::encode_command(self, &mut w)?,
+            None => basic::encode_command(self, &mut w)?,
+        }
+        w.raw(b"\r");
+        Ok(())
+    }
+}
+
+impl Response<'_> {
+    /// Appends `\r\n<line>\r\n`, after checking every field.
+    ///
+    /// # Errors
+    ///
+    /// An [`EncodeError`] naming the field that breaks the note or a decision (range, length,
+    /// a byte the wire cannot carry, a rule), or `LineTooLong` when the line would exceed
+    /// [`crate::DEFAULT_MAX_LINE_LEN`] bytes (D12, D50); `out` is then left as it was.
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let start = out.len();
+        out.extend_from_slice(b"\r\n");
+        // The line between its CR LFs must fit the bound every peer decodes (D12, D50).
+        let result = self
+            .encode_line(out)
+            .and_then(|()| check_line_len(out.len() - start - 2));
+        match result {
+            Result::Ok(()) => out.extend_from_slice(b"\r\n"),
+            Err(_) => out.truncate(start),
+        }
+        result
+    }
+
+    /// The encoded bytes in a new buffer.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, EncodeError> {
+        let mut out = Vec::with_capacity(32);
+        self.encode(&mut out)?;
+        Result::Ok(out)
+    }
+
+    fn encode_line(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        use Response::*;
+        let mut w = Wire::new(out);
+        match self {
+            Test { command, params } => write_test(&mut w, *command, params),
+            QmtCfgKeepAlive { .. }
+            | QmtCfgSession { .. }
+            | QmtCfgTimeout { .. }
+            | QmtCfgWill { .. }
+            | QmtCfgAliAuth { .. } => qmtcfg::encode_response(self, &mut w),
+            QmtOpenRead { .. } => qmtopen::encode_response(self, &mut w),
+            QmtConnRead { .. } => qmtconn::encode_response(self, &mut w),
+            Cpin { .. } | Cereg { .. } | Cgatt { .. } | Csq { .. } => {
+                basic::encode_response(self, &mut w)
+            }
+            Text { .. } | Ok | Error | CmeError { .. } => {
+                final_result::encode_response(self, &mut w)
+            }
+        }
+    }
+}
+
+impl Urc<'_> {
+    /// Appends `\r\n<line>\r\n`, after checking every field.
+    ///
+    /// # Errors
+    ///
+    /// An [`EncodeError`] naming the field that breaks the note or a decision (range, length,
+    /// a byte the wire cannot carry, a rule), or `LineTooLong` when the line would exceed
+    /// [`crate::DEFAULT_MAX_LINE_LEN`] bytes (D12, D50); `out` is then left as it was.
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let start = out.len();
+        out.extend_from_slice(b"\r\n");
+        // The line between its CR LFs must fit the bound every peer decodes (D12, D50).
+        let result = self
+            .encode_line(out)
+            .and_then(|()| check_line_len(out.len() - start - 2));
+        match result {
+            Ok(()) => out.extend_from_slice(b"\r\n"),
+            Err(_) => out.truncate(start),
+        }
+        result
+    }
+
+    /// The encoded bytes in a new buffer.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, EncodeError> {
+        let mut out = Vec::with_capacity(32);
+        self.encode(&mut out)?;
+        Ok(out)
+    }
+
+    fn encode_line(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let mut w = Wire::new(out);
+        match self {
+            Urc::QmtOpen { .. } => qmtopen::encode_urc(self, &mut w),
+            Urc::QmtClose { .. } => qmtclose::encode_urc(self, &mut w),
+            Urc::QmtConn { .. } => qmtconn::encode_urc(self, &mut w),
+            Urc::QmtDisc { .. } => qmtdisc::encode_urc(self, &mut w),
+            Urc::QmtSub { .. } => qmtsub::encode_urc(self, &mut w),
+            Urc::QmtUns { .. } => qmtuns::encode_urc(self, &mut w),
+            Urc::QmtPub { .. } => qmtpub::encode_urc(self, &mut w),
+            Urc::QmtStat { .. } => qmtstat::encode_urc(self, &mut w),
+            Urc::QmtRecv { .. } => qmtrecv::encode_urc(self, &mut w),
+            Urc::Ip { .. } => basic::encode_urc(self, &mut w),
+            Urc::Unknown { text } => write_unknown(&mut w, text),
+        }
+    }
+}
+
+/// A test response `+QMTxxx: <params>`: the parameter description as read, with ASCII quotes.
+fn write_test(w: &mut Wire<'_>, command: MqttCommand, params: &str) -> Result<(), EncodeError> {
+    let b = params.as_bytes();
+    if let Some(at) = b.iter().position(|&c| c < 0x20 || c == 0x7f) {
+        return Err(EncodeError::Unrepresentable {
+            field: "params",
+            byte: b[at],
+            at,
+        });
+    }
+    // Blanks before the line end are a deviation strict decoding refuses (D46):
+    // the encoder never writes a line its own decoder rejects.
+    if b.last().is_some_and(|&c| c == b' ' || c == b'\t') {
+        return Err(EncodeError::Rule {
+            field: "params",
+            rule: "no blank or tab before the line end (D46)",
+        });
+    }
+    w.raw(command.plus_name().as_bytes()).raw(b": ");
+    // The wire has ASCII quotes only (D2): typographic ones read leniently become `"`.
+    for (i, part) in params.split(['\u{201c}', '\u{201d}']).enumerate() {
+        if i > 0 {
+            w.raw(b"\"");
+        }
+        w.raw(part.as_bytes());
+    }
+    Ok(())
+}
+
+/// A line outside the grammar, kept whole (D41): it must still read back as one.
+fn write_unknown(w: &mut Wire<'_>, text: &str) -> Result<(), EncodeError> {
+    let b = text.as_bytes();
+    if b.first() != Some(&b'+') || !b.contains(&b':') {
+        return Err(EncodeError::Rule {
+            field: "line",
+            rule: "an unknown URC starts with '+' and has a ':'",
+        });
+    }
+    if let Some(at) = b.iter().position(|&c| c < 0x20 || c == 0x7f) {
+        return Err(EncodeError::Unrepresentable {
+            field: "line",
+            byte: b[at],
+            at,
+        });
+    }
+    w.raw(b);
+    Ok(())
+}
+
+impl fmt::Display for Command<'_> {
+    /// The wire line without its CR, or `<invalid: reason>` when a field cannot be encoded.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.to_bytes() {
+            Ok(mut b) => {
+                b.pop();
+                f.write_str(&String::from_utf8_lossy(&b))
+            }
+            Err(e) => write!(f, "<invalid {}: {e}>", self.name()),
+        }
+    }
+}

@@ -1,0 +1,385 @@
+//! AT+QMTCFG (3.2.1): the write and query forms of its five keywords, their query responses,
+//! and the Will and Alibaba parameters they share.
+
+use std::borrow::Cow;
+
+use crate::command::{Command, Will};
+use crate::cursor::Cursor;
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError, WarningKind};
+use crate::fields::{conn_id, flag, limited, qos, topic};
+use crate::limits;
+use crate::mqtt_topic::TopicKind;
+use crate::response::Response;
+use crate::text::{check_string, check_topic};
+use crate::wire::{range, Wire};
+
+// ---------------------------------------------------------------- decode
+
+/// A QMTCFG keyword: strict takes all-lower or all-upper (the note prints both), lenient any case.
+fn cfg_keyword(cur: &mut Cursor<'_>) -> Result<CfgKeyword, DecodeError> {
+    let at = cur.pos();
+    // An unquoted keyword (`AT+QMTCFG=ALIAUTH,...` in BC26 tutorials) is lenient with a
+    // warning (D48); in a query response it is D17's unquoted form.
+    let unquoted = cur.unquoted.unwrap_or(WarningKind::UnquotedString);
+    let word = cur.string_unquoted_as("keyword", Some(unquoted))?;
+    let kw = CfgKeyword::ALL
+        .iter()
+        .find(|(name, _)| word.eq_ignore_ascii_case(name))
+        .map(|&(_, k)| k)
+        .ok_or_else(|| {
+            DecodeError::new(
+                at,
+                DecodeErrorKind::Expected {
+                    expected: "keepalive, session, timeout, will or aliauth",
+                },
+            )
+        })?;
+    let canonical = word.bytes().all(|b| b.is_ascii_lowercase())
+        || word.bytes().all(|b| b.is_ascii_uppercase());
+    if !canonical {
+        if !cur.lenient() {
+            return Err(DecodeError::new(
+                at,
+                DecodeErrorKind::Expected {
+                    expected: "a keyword in all lower or all upper case (strict)",
+                },
+            ));
+        }
+        cur.warn(at, WarningKind::KeywordCase);
+    }
+    Ok(kw)
+}
+
+#[derive(Clone, Copy)]
+enum CfgKeyword {
+    KeepAlive,
+    Session,
+    Timeout,
+    Will,
+    AliAuth,
+}
+
+impl CfgKeyword {
+    const ALL: [(&'static str, CfgKeyword); 5] = [
+        ("keepalive", CfgKeyword::KeepAlive),
+        ("session", CfgKeyword::Session),
+        ("timeout", CfgKeyword::Timeout),
+        ("will", CfgKeyword::Will),
+        ("aliauth", CfgKeyword::AliAuth),
+    ];
+}
+
+pub(crate) fn decode_write<'a>(cur: &mut Cursor<'a>) -> Result<Command<'a>, DecodeError> {
+    let kw = cfg_keyword(cur)?;
+    cur.comma("tcpconnectID")?;
+    let conn_id = conn_id(cur)?;
+    let more = cur.comma_or_end()?;
+    let cmd = match (kw, more) {
+        (CfgKeyword::KeepAlive, false) => Command::QmtCfgKeepAliveQuery { conn_id },
+        (CfgKeyword::Session, false) => Command::QmtCfgSessionQuery { conn_id },
+        (CfgKeyword::Timeout, false) => Command::QmtCfgTimeoutQuery { conn_id },
+        (CfgKeyword::Will, false) => Command::QmtCfgWillQuery { conn_id },
+        (CfgKeyword::AliAuth, false) => Command::QmtCfgAliAuthQuery { conn_id },
+        (CfgKeyword::KeepAlive, true) => {
+            let keepalive =
+                cur.int("keep-alive time", limits::KEEPALIVE.0, limits::KEEPALIVE.1)? as u16;
+            cur.end()?;
+            Command::QmtCfgKeepAlive { conn_id, keepalive }
+        }
+        (CfgKeyword::Session, true) => {
+            let clean_session = flag(cur, "clean_session")?;
+            cur.end()?;
+            Command::QmtCfgSession {
+                conn_id,
+                clean_session,
+            }
+        }
+        (CfgKeyword::Timeout, true) => {
+            let pkt_timeout =
+                cur.int("pkt_timeout", limits::PKT_TIMEOUT.0, limits::PKT_TIMEOUT.1)? as u8;
+            let mut retry_times = None;
+            let mut timeout_notice = None;
+            if cur.comma_or_end()? {
+                retry_times =
+                    Some(
+                        cur.int("retry_times", limits::RETRY_TIMES.0, limits::RETRY_TIMES.1)? as u8,
+                    );
+                if cur.comma_or_end()? {
+                    timeout_notice = Some(flag(cur, "timeout_notice")?);
+                    cur.end()?;
+                }
+            }
+            Command::QmtCfgTimeout {
+                conn_id,
+                pkt_timeout,
+                retry_times,
+                timeout_notice,
+            }
+        }
+        (CfgKeyword::Will, true) => {
+            let will = will_params(cur)?;
+            Command::QmtCfgWill { conn_id, will }
+        }
+        (CfgKeyword::AliAuth, true) => {
+            let (product_key, device_name, device_secret) = aliauth_params(cur)?;
+            Command::QmtCfgAliAuth {
+                conn_id,
+                product_key,
+                device_name,
+                device_secret,
+            }
+        }
+    };
+    Ok(cmd)
+}
+
+/// `<will_fg>[,<will_qos>,<will_retain>,"<will_topic>","<will_msg>"]` to the end of the line.
+fn will_params<'a>(cur: &mut Cursor<'a>) -> Result<Option<Will<'a>>, DecodeError> {
+    if !flag(cur, "will_fg")? {
+        cur.end()?;
+        return Ok(None);
+    }
+    cur.comma("will_qos")?;
+    let will_qos = qos(cur, "will_qos")?;
+    cur.comma("will_retain")?;
+    let will_retain = flag(cur, "will_retain")?;
+    cur.comma("will_topic")?;
+    let will_topic = topic(cur, "will_topic", TopicKind::Name)?;
+    cur.comma("will_msg")?;
+    let will_msg = limited(cur, "will_msg", limits::MSG_LEN.0, limits::MSG_LEN.1)?;
+    cur.end()?;
+    Ok(Some(Will {
+        will_qos,
+        will_retain,
+        will_topic: Cow::Borrowed(will_topic),
+        will_msg: Cow::Borrowed(will_msg),
+    }))
+}
+
+type AliAuth<'a> = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>);
+
+fn aliauth_params<'a>(cur: &mut Cursor<'a>) -> Result<AliAuth<'a>, DecodeError> {
+    let (lo, hi) = limits::ALIAUTH_LEN;
+    let product_key = limited(cur, "product_key", lo, hi)?;
+    cur.comma("device_name")?;
+    let device_name = limited(cur, "device_name", lo, hi)?;
+    cur.comma("device_secret")?;
+    let device_secret = limited(cur, "device_secret", lo, hi)?;
+    cur.end()?;
+    Ok((
+        Cow::Borrowed(product_key),
+        Cow::Borrowed(device_name),
+        Cow::Borrowed(device_secret),
+    ))
+}
+
+/// The query response `+QMTCFG: "<keyword>",<value>...`, after `+QMTCFG: `.
+pub(crate) fn decode_response<'a>(cur: &mut Cursor<'a>) -> Result<Response<'a>, DecodeError> {
+    // The note prints these strings unquoted; we quote them (D17).
+    cur.unquoted = Some(WarningKind::QuotingDiffers);
+    let kw = cfg_keyword(cur)?;
+    cur.comma("value")?;
+    let r = match kw {
+        CfgKeyword::KeepAlive => {
+            let keepalive =
+                cur.int("keep-alive time", limits::KEEPALIVE.0, limits::KEEPALIVE.1)? as u16;
+            cur.end()?;
+            Response::QmtCfgKeepAlive { keepalive }
+        }
+        CfgKeyword::Session => {
+            let clean_session = flag(cur, "clean_session")?;
+            cur.end()?;
+            Response::QmtCfgSession { clean_session }
+        }
+        CfgKeyword::Timeout => {
+            let pkt_timeout =
+                cur.int("pkt_timeout", limits::PKT_TIMEOUT.0, limits::PKT_TIMEOUT.1)? as u8;
+            cur.comma("retry_times")?;
+            let retry_times =
+                cur.int("retry_times", limits::RETRY_TIMES.0, limits::RETRY_TIMES.1)? as u8;
+            cur.comma("timeout_notice")?;
+            let timeout_notice = flag(cur, "timeout_notice")?;
+            cur.end()?;
+            Response::QmtCfgTimeout {
+                pkt_timeout,
+                retry_times,
+                timeout_notice,
+            }
+        }
+        CfgKeyword::Will => Response::QmtCfgWill {
+            will: will_params(cur)?,
+        },
+        CfgKeyword::AliAuth => {
+            let (product_key, device_name, device_secret) = aliauth_params(cur)?;
+            Response::QmtCfgAliAuth {
+                product_key,
+                device_name,
+                device_secret,
+            }
+        }
+    };
+    Ok(r)
+}
+
+// ---------------------------------------------------------------- encode
+
+/// Writes an AT+QMTCFG line (without its CR).
+pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+    use Command::*;
+    match cmd {
+        QmtCfgTest => w.raw(b"AT+QMTCFG=?"),
+        QmtCfgKeepAliveQuery { conn_id } => cfg(w, b"keepalive", *conn_id)?,
+        QmtCfgKeepAlive { conn_id, keepalive } => {
+            range("keep-alive time", *keepalive, limits::KEEPALIVE)?;
+            cfg(w, b"keepalive", *conn_id)?
+                .comma()
+                .int((*keepalive).into())
+        }
+        QmtCfgSessionQuery { conn_id } => cfg(w, b"session", *conn_id)?,
+        QmtCfgSession {
+            conn_id,
+            clean_session,
+        } => cfg(w, b"session", *conn_id)?
+            .comma()
+            .int((*clean_session).into()),
+        QmtCfgTimeoutQuery { conn_id } => cfg(w, b"timeout", *conn_id)?,
+        QmtCfgTimeout {
+            conn_id,
+            pkt_timeout,
+            retry_times,
+            timeout_notice,
+        } => {
+            range("pkt_timeout", *pkt_timeout, limits::PKT_TIMEOUT)?;
+            if let Some(r) = retry_times {
+                range("retry_times", *r, limits::RETRY_TIMES)?;
+            }
+            if timeout_notice.is_some() && retry_times.is_none() {
+                return Err(EncodeError::Rule {
+                    field: "timeout_notice",
+                    rule: "timeout_notice needs retry_times (parameters are positional)",
+                });
+            }
+            let w = cfg(w, b"timeout", *conn_id)?
+                .comma()
+                .int((*pkt_timeout).into());
+            if let Some(r) = retry_times {
+                w.comma().int((*r).into());
+            }
+            if let Some(n) = timeout_notice {
+                w.comma().int((*n).into());
+            }
+            w
+        }
+        QmtCfgWillQuery { conn_id } => cfg(w, b"will", *conn_id)?,
+        QmtCfgWill { conn_id, will } => {
+            let w = cfg(w, b"will", *conn_id)?.comma();
+            write_will(w, will.as_ref())?
+        }
+        QmtCfgAliAuthQuery { conn_id } => cfg(w, b"aliauth", *conn_id)?,
+        QmtCfgAliAuth {
+            conn_id,
+            product_key,
+            device_name,
+            device_secret,
+        } => {
+            let w = cfg(w, b"aliauth", *conn_id)?.comma();
+            write_aliauth(w, product_key, device_name, device_secret)?
+        }
+        other => unreachable!("{} is not an AT+QMTCFG form", other.spec_id()),
+    };
+    Ok(())
+}
+
+/// Writes a `+QMTCFG:` query response line.
+pub(crate) fn encode_response(r: &Response<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+    match r {
+        Response::QmtCfgKeepAlive { keepalive } => {
+            range("keep-alive time", *keepalive, limits::KEEPALIVE)?;
+            w.raw(b"+QMTCFG: \"keepalive\",").int((*keepalive).into());
+        }
+        Response::QmtCfgSession { clean_session } => {
+            w.raw(b"+QMTCFG: \"session\",").int((*clean_session).into());
+        }
+        Response::QmtCfgTimeout {
+            pkt_timeout,
+            retry_times,
+            timeout_notice,
+        } => {
+            range("pkt_timeout", *pkt_timeout, limits::PKT_TIMEOUT)?;
+            range("retry_times", *retry_times, limits::RETRY_TIMES)?;
+            w.raw(b"+QMTCFG: \"timeout\",")
+                .int((*pkt_timeout).into())
+                .comma();
+            w.int((*retry_times).into())
+                .comma()
+                .int((*timeout_notice).into());
+        }
+        Response::QmtCfgWill { will } => {
+            write_will(w.raw(b"+QMTCFG: \"will\","), will.as_ref())?;
+        }
+        Response::QmtCfgAliAuth {
+            product_key,
+            device_name,
+            device_secret,
+        } => {
+            let w = w.raw(b"+QMTCFG: \"aliauth\",");
+            write_aliauth(w, product_key, device_name, device_secret)?;
+        }
+        other => unreachable!("{} is not a +QMTCFG response", other.spec_id()),
+    }
+    Ok(())
+}
+
+/// Writes `<will_fg>[,<will_qos>,<will_retain>,"<will_topic>","<will_msg>"]`, shared by the
+/// write command and the query response of AT+QMTCFG="will".
+pub(crate) fn write_will<'w, 'o>(
+    w: &'w mut Wire<'o>,
+    will: Option<&Will<'_>>,
+) -> Result<&'w mut Wire<'o>, EncodeError> {
+    let Some(will) = will else {
+        return Ok(w.int(0));
+    };
+    check_topic("will_topic", &will.will_topic, TopicKind::Name)?;
+    check_string("will_msg", will.will_msg.as_bytes(), limits::MSG_LEN)?;
+    w.int(1).comma().int(will.will_qos.code().into()).comma();
+    w.int(will.will_retain.into()).comma();
+    w.quoted("will_topic", will.will_topic.as_bytes())?.comma();
+    w.quoted("will_msg", will.will_msg.as_bytes())
+}
+
+/// Writes `"<product_key>","<device_name>","<device_secret>"`, shared by the write command and
+/// the query response of AT+QMTCFG="aliauth".
+pub(crate) fn write_aliauth<'w, 'o>(
+    w: &'w mut Wire<'o>,
+    product_key: &str,
+    device_name: &str,
+    device_secret: &str,
+) -> Result<&'w mut Wire<'o>, EncodeError> {
+    let fields = [
+        ("product_key", product_key),
+        ("device_name", device_name),
+        ("device_secret", device_secret),
+    ];
+    for (field, value) in fields {
+        check_string(field, value.as_bytes(), limits::ALIAUTH_LEN)?;
+    }
+    for (i, (field, value)) in fields.into_iter().enumerate() {
+        if i > 0 {
+            w.comma();
+        }
+        w.quoted(field, value.as_bytes())?;
+    }
+    Ok(w)
+}
+
+fn cfg<'w, 'o>(
+    w: &'w mut Wire<'o>,
+    keyword: &[u8],
+    conn_id: u8,
+) -> Result<&'w mut Wire<'o>, EncodeError> {
+    range("tcpconnectID", conn_id, limits::CONN_ID)?;
+    Ok(w.raw(b"AT+QMTCFG=")
+        .quoted_unchecked(keyword)
+        .comma()
+        .int(conn_id.into()))
+}

@@ -1,0 +1,180 @@
+//! AT+QMTPUB (3.2.8): publish a message. The write command (the note's one-line form with the
+//! message quoted; the prompt and length forms of other modules are refused, D34) and the
+//! result URC `+QMTPUB: <tcpconnectID>,<msgID>,<result>[,<value>]`.
+
+use std::borrow::Cow;
+
+use crate::codes::{PacketResult, Qos};
+use crate::command::Command;
+use crate::cursor::{trim_end_blanks, Cursor};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError, WarningKind};
+use crate::fields::{conn_id, flag, packet_head, qos, topic};
+use crate::limits;
+use crate::mqtt_topic::TopicKind;
+use crate::text::{check_string, check_topic, Payload};
+use crate::urc::Urc;
+use crate::wire::{count_rule, write_id, Wire};
+
+/// `AT+QMTPUB=<tcpconnectID>,<msgID>,<qos>,<retain>,"<topic>","<msg>"`, after the `=`.
+pub(crate) fn decode_write<'a>(cur: &mut Cursor<'a>) -> Result<Command<'a>, DecodeError> {
+    let conn_id = conn_id(cur)?;
+    cur.comma("msgID")?;
+    let id_at = cur.pos();
+    let msg_id = cur.int("msgID", limits::PUB_MSG_ID.0, limits::PUB_MSG_ID.1)? as u16;
+    cur.comma("qos")?;
+    let qos = qos(cur, "qos")?;
+    match (qos, msg_id) {
+        (Qos::AtMostOnce, 0) => {}
+        (Qos::AtMostOnce, _) if cur.lenient() => cur.warn(id_at, WarningKind::Qos0NonZeroMsgId),
+        (Qos::AtMostOnce, _) => {
+            return Err(DecodeError::new(
+                id_at,
+                DecodeErrorKind::Rule {
+                    rule: "msgID must be 0 when qos is 0 (3.2.8)",
+                },
+            ))
+        }
+        (_, 0) => {
+            return Err(DecodeError::new(
+                id_at,
+                DecodeErrorKind::Rule {
+                    rule: "msgID 0 is only allowed with qos 0 (3.2.8)",
+                },
+            ))
+        }
+        _ => {}
+    }
+    cur.comma("retain")?;
+    let retain = flag(cur, "retain")?;
+    cur.comma("topic")?;
+    let topic = topic(cur, "topic", TopicKind::Name)?;
+    let at = cur.pos();
+    if !cur.comma_or_end()? {
+        // BC28/BG95's prompt form: the data would follow a `>` prompt (D34).
+        return Err(DecodeError::new(
+            at,
+            DecodeErrorKind::UnsupportedPromptForm { form: "prompt" },
+        ));
+    }
+    let at = cur.pos();
+    let digits = cur.rest().iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits > 0 && trim_end_blanks(&cur.rest()[digits..]).is_empty() {
+        // BG95's length form: a byte count, the data after a prompt (D34, D48).
+        return Err(DecodeError::new(
+            at,
+            DecodeErrorKind::UnsupportedPromptForm { form: "length" },
+        ));
+    }
+    let msg = cur.quoted_bytes("msg", |b| b == b',', None)?;
+    if msg.len() > limits::MSG_LEN.1 {
+        return Err(DecodeError::new(
+            at,
+            DecodeErrorKind::Length {
+                field: "msg",
+                len: msg.len(),
+                min: 0,
+                max: limits::MSG_LEN.1,
+            },
+        ));
+    }
+    cur.end()?;
+    Ok(Command::QmtPub {
+        conn_id,
+        msg_id,
+        qos,
+        retain,
+        topic: Cow::Borrowed(topic),
+        msg: Payload::borrowed(msg),
+    })
+}
+
+/// The result URC, after `+QMTPUB: `.
+pub(crate) fn decode_answer<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeError> {
+    let (conn_id, msg_id, result) = packet_head(cur, limits::PUB_MSG_ID)?;
+    let value = if result == PacketResult::Retransmission {
+        cur.comma("value")?;
+        Some(cur.int("value", 0, 255)? as u8)
+    } else {
+        None
+    };
+    cur.end()?;
+    Ok(Urc::QmtPub {
+        conn_id,
+        msg_id,
+        result,
+        value,
+    })
+}
+
+/// Writes an AT+QMTPUB line (without its CR).
+pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+    use Command::*;
+    match cmd {
+        QmtPubTest => w.raw(b"AT+QMTPUB=?"),
+        QmtPub {
+            conn_id,
+            msg_id,
+            qos,
+            retain,
+            topic,
+            msg,
+        } => {
+            check_pub_msg_id(*msg_id, *qos)?;
+            check_topic("topic", topic, TopicKind::Name)?;
+            check_string("msg", msg.as_bytes(), limits::MSG_LEN)?;
+            let w = write_id(w, b"AT+QMTPUB=", *conn_id)?;
+            w.comma()
+                .int((*msg_id).into())
+                .comma()
+                .int(qos.code().into());
+            w.comma()
+                .int((*retain).into())
+                .comma()
+                .quoted_unchecked(topic.as_bytes())
+                .comma();
+            w.quoted("msg", msg.as_bytes())?
+        }
+        other => unreachable!("{} is not an AT+QMTPUB form", other.spec_id()),
+    };
+    Ok(())
+}
+
+/// Writes the result URC `+QMTPUB: <tcpconnectID>,<msgID>,<result>[,<value>]`.
+pub(crate) fn encode_urc(u: &Urc<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+    match u {
+        Urc::QmtPub {
+            conn_id,
+            msg_id,
+            result,
+            value,
+        } => {
+            count_rule(*result, *value)?;
+            write_id(w, b"+QMTPUB: ", *conn_id)?
+                .comma()
+                .int((*msg_id).into())
+                .comma()
+                .int(result.code().into());
+            if let Some(n) = value {
+                w.comma().int((*n).into());
+            }
+        }
+        other => unreachable!("{} is not a +QMTPUB result", other.spec_id()),
+    }
+    Ok(())
+}
+
+/// Checks the +QMTPUB rule "msgID is 0 if and only if qos is 0" (3.2.8).
+pub fn check_pub_msg_id(msg_id: u16, qos: Qos) -> Result<(), EncodeError> {
+    match (qos, msg_id) {
+        (Qos::AtMostOnce, 0) => Ok(()),
+        (Qos::AtMostOnce, _) => Err(EncodeError::Rule {
+            field: "msgID",
+            rule: "msgID must be 0 when qos is 0",
+        }),
+        (_, 0) => Err(EncodeError::Rule {
+            field: "msgID",
+            rule: "msgID 0 is only allowed with qos 0",
+        }),
+        _ => Ok(()),
+    }
+}

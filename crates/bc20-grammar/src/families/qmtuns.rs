@@ -1,0 +1,103 @@
+//! AT+QMTUNS (3.2.7): unsubscribe from topics. The write command with its topic list and the
+//! result URC `+QMTUNS: <tcpconnectID>,<msgID>,<result>[,<value>]` (the count is optional, D31).
+
+use crate::codes::PacketResult;
+use crate::command::{Command, UnsTopics};
+use crate::cursor::Cursor;
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
+use crate::fields::{conn_id, packet_head, topic, topic_list};
+use crate::limits;
+use crate::mqtt_topic::TopicKind;
+use crate::text::check_topic;
+use crate::urc::Urc;
+use crate::wire::{count_rule, range, topic_count, write_id, Wire};
+
+/// `AT+QMTUNS=<tcpconnectID>,<msgID>,"<topic1>"[,...]`, after the `=`.
+pub(crate) fn decode_write<'a>(cur: &mut Cursor<'a>) -> Result<Command<'a>, DecodeError> {
+    let conn_id = conn_id(cur)?;
+    cur.comma("msgID")?;
+    let msg_id = cur.int("msgID", limits::SUB_MSG_ID.0, limits::SUB_MSG_ID.1)? as u16;
+    if !cur.comma_or_end()? {
+        return Err(cur.error(DecodeErrorKind::NoTopics));
+    }
+    let start = cur.pos();
+    let len = topic_list(cur, |cur| topic(cur, "topic", TopicKind::Filter).map(drop))?;
+    let topics = UnsTopics::wire(&cur.line()[start..cur.pos()], cur.mode, len);
+    Ok(Command::QmtUns {
+        conn_id,
+        msg_id,
+        topics,
+    })
+}
+
+/// The result URC, after `+QMTUNS: `.
+pub(crate) fn decode_answer<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeError> {
+    let (conn_id, msg_id, result) = packet_head(cur, limits::SUB_MSG_ID)?;
+    // The note prints no count on +QMTUNS; D31 accepts an optional one with result 1.
+    let value = if result == PacketResult::Retransmission && cur.comma_or_end()? {
+        Some(cur.int("value", 0, 255)? as u8)
+    } else {
+        None
+    };
+    cur.end()?;
+    Ok(Urc::QmtUns {
+        conn_id,
+        msg_id,
+        result,
+        value,
+    })
+}
+
+/// Writes an AT+QMTUNS line (without its CR).
+pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+    use Command::*;
+    match cmd {
+        QmtUnsTest => w.raw(b"AT+QMTUNS=?"),
+        QmtUns {
+            conn_id,
+            msg_id,
+            topics,
+        } => {
+            range("msgID", *msg_id, limits::SUB_MSG_ID)?;
+            topic_count(topics.len())?;
+            let w = write_id(w, b"AT+QMTUNS=", *conn_id)?
+                .comma()
+                .int((*msg_id).into());
+            for t in topics.iter() {
+                check_topic("topic", t, TopicKind::Filter)?;
+                w.comma().quoted_unchecked(t.as_bytes());
+            }
+            w
+        }
+        other => unreachable!("{} is not an AT+QMTUNS form", other.spec_id()),
+    };
+    Ok(())
+}
+
+/// Writes the result URC `+QMTUNS: <tcpconnectID>,<msgID>,<result>[,<value>]`.
+pub(crate) fn encode_urc(u: &Urc<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+    match u {
+        Urc::QmtUns {
+            conn_id,
+            msg_id,
+            result,
+            value,
+        } => {
+            range("msgID", *msg_id, limits::SUB_MSG_ID)?;
+            // The count is optional on +QMTUNS (D31), but never without result 1.
+            if value.is_some() && *result != PacketResult::Retransmission {
+                count_rule(*result, *value)?;
+            }
+            write_id(w, b"+QMTUNS: ", *conn_id)?
+                .comma()
+                .int((*msg_id).into())
+                .comma()
+                .int(result.code().into());
+            if let Some(n) = value {
+                w.comma().int((*n).into());
+            }
+        }
+        other => unreachable!("{} is not a +QMTUNS result", other.spec_id()),
+    }
+    Ok(())
+}
