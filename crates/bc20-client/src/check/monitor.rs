@@ -54,27 +54,18 @@ impl Monitor {
             .map_err(|e| format!("driver wrote a non-canonical line: {e}"))?;
         self.awaiting_final = true;
         self.last_packet = None;
-        let (slot, id) = match &cmd {
-            Command::QmtClose { conn_id }
-            | Command::QmtConn { conn_id, .. }
-            | Command::QmtDisc { conn_id } => (*conn_id, None),
-            Command::QmtSub {
-                conn_id, msg_id, ..
-            }
-            | Command::QmtUns {
-                conn_id, msg_id, ..
-            } => (*conn_id, Some(*msg_id)),
-            Command::QmtPub {
-                conn_id,
-                msg_id,
-                qos,
-                ..
-            } => {
-                bc20_grammar::check_pub_msg_id(*msg_id, *qos).map_err(|e| e.to_string())?;
-                (*conn_id, (*msg_id != 0).then_some(*msg_id))
-            }
-            _ => return Ok(()),
+        // Every command with an asynchronous result but QMTOPEN needs an open slot.
+        let Some(key) = cmd
+            .async_key()
+            .filter(|k| k.command != bc20_grammar::MqttCommand::QmtOpen)
+        else {
+            return Ok(());
         };
+        if let Command::QmtPub { msg_id, qos, .. } = &cmd {
+            bc20_grammar::check_pub_msg_id(*msg_id, *qos).map_err(|e| e.to_string())?;
+        }
+        // A QoS 0 publish (msgID 0) holds no identifier.
+        let (slot, id) = (key.conn_id, key.msg_id.filter(|&m| m != 0));
         let opened = self.opened.get(usize::from(slot)).copied().unwrap_or(false);
         if slot_closed(slot).unwrap_or(!opened) {
             return Err(format!("wrote {cmd} for slot {slot}, which is closed"));

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use bc20_grammar::{Command, Line, MqttCommand, PacketResult, Response, SlotSettings, Urc};
+use bc20_grammar::{Command, Line, MqttCommand, Response, SlotSettings, Urc};
 
 use super::result::CommandTiming;
 
@@ -58,7 +58,7 @@ impl Timing {
     /// Records a command sent at `at`; `cmd` is its decoded form, if it decodes.
     pub fn sent(&mut self, at: Duration, text: &str, cmd: Option<&Command<'_>>) {
         let mqtt = cmd.and_then(Command::mqtt_command);
-        let (conn_id, msg_id) = cmd.map_or((None, None), ids_of_command);
+        let (conn_id, msg_id) = cmd.map_or((None, None), |c| (c.conn_id(), c.msg_id()));
         let limit = mqtt.map(|m| {
             let limit = match conn_id.and_then(|c| self.slots.get(usize::from(c))) {
                 Some(slot) => slot.max_response(m),
@@ -129,10 +129,10 @@ impl Timing {
         let Some(of) = u.result_of() else {
             return;
         };
-        if is_retransmission_notice(u) {
+        if u.is_retransmission_notice() {
             return;
         }
-        let (conn_id, msg_id) = ids_of_urc(u);
+        let (conn_id, msg_id) = (u.conn_id(), u.msg_id());
         let Some(pos) = self.pending.iter().position(|p| {
             p.async_result
                 && p.mqtt == Some(of)
@@ -173,69 +173,5 @@ impl Timing {
         self.timings
             .iter()
             .filter(|t| t.within_limit == Some(false))
-    }
-}
-
-fn is_retransmission_notice(u: &Urc<'_>) -> bool {
-    matches!(
-        u,
-        Urc::QmtConn {
-            result: PacketResult::Retransmission,
-            ..
-        } | Urc::QmtSub {
-            result: PacketResult::Retransmission,
-            ..
-        } | Urc::QmtUns {
-            result: PacketResult::Retransmission,
-            ..
-        } | Urc::QmtPub {
-            result: PacketResult::Retransmission,
-            ..
-        }
-    )
-}
-
-fn ids_of_command(c: &Command<'_>) -> (Option<u8>, Option<u16>) {
-    use Command::*;
-    match c {
-        QmtOpen { conn_id, .. }
-        | QmtClose { conn_id }
-        | QmtConn { conn_id, .. }
-        | QmtDisc { conn_id }
-        | QmtCfgKeepAlive { conn_id, .. }
-        | QmtCfgKeepAliveQuery { conn_id }
-        | QmtCfgSession { conn_id, .. }
-        | QmtCfgSessionQuery { conn_id }
-        | QmtCfgTimeout { conn_id, .. }
-        | QmtCfgTimeoutQuery { conn_id }
-        | QmtCfgWill { conn_id, .. }
-        | QmtCfgWillQuery { conn_id }
-        | QmtCfgAliAuth { conn_id, .. }
-        | QmtCfgAliAuthQuery { conn_id } => (Some(*conn_id), None),
-        QmtSub {
-            conn_id, msg_id, ..
-        }
-        | QmtUns {
-            conn_id, msg_id, ..
-        }
-        | QmtPub {
-            conn_id, msg_id, ..
-        } => (Some(*conn_id), Some(*msg_id)),
-        _ => (None, None),
-    }
-}
-
-fn ids_of_urc(u: &Urc<'_>) -> (Option<u8>, Option<u16>) {
-    match u {
-        Urc::QmtSub {
-            conn_id, msg_id, ..
-        }
-        | Urc::QmtUns {
-            conn_id, msg_id, ..
-        }
-        | Urc::QmtPub {
-            conn_id, msg_id, ..
-        } => (Some(*conn_id), Some(*msg_id)),
-        other => (other.conn_id(), None),
     }
 }
