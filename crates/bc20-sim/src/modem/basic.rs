@@ -123,7 +123,7 @@ impl Modem {
             if s.phase.is_open() {
                 let r = Response::QmtOpenRead {
                     conn_id,
-                    host_name: Cow::Owned(s.host.clone()),
+                    host_name: Cow::Owned(s.host_name.clone()),
                     port: s.port,
                 };
                 self.info(r);

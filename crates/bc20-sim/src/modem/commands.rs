@@ -106,7 +106,7 @@ impl Modem {
     }
 
     /// AT+QMTOPEN (3.2.2, D24).
-    fn qmtopen(&mut self, conn_id: u8, host: String, port: u16) -> Result<Done, Fail> {
+    fn qmtopen(&mut self, conn_id: u8, host_name: String, port: u16) -> Result<Done, Fail> {
         let early = if self.slots[conn_id].phase != Phase::Closed {
             Some(OpenResult::IdentifierOccupied)
         } else if !self.attached {
@@ -130,13 +130,13 @@ impl Modem {
         slot.phase = Phase::Opening {
             deadline: self.now + self.config.open_timeout,
         };
-        slot.host = host.clone();
+        slot.host_name = host_name.clone();
         slot.port = port;
         slot.session = Session::new(self.config.max_packet_size);
         slot.imp.flush();
         self.net_out.push_back(NetAction::Open {
             conn_id,
-            host,
+            host: host_name,
             port,
         });
         Ok(Done::Async)

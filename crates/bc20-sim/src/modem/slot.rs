@@ -107,7 +107,7 @@ impl Phase {
 pub(crate) struct Slot {
     pub(crate) cfg: SlotSettings,
     pub(crate) phase: Phase,
-    pub(crate) host: String,
+    pub(crate) host_name: String,
     pub(crate) port: u16,
     pub(crate) session: Session,
     /// A clean-session-0 session from an earlier link, resumed by a CONNACK with
@@ -121,7 +121,7 @@ impl Slot {
         Slot {
             cfg: SlotSettings::default(),
             phase: Phase::Closed,
-            host: String::new(),
+            host_name: String::new(),
             port: 0,
             session: Session::new(max_packet_size),
             stored: None,
