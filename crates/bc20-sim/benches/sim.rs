@@ -115,15 +115,15 @@ fn qos1_publishes(c: &mut Criterion, broker: &EmbeddedBroker) {
     sim.write(b"AT+QMTCONN=0,\"bench\"\r").unwrap();
     sim.read_until(b"+QMTCONN: 0,0,0\r\n", Duration::from_secs(5))
         .unwrap();
-    let mut id: u16 = 0;
+    let mut msg_id: u16 = 0;
     g.bench_function("embedded_broker", |b| {
         b.iter(|| {
-            id = id % 65535 + 1;
-            sim.write(format!("AT+QMTPUB=0,{id},1,0,\"bench/t\",\"x\"\r").as_bytes())
+            msg_id = msg_id % 65535 + 1;
+            sim.write(format!("AT+QMTPUB=0,{msg_id},1,0,\"bench/t\",\"x\"\r").as_bytes())
                 .unwrap();
             black_box(
                 sim.read_until(
-                    format!("+QMTPUB: 0,{id},0\r\n").as_bytes(),
+                    format!("+QMTPUB: 0,{msg_id},0\r\n").as_bytes(),
                     Duration::from_secs(5),
                 )
                 .unwrap(),

@@ -29,7 +29,9 @@
 //! assert!(bench.advance(Duration::from_secs(40)).ends_with("+QMTPUB: 0,1,2\r\n"));
 //! ```
 //!
-//! Names follow the note: `conn_id`/`slot` is `<tcpconnectID>`, `msg_id` is `<msgID>`.
+//! Names follow the note: `conn_id` is `<tcpconnectID>` (a *slot* is what it indexes), `msg_id`
+//! is `<msgID>`, and the QMTCFG values keep theirs (`pkt_timeout`, `retry_times`,
+//! `timeout_notice`, `keepalive`, `clean_session`, `will_*`).
 
 #![deny(missing_docs)]
 

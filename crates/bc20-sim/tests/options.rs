@@ -118,9 +118,9 @@ fn mqtt31_is_understood_by_the_virtual_broker_and_refusable() {
 #[test]
 fn modules_share_the_virtual_broker() {
     let mut b = Bench::with_modules(2, ModemConfig::echo_off());
-    for (m, id) in [(0, "a"), (1, "b")] {
+    for (m, client_id) in [(0, "a"), (1, "b")] {
         b.write(m, b"AT+QMTOPEN=0,\"broker\",1883\r");
-        b.write(m, format!("AT+QMTCONN=0,\"{id}\"\r").as_bytes());
+        b.write(m, format!("AT+QMTCONN=0,\"{client_id}\"\r").as_bytes());
         b.read(m);
     }
     b.write(0, b"AT+QMTSUB=0,1,\"x\",1\r");

@@ -207,13 +207,13 @@ fn retransmitted_publish_carries_dup_and_the_same_packet_id() {
     m.handle_host_bytes(t0, b"AT+QMTOPEN=0,\"b\",1\r");
     assert!(matches!(
         m.poll_net(),
-        Some(NetAction::Open { slot: 0, .. })
+        Some(NetAction::Open { conn_id: 0, .. })
     ));
     m.handle_net(t0, 0, NetEvent::Connected);
     m.handle_host_bytes(t0, b"AT+QMTCONN=0,\"c\"\r");
     assert!(matches!(
         m.poll_net(),
-        Some(NetAction::Send { slot: 0, .. })
+        Some(NetAction::Send { conn_id: 0, .. })
     ));
     m.handle_net(
         t0,

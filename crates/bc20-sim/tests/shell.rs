@@ -36,16 +36,16 @@ fn ask(sim: &mut SimHandle, line: &str, until: &str) -> String {
     String::from_utf8_lossy(&got).into_owned()
 }
 
-fn connect(sim: &mut SimHandle, slot: u8, id: &str) {
+fn connect(sim: &mut SimHandle, conn_id: u8, client_id: &str) {
     ask(
         sim,
-        &format!("AT+QMTOPEN={slot},\"broker\",1883"),
-        &format!("+QMTOPEN: {slot},0\r\n"),
+        &format!("AT+QMTOPEN={conn_id},\"broker\",1883"),
+        &format!("+QMTOPEN: {conn_id},0\r\n"),
     );
     ask(
         sim,
-        &format!("AT+QMTCONN={slot},\"{id}\""),
-        &format!("+QMTCONN: {slot},0,0\r\n"),
+        &format!("AT+QMTCONN={conn_id},\"{client_id}\""),
+        &format!("+QMTCONN: {conn_id},0,0\r\n"),
     );
 }
 

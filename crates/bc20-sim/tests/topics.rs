@@ -11,8 +11,8 @@ const CME_50: &str = "+CME ERROR: 50";
 fn wildcards_in_a_publish_topic_are_refused_at_every_qos() {
     let mut b = connected(quiet());
     for topic in ["a/#", "#", "+", "a/+/b", "a+", "sport/tennis#"] {
-        for (qos, id) in [(0, 0), (1, 5), (2, 6)] {
-            let cmd = format!("AT+QMTPUB=0,{id},{qos},0,\"{topic}\",\"x\"");
+        for (qos, msg_id) in [(0, 0), (1, 5), (2, 6)] {
+            let cmd = format!("AT+QMTPUB=0,{msg_id},{qos},0,\"{topic}\",\"x\"");
             assert_eq!(b.command(&cmd), framed(&[CME_50]), "{cmd}");
         }
     }

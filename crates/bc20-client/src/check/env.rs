@@ -24,8 +24,8 @@ pub trait Environment {
     /// Makes the broker stop (or resume) acknowledging SUBSCRIBE, UNSUBSCRIBE and PUBLISH;
     /// `false` when this broker cannot.
     fn set_silent(&mut self, on: bool) -> bool;
-    /// The module's own view of a slot, when the environment can see inside it.
-    fn slot_state(&self, slot: u8) -> Option<SlotState>;
+    /// The module's own view of the slot of `conn_id`, when the environment can see inside it.
+    fn slot_state(&self, conn_id: u8) -> Option<SlotState>;
     /// For virtual time: the next timer of the module or network. `None` on a real clock.
     fn next_timer(&self) -> Option<SimTime>;
     /// Lets time run to `t` (virtual: at once, firing timers; real: not needed, see
@@ -101,8 +101,8 @@ impl Environment for Virtual {
         true
     }
 
-    fn slot_state(&self, slot: u8) -> Option<SlotState> {
-        Some(state(self.bench.modems[0].slot_state(slot)))
+    fn slot_state(&self, conn_id: u8) -> Option<SlotState> {
+        Some(state(self.bench.modems[0].slot_state(conn_id)))
     }
 
     fn next_timer(&self) -> Option<SimTime> {

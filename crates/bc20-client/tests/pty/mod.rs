@@ -81,7 +81,7 @@ impl Environment for Pty {
         false
     }
 
-    fn slot_state(&self, _slot: u8) -> Option<SlotState> {
+    fn slot_state(&self, _conn_id: u8) -> Option<SlotState> {
         None
     }
 

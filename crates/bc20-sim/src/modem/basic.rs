@@ -118,12 +118,12 @@ impl Modem {
 
     /// `AT+QMTOPEN?`: one line per opened id, ascending (D24).
     fn read_open(&mut self) {
-        for id in 0..super::SLOTS {
-            let s = &self.slots[id];
+        for conn_id in super::slot::conn_ids() {
+            let s = &self.slots[conn_id];
             if s.phase.is_open() {
                 let r = Response::QmtOpenRead {
-                    conn_id: id as u8,
-                    host_name: Cow::Owned(s.host.clone()),
+                    conn_id,
+                    host_name: Cow::Owned(s.host_name.clone()),
                     port: s.port,
                 };
                 self.info(r);
@@ -133,12 +133,9 @@ impl Modem {
 
     /// `AT+QMTCONN?`: one line per opened id with its state, ascending (D26).
     fn read_conn(&mut self) {
-        for id in 0..super::SLOTS {
-            if let Some(state) = self.slots[id].phase.state().conn_state() {
-                self.info(Response::QmtConnRead {
-                    conn_id: id as u8,
-                    state,
-                });
+        for conn_id in super::slot::conn_ids() {
+            if let Some(state) = self.slots[conn_id].phase.state().conn_state() {
+                self.info(Response::QmtConnRead { conn_id, state });
             }
         }
     }
@@ -146,7 +143,7 @@ impl Modem {
     /// AT+QMTCFG write and query forms (3.2.1, D15-D21).
     fn qmtcfg(&mut self, cmd: Command<'static>) -> Result<(), Fail> {
         use Command::*;
-        let id = match &cmd {
+        let conn_id = match &cmd {
             QmtCfgKeepAliveQuery { conn_id }
             | QmtCfgKeepAlive { conn_id, .. }
             | QmtCfgSessionQuery { conn_id }
@@ -156,12 +153,12 @@ impl Modem {
             | QmtCfgWillQuery { conn_id }
             | QmtCfgWill { conn_id, .. }
             | QmtCfgAliAuthQuery { conn_id }
-            | QmtCfgAliAuth { conn_id, .. } => usize::from(*conn_id),
+            | QmtCfgAliAuth { conn_id, .. } => *conn_id,
             _ => return Err(Fail::Error),
         };
         let cfg = &mut self
             .slots
-            .get_mut(id)
+            .get_mut(conn_id)
             .ok_or(Fail::Cme(bc20_grammar::CmeError::IncorrectParameters))?
             .cfg;
         // One model of the QMTCFG state (bc20_grammar::SlotSettings): writes change it,

@@ -27,20 +27,20 @@ impl Modem {
                 conn_id,
                 host_name,
                 port,
-            } => return self.qmtopen(usize::from(conn_id), host_name.into_owned(), port),
-            QmtClose { conn_id } => self.qmtclose(usize::from(conn_id))?,
+            } => return self.qmtopen(conn_id, host_name.into_owned(), port),
+            QmtClose { conn_id } => self.qmtclose(conn_id)?,
             QmtConn {
                 conn_id,
                 client_id,
                 username,
                 password,
             } => self.qmtconn(
-                usize::from(conn_id),
+                conn_id,
                 &client_id,
                 username.as_deref(),
                 password.as_deref(),
             )?,
-            QmtDisc { conn_id } => self.qmtdisc(usize::from(conn_id))?,
+            QmtDisc { conn_id } => self.qmtdisc(conn_id)?,
             QmtSub {
                 conn_id,
                 msg_id,
@@ -56,13 +56,7 @@ impl Modem {
                     pkid: msg_id,
                     filters,
                 });
-                self.start_inflight(
-                    usize::from(conn_id),
-                    MqttCommand::QmtSub,
-                    msg_id,
-                    Stage::Ack,
-                    &packet,
-                )?;
+                self.start_inflight(conn_id, MqttCommand::QmtSub, msg_id, Stage::Ack, &packet)?;
             }
             QmtUns {
                 conn_id,
@@ -73,13 +67,7 @@ impl Modem {
                     pkid: msg_id,
                     topics: topics.iter().map(|t| t.to_string()).collect(),
                 });
-                self.start_inflight(
-                    usize::from(conn_id),
-                    MqttCommand::QmtUns,
-                    msg_id,
-                    Stage::Ack,
-                    &packet,
-                )?;
+                self.start_inflight(conn_id, MqttCommand::QmtUns, msg_id, Stage::Ack, &packet)?;
             }
             QmtPub {
                 conn_id,
@@ -95,9 +83,8 @@ impl Modem {
                     bytes::Bytes::from(msg.0.into_owned()),
                 );
                 p.retain = retain;
-                let id = usize::from(conn_id);
                 if qos == Qos::AtMostOnce {
-                    return self.publish_qos0(id, msg_id, p);
+                    return self.publish_qos0(conn_id, msg_id, p);
                 }
                 p.pkid = msg_id;
                 let stage = if qos == Qos::AtLeastOnce {
@@ -105,7 +92,13 @@ impl Modem {
                 } else {
                     Stage::Rec
                 };
-                self.start_inflight(id, MqttCommand::QmtPub, msg_id, stage, &Packet::Publish(p))?;
+                self.start_inflight(
+                    conn_id,
+                    MqttCommand::QmtPub,
+                    msg_id,
+                    stage,
+                    &Packet::Publish(p),
+                )?;
             }
             _ => return Err(Fail::Error),
         }
@@ -113,9 +106,8 @@ impl Modem {
     }
 
     /// AT+QMTOPEN (3.2.2, D24).
-    fn qmtopen(&mut self, id: usize, host: String, port: u16) -> Result<Done, Fail> {
-        let conn_id = id as u8;
-        let early = if self.slots[id].phase != Phase::Closed {
+    fn qmtopen(&mut self, conn_id: u8, host_name: String, port: u16) -> Result<Done, Fail> {
+        let early = if self.slots[conn_id].phase != Phase::Closed {
             Some(OpenResult::IdentifierOccupied)
         } else if !self.attached {
             Some(OpenResult::PdpActivationFailed)
@@ -134,28 +126,27 @@ impl Modem {
             self.result(Urc::QmtOpen { conn_id, result });
             return Ok(Done::Async);
         }
-        let slot = &mut self.slots[id];
+        let slot = &mut self.slots[conn_id];
         slot.phase = Phase::Opening {
             deadline: self.now + self.config.open_timeout,
         };
-        slot.host = host.clone();
+        slot.host_name = host_name.clone();
         slot.port = port;
         slot.session = Session::new(self.config.max_packet_size);
         slot.imp.flush();
         self.net_out.push_back(NetAction::Open {
-            slot: conn_id,
-            host,
+            conn_id,
+            host: host_name,
             port,
         });
         Ok(Done::Async)
     }
 
     /// AT+QMTCLOSE (3.2.3): closes TCP, connected or not, without DISCONNECT (D28).
-    fn qmtclose(&mut self, id: usize) -> Result<(), Fail> {
-        if !self.slots[id].phase.is_open() {
+    fn qmtclose(&mut self, conn_id: u8) -> Result<(), Fail> {
+        if !self.slots[conn_id].phase.is_open() {
             return Err(NOT_ALLOWED);
         }
-        let conn_id = id as u8;
         if std::mem::take(&mut self.fail_next_close) {
             self.result(Urc::QmtClose {
                 conn_id,
@@ -163,7 +154,7 @@ impl Modem {
             });
             return Ok(());
         }
-        self.close_link(id);
+        self.close_link(conn_id);
         self.result(Urc::QmtClose {
             conn_id,
             result: CloseResult::Closed,
@@ -174,7 +165,7 @@ impl Modem {
     /// AT+QMTCONN (3.2.4, D23, D27).
     fn qmtconn(
         &mut self,
-        id: usize,
+        conn_id: u8,
         client_id: &str,
         username: Option<&str>,
         password: Option<&str>,
@@ -184,10 +175,10 @@ impl Modem {
         if v31 && client_id.len() > mqtt::V31_MAX_CLIENT_ID {
             return Err(Fail::Cme(CmeError::IncorrectParameters));
         }
-        if self.slots[id].phase != Phase::Opened {
+        if self.slots[conn_id].phase != Phase::Opened {
             return Err(NOT_ALLOWED);
         }
-        let cfg = &self.slots[id].cfg;
+        let cfg = &self.slots[conn_id].cfg;
         let mut connect = Connect::new(client_id);
         connect.keep_alive = cfg.keepalive;
         connect.clean_session = cfg.clean_session;
@@ -211,17 +202,16 @@ impl Modem {
             connect.login = Some(Login::new(creds.username, creds.password));
         }
         if v31 && connect.client_id.len() > mqtt::V31_MAX_CLIENT_ID {
-            // The AliAuth-signed id (D21) is longer than 3.1 allows.
+            // The AliAuth-signed conn_id (D21) is longer than 3.1 allows.
             return Err(Fail::Cme(CmeError::IncorrectParameters));
         }
         let timing = super::slot::timing(cfg);
         let keepalive = secs(cfg.keepalive.into());
-        let (effective_id, clean) = (connect.client_id.clone(), connect.clean_session);
+        let (effective_id, clean_session) = (connect.client_id.clone(), connect.clean_session);
         let Ok(bytes) = mqtt::encode(&Packet::Connect(connect), self.config.mqtt_version) else {
             return Err(Fail::Cme(CmeError::IncorrectParameters));
         };
-        let conn_id = id as u8;
-        if !self.transmit(id, bytes) {
+        if !self.transmit(conn_id, bytes) {
             // Figure 1 Excep1: CONNECT could not be sent.
             self.result(Urc::QmtConn {
                 conn_id,
@@ -229,11 +219,11 @@ impl Modem {
                 ret_code: None,
                 value: None,
             });
-            self.teardown(id, Some(bc20_grammar::QmtStatCode::ConnectFailed));
+            self.teardown(conn_id, Some(bc20_grammar::QmtStatCode::ConnectFailed));
             return Ok(());
         }
-        let slot = &mut self.slots[id];
-        slot.session.connect = Some((effective_id, clean));
+        let slot = &mut self.slots[conn_id];
+        slot.session.connect = Some((effective_id, clean_session));
         slot.session.keepalive = keepalive;
         slot.phase = Phase::Connecting {
             deadline: self.now + timing.pkt_timeout,
@@ -242,29 +232,28 @@ impl Modem {
     }
 
     /// AT+QMTDISC (3.2.5, D28).
-    fn qmtdisc(&mut self, id: usize) -> Result<(), Fail> {
-        if self.slots[id].phase != Phase::Connected {
+    fn qmtdisc(&mut self, conn_id: u8) -> Result<(), Fail> {
+        if self.slots[conn_id].phase != Phase::Connected {
             return Err(NOT_ALLOWED);
         }
-        let conn_id = id as u8;
         let sent = match mqtt::encode(&Packet::Disconnect, self.config.mqtt_version) {
-            Ok(bytes) => self.transmit(id, bytes),
+            Ok(bytes) => self.transmit(conn_id, bytes),
             Err(_) => false,
         };
         if !sent {
-            self.teardown(id, None);
+            self.teardown(conn_id, None);
             self.result(Urc::QmtDisc {
                 conn_id,
                 result: CloseResult::Failed,
             });
-        } else if self.slots[id].imp.hold_close {
-            let timeout = super::slot::timing(&self.slots[id].cfg).pkt_timeout;
-            self.slots[id].session.inflight.clear();
-            self.slots[id].phase = Phase::Disconnecting {
+        } else if self.slots[conn_id].imp.hold_close {
+            let timeout = super::slot::timing(&self.slots[conn_id].cfg).pkt_timeout;
+            self.slots[conn_id].session.inflight.clear();
+            self.slots[conn_id].phase = Phase::Disconnecting {
                 deadline: self.now + timeout,
             };
         } else {
-            self.close_link(id);
+            self.close_link(conn_id);
             self.result(Urc::QmtDisc {
                 conn_id,
                 result: CloseResult::Closed,
@@ -274,12 +263,12 @@ impl Modem {
     }
 
     /// A QoS 0 PUBLISH: no acknowledgement, result 0 once sent (3.2.8).
-    fn publish_qos0(&mut self, id: usize, msg_id: u16, p: Publish) -> Result<Done, Fail> {
-        if self.slots[id].phase != Phase::Connected {
+    fn publish_qos0(&mut self, conn_id: u8, msg_id: u16, p: Publish) -> Result<Done, Fail> {
+        if self.slots[conn_id].phase != Phase::Connected {
             return Err(NOT_ALLOWED);
         }
         let sent = match mqtt::encode(&Packet::Publish(p), self.config.mqtt_version) {
-            Ok(bytes) => self.transmit(id, bytes),
+            Ok(bytes) => self.transmit(conn_id, bytes),
             Err(_) => false,
         };
         if self.config.quirks.has(Quirk::PubResultMissing) {
@@ -291,7 +280,7 @@ impl Modem {
             PacketResult::Failed
         };
         self.result(Urc::QmtPub {
-            conn_id: id as u8,
+            conn_id,
             msg_id,
             result,
             value: None,
@@ -302,13 +291,13 @@ impl Modem {
     /// Sends a packet that waits for an acknowledgement, with its retransmission timer.
     fn start_inflight(
         &mut self,
-        id: usize,
+        conn_id: u8,
         command: MqttCommand,
         msg_id: u16,
         stage: Stage,
         packet: &Packet,
     ) -> Result<(), Fail> {
-        let slot = &self.slots[id];
+        let slot = &self.slots[conn_id];
         if slot.phase != Phase::Connected || slot.session.in_flight(msg_id) {
             return Err(NOT_ALLOWED);
         }
@@ -318,7 +307,7 @@ impl Modem {
         // Retransmissions of a PUBLISH carry DUP (D25); in MQTT 3.1 of every packet (D64).
         let resend =
             mqtt::encode_resend(packet, self.config.mqtt_version).unwrap_or_else(|_| first.clone());
-        let ever_sent = self.transmit(id, first);
+        let ever_sent = self.transmit(conn_id, first);
         let deadline = self.now + timing.pkt_timeout;
         let entry = Inflight {
             command,
@@ -326,12 +315,12 @@ impl Modem {
             stage,
             packet: resend,
             deadline,
-            retries: 0,
+            retransmissions: 0,
             timing,
             ever_sent,
             abandoned: false,
         };
-        self.slots[id].session.inflight.push(entry);
+        self.slots[conn_id].session.inflight.push(entry);
         Ok(())
     }
 }

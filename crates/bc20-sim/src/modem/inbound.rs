@@ -11,12 +11,11 @@ use crate::mqtt::{self, Packet, PubAck, PubComp, PubRec, PubRel, SubscribeReason
 use crate::quirks::Quirk;
 
 impl Modem {
-    pub(super) fn on_packet(&mut self, id: usize, packet: Packet) {
-        let conn_id = id as u8;
-        let phase = self.slots[id].phase;
+    pub(super) fn on_packet(&mut self, conn_id: u8, packet: Packet) {
+        let phase = self.slots[conn_id].phase;
         if let Phase::Connecting { .. } = phase {
             let Packet::ConnAck(ack) = packet else {
-                return self.protocol_error(id);
+                return self.protocol_error(conn_id);
             };
             let code = ack.code as u8;
             let accepted = code == 0;
@@ -25,13 +24,13 @@ impl Modem {
                 (true, false) => 0,
                 (false, _) => code,
             };
-            self.slots[id].phase = if accepted {
+            self.slots[conn_id].phase = if accepted {
                 Phase::Connected
             } else {
                 Phase::Opened
             };
             let resumed = if accepted {
-                self.session_start(id, ack.session_present)
+                self.session_start(conn_id, ack.session_present)
             } else {
                 Vec::new()
             };
@@ -44,20 +43,24 @@ impl Modem {
             });
             // D63: the resumed session's unacknowledged packets go out again, in order.
             for packet in resumed {
-                self.transmit(id, packet);
+                self.transmit(conn_id, packet);
             }
             return;
         }
         if !matches!(phase, Phase::Connected | Phase::Disconnecting { .. }) {
             return;
         }
-        let session = &mut self.slots[id].session;
+        let session = &mut self.slots[conn_id].session;
         match packet {
             Packet::PingResp => session.ping_deadline = None,
-            Packet::PubAck(a) => self.acked(id, MqttCommand::QmtPub, a.pkid, Stage::Ack, None),
-            Packet::PubRec(a) => self.pubrec(id, a.pkid),
-            Packet::PubComp(a) => self.acked(id, MqttCommand::QmtPub, a.pkid, Stage::Comp, None),
-            Packet::UnsubAck(a) => self.acked(id, MqttCommand::QmtUns, a.pkid, Stage::Ack, None),
+            Packet::PubAck(a) => self.acked(conn_id, MqttCommand::QmtPub, a.pkid, Stage::Ack, None),
+            Packet::PubRec(a) => self.pubrec(conn_id, a.pkid),
+            Packet::PubComp(a) => {
+                self.acked(conn_id, MqttCommand::QmtPub, a.pkid, Stage::Comp, None)
+            }
+            Packet::UnsubAck(a) => {
+                self.acked(conn_id, MqttCommand::QmtUns, a.pkid, Stage::Ack, None)
+            }
             Packet::SubAck(a) => {
                 let granted = a
                     .return_codes
@@ -71,12 +74,12 @@ impl Modem {
                     })
                     .collect::<arrayvec::ArrayVec<_, { bc20_grammar::MAX_TOPICS }>>();
                 let value = (!granted.is_empty()).then_some(SubValue::Granted(granted));
-                self.acked(id, MqttCommand::QmtSub, a.pkid, Stage::Ack, value);
+                self.acked(conn_id, MqttCommand::QmtSub, a.pkid, Stage::Ack, value);
             }
-            Packet::Publish(p) => self.incoming_publish(id, p),
+            Packet::Publish(p) => self.incoming_publish(conn_id, p),
             Packet::PubRel(r) => {
                 session.incoming_qos2.retain(|&x| x != r.pkid);
-                self.send_packet(id, &Packet::PubComp(PubComp::new(r.pkid)));
+                self.send_packet(conn_id, &Packet::PubComp(PubComp::new(r.pkid)));
             }
             // Packets a server never sends to a client: ignored.
             Packet::Connect(_)
@@ -89,10 +92,10 @@ impl Modem {
     }
 
     /// CONNACK accepted: a clean-session-0 connection resumes the stored session of its
-    /// client id when the server has it (session present), otherwise starts afresh; returns
+    /// client conn_id when the server has it (session present), otherwise starts afresh; returns
     /// the packets to send again ([MQTT-4.4.0-1], [MQTT-3.2.2-2], D63).
-    fn session_start(&mut self, id: usize, session_present: bool) -> Vec<bytes::Bytes> {
-        let slot = &mut self.slots[id];
+    fn session_start(&mut self, conn_id: u8, session_present: bool) -> Vec<bytes::Bytes> {
+        let slot = &mut self.slots[conn_id];
         let stored = slot.stored.take();
         let Some((client_id, false)) = slot.session.connect.clone() else {
             return Vec::new();
@@ -110,18 +113,17 @@ impl Modem {
     /// An acknowledgement completed a command: result 0.
     fn acked(
         &mut self,
-        id: usize,
+        conn_id: u8,
         command: MqttCommand,
         msg_id: u16,
         stage: Stage,
         value: Option<SubValue>,
     ) {
-        match self.slots[id].session.take(command, msg_id, stage) {
+        match self.slots[conn_id].session.take(command, msg_id, stage) {
             // D60: the late PUBCOMP of a QoS 2 exchange given up on frees its msgID silently.
             Some(entry) if !entry.abandoned => {}
             _ => return,
         }
-        let conn_id = id as u8;
         let result = PacketResult::Sent;
         match command {
             MqttCommand::QmtSub if self.config.quirks.has(Quirk::SubMissingValue) => {
@@ -152,7 +154,7 @@ impl Modem {
     /// PUBREC: answer PUBREL and wait for PUBCOMP with a fresh timer (Figure 1). A PUBREC
     /// for an exchange given up on (result 2 reported) is answered too, without a timer:
     /// the sender must release what the receiver recorded ([MQTT-4.3.3-1], D60).
-    fn pubrec(&mut self, id: usize, msg_id: u16) {
+    fn pubrec(&mut self, conn_id: u8, msg_id: u16) {
         let version = self.config.mqtt_version;
         let packet = Packet::PubRel(PubRel::new(msg_id));
         let (rel, resend) = match (
@@ -163,7 +165,7 @@ impl Modem {
             _ => return,
         };
         let now = self.now;
-        let session = &mut self.slots[id].session;
+        let session = &mut self.slots[conn_id].session;
         let Some(entry) = session.inflight.iter_mut().find(|i| {
             i.command == MqttCommand::QmtPub && i.msg_id == msg_id && i.stage != Stage::Ack
         }) else {
@@ -171,16 +173,16 @@ impl Modem {
         };
         entry.stage = Stage::Comp;
         entry.packet = resend;
-        entry.retries = 0;
+        entry.retransmissions = 0;
         entry.deadline = now + entry.timing.pkt_timeout;
-        self.transmit(id, rel);
+        self.transmit(conn_id, rel);
     }
 
     /// An incoming PUBLISH: `+QMTRECV`, then the acknowledgement its QoS needs (D37).
-    fn incoming_publish(&mut self, id: usize, p: mqtt::Publish) {
+    fn incoming_publish(&mut self, conn_id: u8, p: mqtt::Publish) {
         let first = match p.qos {
             mqtt::QoS::ExactlyOnce => {
-                let seen = &mut self.slots[id].session.incoming_qos2;
+                let seen = &mut self.slots[conn_id].session.incoming_qos2;
                 let first = !seen.contains(&p.pkid);
                 if first {
                     seen.push(p.pkid);
@@ -190,21 +192,21 @@ impl Modem {
             _ => true,
         };
         if first {
-            if self.recv_line_len(id as u8, p.pkid, &p.topic, &p.payload) > self.config.max_line_len
+            if self.recv_line_len(conn_id, p.pkid, &p.topic, &p.payload) > self.config.max_line_len
             {
                 // D61: over the receive buffer; acknowledged below, never written.
                 self.oversized_dropped += 1;
             } else {
-                self.recv_urc(id as u8, p.pkid, &p.topic, &p.payload);
+                self.recv_urc(conn_id, p.pkid, &p.topic, &p.payload);
             }
         }
         match p.qos {
             mqtt::QoS::AtMostOnce => {}
             mqtt::QoS::AtLeastOnce => {
-                self.send_packet(id, &Packet::PubAck(PubAck::new(p.pkid)));
+                self.send_packet(conn_id, &Packet::PubAck(PubAck::new(p.pkid)));
             }
             mqtt::QoS::ExactlyOnce => {
-                self.send_packet(id, &Packet::PubRec(PubRec::new(p.pkid)));
+                self.send_packet(conn_id, &Packet::PubRec(PubRec::new(p.pkid)));
             }
         }
     }
@@ -219,7 +221,7 @@ impl Modem {
         format!("+QMTRECV: {conn_id},{msg_id},\"{topic}\",").len() + payload.len() + quotes
     }
 
-    /// `+QMTRECV: <id>,<msgID>,"<topic>","<payload>"`, bytes raw (D35, D36).
+    /// `+QMTRECV: <conn_id>,<msgID>,"<topic>","<payload>"`, bytes raw (D35, D36).
     fn recv_urc(&mut self, conn_id: u8, msg_id: u16, topic: &str, payload: &[u8]) {
         if !self.config.quirks.has(Quirk::UnquotedRecvPayload) {
             let urc = Urc::QmtRecv {

@@ -13,19 +13,18 @@ use crate::faults::Fault;
 use crate::mqtt::{self, Packet};
 
 impl Modem {
-    pub(super) fn on_net(&mut self, id: usize, event: NetEvent) {
-        let conn_id = id as u8;
-        let phase = self.slots[id].phase;
+    pub(super) fn on_net(&mut self, conn_id: u8, event: NetEvent) {
+        let phase = self.slots[conn_id].phase;
         match (phase, event) {
             (Phase::Opening { .. }, NetEvent::Connected) => {
-                self.slots[id].phase = Phase::Opened;
+                self.slots[conn_id].phase = Phase::Opened;
                 self.result(Urc::QmtOpen {
                     conn_id,
                     result: OpenResult::Opened,
                 });
             }
             (Phase::Opening { .. }, NetEvent::ConnectFailed(why)) => {
-                self.slots[id].phase = Phase::Closed;
+                self.slots[conn_id].phase = Phase::Closed;
                 let result = if why == ConnectFailure::Dns {
                     OpenResult::DomainNameParseFailed
                 } else {
@@ -36,13 +35,13 @@ impl Modem {
             (
                 Phase::Opening { .. },
                 NetEvent::Closed | NetEvent::LinkDown | NetEvent::SendFailed,
-            ) => self.open_lost(id),
+            ) => self.open_lost(conn_id),
             (Phase::Closed | Phase::Opening { .. }, _) => {}
-            (_, NetEvent::Data(bytes)) => self.on_data(id, &bytes),
+            (_, NetEvent::Data(bytes)) => self.on_data(conn_id, &bytes),
             (_, NetEvent::Connected | NetEvent::ConnectFailed(_)) => {}
             (Phase::Disconnecting { .. }, NetEvent::Closed | NetEvent::LinkDown) => {
                 // D28: the server closed first after our DISCONNECT.
-                self.teardown(id, None);
+                self.teardown(conn_id, None);
                 self.result(Urc::QmtDisc {
                     conn_id,
                     result: CloseResult::Closed,
@@ -53,48 +52,48 @@ impl Modem {
                 });
             }
             (Phase::Connecting { .. }, NetEvent::Closed | NetEvent::LinkDown) => {
-                self.connect_failed(id, QmtStatCode::ConnackFailed)
+                self.connect_failed(conn_id, QmtStatCode::ConnackFailed)
             }
             (Phase::Connecting { .. }, NetEvent::SendFailed) => {
-                self.connect_failed(id, QmtStatCode::ConnectFailed)
+                self.connect_failed(conn_id, QmtStatCode::ConnectFailed)
             }
             (Phase::Disconnecting { .. }, NetEvent::SendFailed) => {
-                self.teardown(id, None);
+                self.teardown(conn_id, None);
                 self.result(Urc::QmtDisc {
                     conn_id,
                     result: CloseResult::Failed,
                 });
             }
-            (_, NetEvent::Closed) => self.teardown(id, Some(QmtStatCode::ClosedByPeer)),
-            (_, NetEvent::LinkDown) => self.teardown(id, Some(QmtStatCode::LinkNotAlive)),
-            (_, NetEvent::SendFailed) => self.teardown(id, Some(QmtStatCode::SendFailures)),
+            (_, NetEvent::Closed) => self.teardown(conn_id, Some(QmtStatCode::ClosedByPeer)),
+            (_, NetEvent::LinkDown) => self.teardown(conn_id, Some(QmtStatCode::LinkNotAlive)),
+            (_, NetEvent::SendFailed) => self.teardown(conn_id, Some(QmtStatCode::SendFailures)),
         }
     }
 
     /// The link went away while QMTOPEN was still connecting: result 5.
-    fn open_lost(&mut self, id: usize) {
-        self.close_link(id);
+    fn open_lost(&mut self, conn_id: u8) {
+        self.close_link(conn_id);
         self.result(Urc::QmtOpen {
-            conn_id: id as u8,
+            conn_id,
             result: OpenResult::NetworkDisconnected,
         });
     }
 
-    /// QMTCONN failed: `+QMTCONN: <id>,2`, the link is closed and `+QMTSTAT` says why (D23).
-    pub(super) fn connect_failed(&mut self, id: usize, code: QmtStatCode) {
+    /// QMTCONN failed: `+QMTCONN: <conn_id>,2`, the link is closed and `+QMTSTAT` says why (D23).
+    pub(super) fn connect_failed(&mut self, conn_id: u8, code: QmtStatCode) {
         self.result(Urc::QmtConn {
-            conn_id: id as u8,
+            conn_id,
             result: PacketResult::Failed,
             ret_code: None,
             value: None,
         });
-        self.teardown(id, Some(code));
+        self.teardown(conn_id, Some(code));
     }
 
     /// Sends whole packets through the fault layer; `false` when the send failed.
-    pub(super) fn transmit(&mut self, id: usize, bytes: Bytes) -> bool {
+    pub(super) fn transmit(&mut self, conn_id: u8, bytes: Bytes) -> bool {
         let now = self.now;
-        let slot = &mut self.slots[id];
+        let slot = &mut self.slots[conn_id];
         if slot.imp.send_fail {
             return false;
         }
@@ -106,29 +105,23 @@ impl Modem {
             let at = now + slot.imp.delay_up;
             slot.imp.held_up.push_back((at, bytes));
         } else {
-            self.net_out.push_back(NetAction::Send {
-                slot: id as u8,
-                bytes,
-            });
+            self.net_out.push_back(NetAction::Send { conn_id, bytes });
         }
         true
     }
 
-    pub(super) fn send_packet(&mut self, id: usize, packet: &Packet) -> bool {
+    pub(super) fn send_packet(&mut self, conn_id: u8, packet: &Packet) -> bool {
         match mqtt::encode(packet, self.config.mqtt_version) {
-            Ok(bytes) => self.transmit(id, bytes),
+            Ok(bytes) => self.transmit(conn_id, bytes),
             Err(_) => false,
         }
     }
 
     /// Closes the TCP connection (packets held on the way up go first) and frees the slot.
-    pub(super) fn close_link(&mut self, id: usize) {
-        let slot = &mut self.slots[id];
+    pub(super) fn close_link(&mut self, conn_id: u8) {
+        let slot = &mut self.slots[conn_id];
         for (_, bytes) in slot.imp.held_up.drain(..) {
-            self.net_out.push_back(NetAction::Send {
-                slot: id as u8,
-                bytes,
-            });
+            self.net_out.push_back(NetAction::Send { conn_id, bytes });
         }
         slot.imp.flush();
         slot.phase = Phase::Closed;
@@ -138,18 +131,15 @@ impl Modem {
         slot.session.inflight.clear();
         slot.session.incoming_qos2.clear();
         slot.session.ping_deadline = None;
-        self.net_out.push_back(NetAction::Close { slot: id as u8 });
+        self.net_out.push_back(NetAction::Close { conn_id });
     }
 
-    /// Closes the link and reports `+QMTSTAT` when given a code (D38: the id is closed).
-    /// Commands still in flight on the id get no result: the URC ends them.
-    pub(super) fn teardown(&mut self, id: usize, code: Option<QmtStatCode>) {
-        self.close_link(id);
+    /// Closes the link and reports `+QMTSTAT` when given a code (D38: the conn_id is closed).
+    /// Commands still in flight on the conn_id get no result: the URC ends them.
+    pub(super) fn teardown(&mut self, conn_id: u8, code: Option<QmtStatCode>) {
+        self.close_link(conn_id);
         if let Some(err_code) = code {
-            self.urc(&Urc::QmtStat {
-                conn_id: id as u8,
-                err_code,
-            });
+            self.urc(&Urc::QmtStat { conn_id, err_code });
         }
     }
 
@@ -159,15 +149,14 @@ impl Modem {
             Fault::DropLink { conn_id } | Fault::KillLink { conn_id }
                 if usize::from(conn_id) < SLOTS =>
             {
-                let id = usize::from(conn_id);
                 let event = if matches!(fault, Fault::DropLink { .. }) {
                     NetEvent::Closed
                 } else {
                     NetEvent::LinkDown
                 };
-                if self.slots[id].phase != Phase::Closed {
+                if self.slots[conn_id].phase != Phase::Closed {
                     // Handled as the network event it imitates; every phase ends Closed.
-                    self.on_net(id, event);
+                    self.on_net(conn_id, event);
                 }
             }
             Fault::RefuseConnections { on } => self.refuse = on,
@@ -177,7 +166,7 @@ impl Modem {
                 self.refuse = false;
                 self.fail_next_open = None;
                 self.fail_next_close = false;
-                for s in &mut self.slots {
+                for s in self.slots.iter_mut() {
                     let held_up = std::mem::take(&mut s.imp.held_up);
                     let held_down = std::mem::take(&mut s.imp.held_down);
                     s.imp = crate::faults::Impairment {
@@ -191,7 +180,7 @@ impl Modem {
             | Fault::Delay { conn_id, .. }
             | Fault::SendFail { conn_id, .. }
             | Fault::HoldClose { conn_id, .. } => {
-                if let Some(s) = self.slots.get_mut(usize::from(conn_id)) {
+                if let Some(s) = self.slots.get_mut(conn_id) {
                     s.imp.apply(now, &fault);
                 }
             }
@@ -199,17 +188,17 @@ impl Modem {
         }
     }
 
-    fn on_data(&mut self, id: usize, data: &[u8]) {
-        self.slots[id].session.reader.push(data);
+    fn on_data(&mut self, conn_id: u8, data: &[u8]) {
+        self.slots[conn_id].session.reader.push(data);
         loop {
-            let next = self.slots[id].session.reader.next_frame();
+            let next = self.slots[conn_id].session.reader.next_frame();
             let frame = match next {
                 Ok(Some(frame)) => frame,
                 Ok(None) => return,
-                Err(_) => return self.protocol_error(id),
+                Err(_) => return self.protocol_error(conn_id),
             };
             let now = self.now;
-            let imp = &mut self.slots[id].imp;
+            let imp = &mut self.slots[conn_id].imp;
             if imp.blackholed_down(now) {
                 continue;
             }
@@ -218,98 +207,96 @@ impl Modem {
                 imp.held_down.push_back((at, frame));
                 continue;
             }
-            self.on_frame(id, &frame);
-            if !self.slots[id].phase.is_open() {
+            self.on_frame(conn_id, &frame);
+            if !self.slots[conn_id].phase.is_open() {
                 return;
             }
         }
     }
 
     /// A malformed packet or stream from the server: the module drops the link (code 7).
-    pub(super) fn protocol_error(&mut self, id: usize) {
-        match self.slots[id].phase {
-            Phase::Connecting { .. } => self.connect_failed(id, QmtStatCode::ConnackFailed),
+    pub(super) fn protocol_error(&mut self, conn_id: u8) {
+        match self.slots[conn_id].phase {
+            Phase::Connecting { .. } => self.connect_failed(conn_id, QmtStatCode::ConnackFailed),
             Phase::Closed | Phase::Opening { .. } => {}
-            _ => self.teardown(id, Some(QmtStatCode::LinkNotAlive)),
+            _ => self.teardown(conn_id, Some(QmtStatCode::LinkNotAlive)),
         }
     }
 
-    pub(super) fn on_frame(&mut self, id: usize, frame: &[u8]) {
-        match self.slots[id].session.reader.decode(frame) {
-            Ok((packet, _)) => self.on_packet(id, packet),
-            Err(_) => self.protocol_error(id),
+    pub(super) fn on_frame(&mut self, conn_id: u8, frame: &[u8]) {
+        match self.slots[conn_id].session.reader.decode(frame) {
+            Ok((packet, _)) => self.on_packet(conn_id, packet),
+            Err(_) => self.protocol_error(conn_id),
         }
     }
 
     /// Fires the slot's timers that are due at `self.now`.
-    pub(super) fn fire_slot(&mut self, id: usize) {
+    pub(super) fn fire_slot(&mut self, conn_id: u8) {
         let now = self.now;
-        let conn_id = id as u8;
-        match self.slots[id].phase {
+        match self.slots[conn_id].phase {
             Phase::Opening { deadline } if deadline <= now => {
-                self.close_link(id);
+                self.close_link(conn_id);
                 self.result(Urc::QmtOpen {
                     conn_id,
                     result: OpenResult::FailedToOpen,
                 });
             }
             Phase::Connecting { deadline } if deadline <= now => {
-                self.connect_failed(id, QmtStatCode::ConnackFailed)
+                self.connect_failed(conn_id, QmtStatCode::ConnackFailed)
             }
             Phase::Disconnecting { deadline } if deadline <= now => {
-                self.close_link(id);
+                self.close_link(conn_id);
                 self.result(Urc::QmtDisc {
                     conn_id,
                     result: CloseResult::Closed,
                 });
             }
-            Phase::Connected => self.fire_session(id),
+            Phase::Connected => self.fire_session(conn_id),
             _ => {}
         }
-        self.release_held(id);
+        self.release_held(conn_id);
     }
 
-    fn fire_session(&mut self, id: usize) {
+    fn fire_session(&mut self, conn_id: u8) {
         let now = self.now;
-        let conn_id = id as u8;
-        let session = &self.slots[id].session;
+        let session = &self.slots[conn_id].session;
         if session.ping_deadline.is_some_and(|t| t <= now) {
-            return self.teardown(id, Some(QmtStatCode::PingFailed));
+            return self.teardown(conn_id, Some(QmtStatCode::PingFailed));
         }
         if session.ping_due().is_some_and(|t| t <= now) {
-            if !self.send_packet(id, &Packet::PingReq) {
-                return self.teardown(id, Some(QmtStatCode::PingFailed));
+            if !self.send_packet(conn_id, &Packet::PingReq) {
+                return self.teardown(conn_id, Some(QmtStatCode::PingFailed));
             }
-            let timeout = super::slot::timing(&self.slots[id].cfg).pkt_timeout;
-            self.slots[id].session.ping_deadline = Some(now + timeout);
+            let timeout = super::slot::timing(&self.slots[conn_id].cfg).pkt_timeout;
+            self.slots[conn_id].session.ping_deadline = Some(now + timeout);
         }
-        while let Some(at) = self.slots[id]
+        while let Some(at) = self.slots[conn_id]
             .session
             .inflight
             .iter()
             .position(|i| !i.abandoned && i.deadline <= now)
         {
-            let entry = &mut self.slots[id].session.inflight[at];
-            if entry.retries < entry.timing.retry_times {
-                entry.retries += 1;
+            let entry = &mut self.slots[conn_id].session.inflight[at];
+            if entry.retransmissions < entry.timing.retry_times {
+                entry.retransmissions += 1;
                 entry.deadline = now + entry.timing.pkt_timeout;
-                let (command, msg_id, n, notice, packet) = (
+                let (command, msg_id, retransmissions, timeout_notice, packet) = (
                     entry.command,
                     entry.msg_id,
-                    entry.retries,
-                    entry.timing.notice,
+                    entry.retransmissions,
+                    entry.timing.timeout_notice,
                     entry.packet.clone(),
                 );
-                if self.transmit(id, packet) {
-                    self.slots[id].session.inflight[at].ever_sent = true;
+                if self.transmit(conn_id, packet) {
+                    self.slots[conn_id].session.inflight[at].ever_sent = true;
                 }
-                if notice {
+                if timeout_notice {
                     self.result(retry_urc(
                         command,
                         conn_id,
                         msg_id,
                         PacketResult::Retransmission,
-                        Some(n),
+                        Some(retransmissions),
                     ));
                 }
             } else {
@@ -319,7 +306,7 @@ impl Modem {
                 entry.abandoned = true;
                 let (command, msg_id, ever_sent) = (entry.command, entry.msg_id, entry.ever_sent);
                 if !qos2 {
-                    self.slots[id].session.inflight.remove(at);
+                    self.slots[conn_id].session.inflight.remove(at);
                 }
                 self.result(retry_urc(
                     command,
@@ -330,37 +317,34 @@ impl Modem {
                 ));
                 if !ever_sent {
                     // Every transmission failed: the module gives the link up (5.1, code 6).
-                    return self.teardown(id, Some(QmtStatCode::SendFailures));
+                    return self.teardown(conn_id, Some(QmtStatCode::SendFailures));
                 }
             }
         }
     }
 
     /// Lets through packets whose delay ran out.
-    fn release_held(&mut self, id: usize) {
+    fn release_held(&mut self, conn_id: u8) {
         let now = self.now;
-        while self.slots[id]
+        while self.slots[conn_id]
             .imp
             .held_up
             .front()
             .is_some_and(|h| h.0 <= now)
         {
-            if let Some((_, bytes)) = self.slots[id].imp.held_up.pop_front() {
-                self.net_out.push_back(NetAction::Send {
-                    slot: id as u8,
-                    bytes,
-                });
+            if let Some((_, bytes)) = self.slots[conn_id].imp.held_up.pop_front() {
+                self.net_out.push_back(NetAction::Send { conn_id, bytes });
             }
         }
-        while self.slots[id].phase.is_open()
-            && self.slots[id]
+        while self.slots[conn_id].phase.is_open()
+            && self.slots[conn_id]
                 .imp
                 .held_down
                 .front()
                 .is_some_and(|h| h.0 <= now)
         {
-            if let Some((_, frame)) = self.slots[id].imp.held_down.pop_front() {
-                self.on_frame(id, &frame);
+            if let Some((_, frame)) = self.slots[conn_id].imp.held_down.pop_front() {
+                self.on_frame(conn_id, &frame);
             }
         }
     }
@@ -372,26 +356,26 @@ fn retry_urc(
     conn_id: u8,
     msg_id: u16,
     result: PacketResult,
-    n: Option<u8>,
+    retransmissions: Option<u8>,
 ) -> Urc<'static> {
     match command {
         MqttCommand::QmtSub => Urc::QmtSub {
             conn_id,
             msg_id,
             result,
-            value: n.map(SubValue::Retransmissions),
+            value: retransmissions.map(SubValue::Retransmissions),
         },
         MqttCommand::QmtUns => Urc::QmtUns {
             conn_id,
             msg_id,
             result,
-            value: n,
+            value: retransmissions,
         },
         _ => Urc::QmtPub {
             conn_id,
             msg_id,
             result,
-            value: n,
+            value: retransmissions,
         },
     }
 }

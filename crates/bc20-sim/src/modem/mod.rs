@@ -30,7 +30,7 @@ use crate::config::ModemConfig;
 use crate::faults::Fault;
 use crate::time::{earliest, SimTime};
 use host::HostOut;
-use slot::Slot;
+use slot::{conn_ids, Slots};
 pub use slot::{SlotSettings, SlotState};
 
 /// Number of MQTT slots (`<tcpconnectID>` 0-5).
@@ -68,11 +68,11 @@ pub enum NetEvent {
 /// Something the module asks the network to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetAction {
-    /// Open a TCP connection for `slot` to `host:port` (answer with [`NetEvent::Connected`]
+    /// Open a TCP connection for `conn_id` to `host:port` (answer with [`NetEvent::Connected`]
     /// or [`NetEvent::ConnectFailed`]).
     Open {
         /// `<tcpconnectID>`.
-        slot: u8,
+        conn_id: u8,
         /// `<host_name>` as the host gave it.
         host: String,
         /// `<port>`.
@@ -81,14 +81,14 @@ pub enum NetAction {
     /// Send these bytes (always whole MQTT packets) on the slot's connection.
     Send {
         /// `<tcpconnectID>`.
-        slot: u8,
+        conn_id: u8,
         /// The packet bytes.
         bytes: Bytes,
     },
     /// Close the slot's connection.
     Close {
         /// `<tcpconnectID>`.
-        slot: u8,
+        conn_id: u8,
     },
 }
 
@@ -103,7 +103,7 @@ pub struct Modem {
     attach_at: Option<SimTime>,
     decoder: Option<StreamDecoder>,
     out: HostOut,
-    slots: Vec<Slot>,
+    slots: Slots,
     net_out: VecDeque<NetAction>,
     refuse: bool,
     fail_next_open: Option<OpenResult>,
@@ -120,9 +120,7 @@ impl Modem {
             max_line_len: config.max_line_len,
             direction: Direction::HostToModem,
         });
-        let slots = (0..SLOTS)
-            .map(|_| Slot::new(config.max_packet_size))
-            .collect();
+        let slots = Slots::new(config.max_packet_size);
         let mut modem = Modem {
             echo: config.echo,
             cmee: config.cmee,
@@ -168,16 +166,16 @@ impl Modem {
         self.attached
     }
 
-    /// The state of slot `slot` (`Closed` for ids outside 0-5).
-    pub fn slot_state(&self, slot: u8) -> SlotState {
+    /// The state of the slot of `conn_id` (`Closed` for ids outside 0-5).
+    pub fn slot_state(&self, conn_id: u8) -> SlotState {
         self.slots
-            .get(usize::from(slot))
+            .get(conn_id)
             .map_or(SlotState::Closed, |s| s.phase.state())
     }
 
-    /// The QMTCFG settings of slot `slot`.
-    pub fn slot_config(&self, slot: u8) -> Option<&SlotSettings> {
-        self.slots.get(usize::from(slot)).map(|s| &s.cfg)
+    /// The QMTCFG settings of the slot of `conn_id`.
+    pub fn slot_config(&self, conn_id: u8) -> Option<&SlotSettings> {
+        self.slots.get(conn_id).map(|s| &s.cfg)
     }
 
     /// How many incoming messages were acknowledged but not reported because their
@@ -193,11 +191,11 @@ impl Modem {
         self.drain_queued();
     }
 
-    /// Something happened on slot `slot`'s link. Events for ids outside 0-5 are ignored.
-    pub fn handle_net(&mut self, now: SimTime, slot: u8, event: NetEvent) {
+    /// Something happened on the link of `conn_id`. Events for ids outside 0-5 are ignored.
+    pub fn handle_net(&mut self, now: SimTime, conn_id: u8, event: NetEvent) {
         self.fire_due(now);
-        if usize::from(slot) < SLOTS {
-            self.on_net(usize::from(slot), event);
+        if self.slots.get(conn_id).is_some() {
+            self.on_net(conn_id, event);
         }
         self.drain_queued();
     }
@@ -218,7 +216,7 @@ impl Modem {
     /// When [`Modem::handle_timeout`] must next be called, if any timer runs.
     pub fn poll_timeout(&self) -> Option<SimTime> {
         let mut next = self.attach_at;
-        for s in &self.slots {
+        for s in self.slots.iter() {
             next = earliest(next, s.phase.deadline());
             next = earliest(
                 next,
@@ -263,8 +261,8 @@ impl Modem {
             let addr = self.config.ip_address.clone();
             self.urc(&Urc::Ip { addr: addr.into() });
         }
-        for i in 0..SLOTS {
-            self.fire_slot(i);
+        for conn_id in conn_ids() {
+            self.fire_slot(conn_id);
         }
     }
 }

@@ -31,7 +31,7 @@ pub(crate) struct Inflight {
     pub(crate) packet: Bytes,
     pub(crate) deadline: SimTime,
     /// Retransmissions of the current packet so far.
-    pub(crate) retries: u8,
+    pub(crate) retransmissions: u8,
     pub(crate) timing: Timing,
     /// At least one transmission got out (a command whose sends all failed ends with
     /// +QMTSTAT 6).

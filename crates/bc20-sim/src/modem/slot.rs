@@ -1,5 +1,6 @@
 //! One MQTT slot (`<tcpconnectID>` 0-5): its QMTCFG settings and its link/session state.
 
+use std::ops::{Index, IndexMut};
 use std::time::Duration;
 
 use bc20_grammar::ConnState;
@@ -7,6 +8,8 @@ use bc20_grammar::ConnState;
 use crate::faults::Impairment;
 use crate::modem::session::{Session, Stored};
 use crate::time::{secs, SimTime};
+
+use super::SLOTS;
 
 /// What `AT+QMTCFG` sets for one slot: the grammar's one slot-settings model (3.2.1, D18,
 /// D20), re-exported under the simulator's name of old.
@@ -18,7 +21,7 @@ pub use bc20_grammar::SlotSettings;
 pub(crate) struct Timing {
     pub(crate) pkt_timeout: Duration,
     pub(crate) retry_times: u8,
-    pub(crate) notice: bool,
+    pub(crate) timeout_notice: bool,
 }
 
 /// The retransmission settings a packet sent now captures from `cfg`.
@@ -26,7 +29,7 @@ pub(crate) fn timing(cfg: &SlotSettings) -> Timing {
     Timing {
         pkt_timeout: secs(cfg.pkt_timeout.into()),
         retry_times: cfg.retry_times,
-        notice: cfg.timeout_notice,
+        timeout_notice: cfg.timeout_notice,
     }
 }
 
@@ -104,7 +107,7 @@ impl Phase {
 pub(crate) struct Slot {
     pub(crate) cfg: SlotSettings,
     pub(crate) phase: Phase,
-    pub(crate) host: String,
+    pub(crate) host_name: String,
     pub(crate) port: u16,
     pub(crate) session: Session,
     /// A clean-session-0 session from an earlier link, resumed by a CONNACK with
@@ -118,11 +121,56 @@ impl Slot {
         Slot {
             cfg: SlotSettings::default(),
             phase: Phase::Closed,
-            host: String::new(),
+            host_name: String::new(),
             port: 0,
             session: Session::new(max_packet_size),
             stored: None,
             imp: Impairment::default(),
         }
+    }
+}
+
+/// The six slots, indexed by `<tcpconnectID>` (`conn_id`, 0-5). Indexing with an id outside
+/// 0-5 panics; [`Slots::get`] and [`Slots::get_mut`] do not.
+#[derive(Debug)]
+pub(crate) struct Slots(Vec<Slot>);
+
+impl Slots {
+    pub(crate) fn new(max_packet_size: usize) -> Slots {
+        Slots((0..SLOTS).map(|_| Slot::new(max_packet_size)).collect())
+    }
+
+    pub(crate) fn get(&self, conn_id: u8) -> Option<&Slot> {
+        self.0.get(usize::from(conn_id))
+    }
+
+    pub(crate) fn get_mut(&mut self, conn_id: u8) -> Option<&mut Slot> {
+        self.0.get_mut(usize::from(conn_id))
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Slot> {
+        self.0.iter()
+    }
+
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut Slot> {
+        self.0.iter_mut()
+    }
+}
+
+/// Every `<tcpconnectID>`, ascending.
+pub(crate) fn conn_ids() -> impl Iterator<Item = u8> {
+    (0..).take(SLOTS)
+}
+
+impl Index<u8> for Slots {
+    type Output = Slot;
+    fn index(&self, conn_id: u8) -> &Slot {
+        &self.0[usize::from(conn_id)]
+    }
+}
+
+impl IndexMut<u8> for Slots {
+    fn index_mut(&mut self, conn_id: u8) -> &mut Slot {
+        &mut self.0[usize::from(conn_id)]
     }
 }

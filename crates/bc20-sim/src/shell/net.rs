@@ -46,7 +46,11 @@ impl RealNet {
     /// Carries out an action; returns an event to give the modem at once, if any.
     pub(crate) fn apply(&mut self, action: NetAction) -> Option<(u8, NetEvent)> {
         match action {
-            NetAction::Open { slot, host, port } => {
+            NetAction::Open {
+                conn_id: slot,
+                host,
+                port,
+            } => {
                 self.close(slot);
                 self.next_gen += 1;
                 let gen = self.next_gen;
@@ -66,7 +70,10 @@ impl RealNet {
                 }
                 None
             }
-            NetAction::Send { slot, bytes } => {
+            NetAction::Send {
+                conn_id: slot,
+                bytes,
+            } => {
                 let link = self.links.get_mut(usize::from(slot))?.as_mut()?;
                 let stream = link.stream.as_mut()?;
                 if stream.write_all(&bytes).is_err() {
@@ -76,7 +83,7 @@ impl RealNet {
                 }
                 None
             }
-            NetAction::Close { slot } => {
+            NetAction::Close { conn_id: slot } => {
                 self.close(slot);
                 None
             }

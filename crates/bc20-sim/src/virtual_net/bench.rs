@@ -151,9 +151,9 @@ impl Bench {
                     self.unread[i].extend_from_slice(&bytes);
                 }
             }
-            while let Some((module, slot, event)) = self.net.poll_event(now) {
+            while let Some((module, conn_id, event)) = self.net.poll_event(now) {
                 if let Some(m) = self.modems.get_mut(module) {
-                    m.handle_net(now, slot, event);
+                    m.handle_net(now, conn_id, event);
                     progress = true;
                 }
             }

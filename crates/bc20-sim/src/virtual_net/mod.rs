@@ -22,7 +22,7 @@ use crate::modem::{ConnectFailure, NetAction, NetEvent};
 use crate::mqtt::{self, Packet};
 use crate::time::{earliest, SimTime};
 
-/// Which module (by index) and slot a link belongs to.
+/// Which module (by index) and `<tcpconnectID>` (`conn_id`) a link belongs to.
 pub type LinkKey = (usize, u8);
 
 #[derive(Debug, Clone)]
@@ -73,8 +73,8 @@ impl VirtualNetwork {
     /// Takes one action of module `module`.
     pub fn handle_action(&mut self, now: SimTime, module: usize, action: NetAction) {
         match action {
-            NetAction::Open { slot, host, .. } => {
-                let key = (module, slot);
+            NetAction::Open { conn_id, host, .. } => {
+                let key = (module, conn_id);
                 if let Some(old) = self.links.remove(&key) {
                     self.schedule(
                         now,
@@ -124,10 +124,10 @@ impl VirtualNetwork {
                     },
                 );
             }
-            NetAction::Send { slot, bytes } => {
+            NetAction::Send { conn_id, bytes } => {
                 if let Some(link) = self
                     .links
-                    .get(&(module, slot))
+                    .get(&(module, conn_id))
                     .filter(|l| !l.closed_by_broker)
                 {
                     let conn = link.conn;
@@ -140,8 +140,8 @@ impl VirtualNetwork {
                     );
                 }
             }
-            NetAction::Close { slot } => {
-                if let Some(link) = self.links.remove(&(module, slot)) {
+            NetAction::Close { conn_id } => {
+                if let Some(link) = self.links.remove(&(module, conn_id)) {
                     if !link.closed_by_broker {
                         self.schedule(
                             now + self.latency,
@@ -197,28 +197,28 @@ impl VirtualNetwork {
         }
     }
 
-    /// The broker connection behind a module's slot.
-    pub fn conn_of(&self, module: usize, slot: u8) -> Option<ConnId> {
+    /// The broker connection behind the link of a module's `conn_id`.
+    pub fn conn_of(&self, module: usize, conn_id: u8) -> Option<ConnId> {
         self.links
-            .get(&(module, slot))
+            .get(&(module, conn_id))
             .filter(|l| !l.closed_by_broker)
             .map(|l| l.conn)
     }
 
     /// The broker sends `packet` on a module's link (for odd-server tests).
-    pub fn send_from_broker(&mut self, now: SimTime, module: usize, slot: u8, packet: &Packet) {
+    pub fn send_from_broker(&mut self, now: SimTime, module: usize, conn_id: u8, packet: &Packet) {
         if let Ok(bytes) = mqtt::encode(packet, crate::config::MqttVersion::V311) {
-            self.send_raw_from_broker(now, module, slot, bytes);
+            self.send_raw_from_broker(now, module, conn_id, bytes);
         }
     }
 
     /// The broker sends raw bytes on a module's link (malformed-server tests).
-    pub fn send_raw_from_broker(&mut self, now: SimTime, module: usize, slot: u8, bytes: Bytes) {
-        if let Some(conn) = self.conn_of(module, slot) {
+    pub fn send_raw_from_broker(&mut self, now: SimTime, module: usize, conn_id: u8, bytes: Bytes) {
+        if let Some(conn) = self.conn_of(module, conn_id) {
             self.schedule(
                 now + self.latency,
                 Delivery::ToModule {
-                    key: (module, slot),
+                    key: (module, conn_id),
                     conn: Some(conn),
                     event: NetEvent::Data(bytes),
                 },
@@ -227,8 +227,8 @@ impl VirtualNetwork {
     }
 
     /// The broker drops a module's link (its will is published): `+QMTSTAT: <id>,1`.
-    pub fn close_from_broker(&mut self, now: SimTime, module: usize, slot: u8) {
-        if let Some(conn) = self.conn_of(module, slot) {
+    pub fn close_from_broker(&mut self, now: SimTime, module: usize, conn_id: u8) {
+        if let Some(conn) = self.conn_of(module, conn_id) {
             self.broker.closed(conn);
             self.mark_closed(now, conn);
         }
