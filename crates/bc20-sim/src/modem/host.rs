@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 use bc20_grammar::{
-    CmeError, Command, DecodeError, DecodeErrorKind, Frame, Line, MqttCommand, Response, Urc,
+    AsyncKey, CmeError, Command, DecodeError, DecodeErrorKind, Frame, Line, Response, Urc,
 };
 
 use super::Modem;
@@ -28,14 +28,6 @@ pub(crate) enum Done {
     Async,
 }
 
-/// The asynchronous result a held-back `OK` waits for (quirk result-before-ok).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Await {
-    pub(crate) command: MqttCommand,
-    pub(crate) conn_id: u8,
-    pub(crate) msg_id: Option<u16>,
-}
-
 /// Output to the host with the D13 response window.
 #[derive(Debug, Default)]
 pub(crate) struct HostOut {
@@ -44,7 +36,8 @@ pub(crate) struct HostOut {
     deferred: Vec<u8>,
     window: bool,
     /// `OK` held back until this result (result-before-ok).
-    held: Option<Await>,
+    /// The asynchronous result a held-back `OK` waits for (quirk result-before-ok).
+    held: Option<AsyncKey>,
     /// Command lines that arrived while the window was held open.
     queued: VecDeque<Frame<'static>>,
 }
@@ -114,7 +107,7 @@ impl Modem {
     /// Decodes and runs one command, holding `OK` back under result-before-ok.
     fn run(&mut self, cmd: Command<'static>) -> Result<Done, Fail> {
         if self.config.quirks.has(Quirk::ResultBeforeOk) {
-            self.out.held = await_key(&cmd);
+            self.out.held = cmd.async_key();
         }
         let outcome = self.execute(cmd);
         if !matches!(outcome, Ok(Done::Async)) {
@@ -185,14 +178,14 @@ impl Modem {
 
     /// An asynchronous `+QMTxxx:` result; releases a held `OK` (result-before-ok).
     pub(super) fn result(&mut self, u: Urc<'_>) {
-        let key = result_key(&u);
+        let key = u.async_key();
         if key.is_some() && self.out.held == key {
             let mut frame = Vec::new();
             if u.encode(&mut frame).is_ok() {
                 self.quirk_frame(&mut frame);
                 self.out.ready.extend_from_slice(&frame);
             }
-            if !is_notice(&u) {
+            if !u.is_retransmission_notice() {
                 self.finish(None);
             }
         } else {
@@ -240,66 +233,6 @@ impl Modem {
             frame.remove(colon + 1);
         }
     }
-}
-
-/// The result a command's held `OK` waits for.
-fn await_key(cmd: &Command<'_>) -> Option<Await> {
-    use Command::*;
-    let (command, conn_id, msg_id) = match cmd {
-        QmtOpen { conn_id, .. } => (MqttCommand::QmtOpen, *conn_id, None),
-        QmtClose { conn_id } => (MqttCommand::QmtClose, *conn_id, None),
-        QmtConn { conn_id, .. } => (MqttCommand::QmtConn, *conn_id, None),
-        QmtDisc { conn_id } => (MqttCommand::QmtDisc, *conn_id, None),
-        QmtSub {
-            conn_id, msg_id, ..
-        } => (MqttCommand::QmtSub, *conn_id, Some(*msg_id)),
-        QmtUns {
-            conn_id, msg_id, ..
-        } => (MqttCommand::QmtUns, *conn_id, Some(*msg_id)),
-        QmtPub {
-            conn_id, msg_id, ..
-        } => (MqttCommand::QmtPub, *conn_id, Some(*msg_id)),
-        _ => return None,
-    };
-    Some(Await {
-        command,
-        conn_id,
-        msg_id,
-    })
-}
-
-/// A result 1 ("packet retransmission") notice: the command is still running.
-fn is_notice(u: &Urc<'_>) -> bool {
-    use bc20_grammar::PacketResult::Retransmission;
-    matches!(
-        u,
-        Urc::QmtSub {
-            result: Retransmission,
-            ..
-        } | Urc::QmtUns {
-            result: Retransmission,
-            ..
-        } | Urc::QmtPub {
-            result: Retransmission,
-            ..
-        }
-    )
-}
-
-fn result_key(u: &Urc<'_>) -> Option<Await> {
-    let command = u.result_of()?;
-    let conn_id = u.conn_id()?;
-    let msg_id = match u {
-        Urc::QmtSub { msg_id, .. } | Urc::QmtUns { msg_id, .. } | Urc::QmtPub { msg_id, .. } => {
-            Some(*msg_id)
-        }
-        _ => None,
-    };
-    Some(Await {
-        command,
-        conn_id,
-        msg_id,
-    })
 }
 
 /// D6: which final result a line that did not decode gets.
