@@ -142,18 +142,9 @@ impl Modem {
 
     /// AT+QMTCFG write and query forms (3.2.1, D15-D21).
     fn qmtcfg(&mut self, cmd: Command<'static>) -> Result<(), Fail> {
-        use Command::*;
-        let conn_id = match &cmd {
-            QmtCfgKeepAliveQuery { conn_id }
-            | QmtCfgKeepAlive { conn_id, .. }
-            | QmtCfgSessionQuery { conn_id }
-            | QmtCfgSession { conn_id, .. }
-            | QmtCfgTimeoutQuery { conn_id }
-            | QmtCfgTimeout { conn_id, .. }
-            | QmtCfgWillQuery { conn_id }
-            | QmtCfgWill { conn_id, .. }
-            | QmtCfgAliAuthQuery { conn_id }
-            | QmtCfgAliAuth { conn_id, .. } => *conn_id,
+        // Every QMTCFG form but the test form names a slot.
+        let conn_id = match (cmd.mqtt_command(), cmd.conn_id()) {
+            (Some(bc20_grammar::MqttCommand::QmtCfg), Some(conn_id)) => conn_id,
             _ => return Err(Fail::Error),
         };
         let cfg = &mut self
