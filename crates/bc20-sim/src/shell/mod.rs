@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
-pub use broker::{free_port, EmbeddedBroker};
+pub use broker::{free_port, parse_broker, EmbeddedBroker};
 pub use control::{parse_control, ControlCommand, ControlServer};
 pub use mosquitto::{
     decide_mosquitto, mosquitto_binary, skip_notice, Mosquitto, REQUIRE_MOSQUITTO_ENV,
