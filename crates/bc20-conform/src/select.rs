@@ -71,3 +71,50 @@ pub fn order_scripts(scripts: &mut [Script], order: OrderKind, seed: Option<u64>
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_script;
+
+    fn scripts(names: &[&str]) -> Vec<Script> {
+        names
+            .iter()
+            .map(|n| {
+                parse_script(&format!("conformance/{n}.bc20"), "send AT\nexpect OK\n").unwrap()
+            })
+            .collect()
+    }
+
+    fn names(s: &[Script]) -> Vec<&str> {
+        s.iter().map(|s| s.name.as_str()).collect()
+    }
+
+    #[test]
+    fn a_glob_matches_names_and_a_word_matches_anywhere() {
+        let all = scripts(&["qmtcfg-keepalive", "qmtopen", "qmtcfg-will"]);
+        let glob = Selector::new("qmtcfg-*").unwrap();
+        let hits: Vec<_> = all.iter().filter(|s| glob.matches(s)).collect();
+        assert_eq!(hits.len(), 2);
+        let word = Selector::new("open").unwrap();
+        assert!(word.matches(&all[1]) && !word.matches(&all[0]));
+        assert!(Selector::new("conformance/qmtopen.bc20")
+            .unwrap()
+            .matches(&all[1]));
+        assert!(Selector::new("[").unwrap_err().contains("-k \"[\""));
+    }
+
+    #[test]
+    fn a_seeded_shuffle_is_reproducible_and_reverse_reverses() {
+        let mut a = scripts(&["a", "b", "c", "d", "e", "f"]);
+        let mut b = a.clone();
+        assert_eq!(order_scripts(&mut a, OrderKind::Shuffle, Some(7)), Some(7));
+        assert_eq!(order_scripts(&mut b, OrderKind::Shuffle, Some(7)), Some(7));
+        assert_eq!(names(&a), names(&b));
+        let mut r = scripts(&["a", "b", "c"]);
+        assert_eq!(order_scripts(&mut r, OrderKind::Reverse, None), None);
+        assert_eq!(names(&r), ["c", "b", "a"]);
+        let picked = order_scripts(&mut r, OrderKind::Shuffle, None).unwrap();
+        assert!(picked < 1 << 53);
+    }
+}
