@@ -81,17 +81,9 @@ fn expected_seeds() -> BTreeMap<(&'static str, String), Vec<u8>> {
             lines,
         ));
     }
-    let session = parse(&spec.join("examples.toml"));
-    let steps: Vec<(bool, String)> = session["step"]
-        .as_array()
-        .expect("[[step]]")
-        .iter()
-        .map(|s| {
-            (
-                s["dir"].as_str() == Some("host"),
-                s["line"].as_str().expect("line").to_string(),
-            )
-        })
+    let steps: Vec<(bool, String)> = bc20_testkit::chapter6::steps()
+        .into_iter()
+        .map(|(dir, line)| (dir == "host", line))
         .collect();
     sources.push((
         "examples".into(),

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use bc20_client::check::{ApiOp, SettingChoice, Step, World};
 use bc20_client::{ClientConfig, Qos};
-use bc20_sim::shell::{mosquitto_binary, Mosquitto};
+use bc20_testkit::Mosquitto;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use proptest_state_machine::{prop_state_machine, ReferenceStateMachine, StateMachineTest};
@@ -222,12 +222,11 @@ fn fixed_session() {
 
 #[test]
 fn driver_matches_the_model_over_a_pty_with_mosquitto() {
-    let Some(binary) =
-        mosquitto_binary("driver_matches_the_model_over_a_pty_with_mosquitto").expect("mosquitto")
+    let Some(mosquitto) =
+        Mosquitto::start_or_skip("driver_matches_the_model_over_a_pty_with_mosquitto")
     else {
         return;
     };
-    let mosquitto = Mosquitto::start(&binary).expect("mosquitto starts");
     BROKER.set(mosquitto.addr()).unwrap();
     fixed_session();
     model_check_over_pty();

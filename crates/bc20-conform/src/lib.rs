@@ -6,7 +6,9 @@
 //! module line with a [`pattern::Matcher`] typed by `bc20-grammar`, timing every command
 //! against the note's maximum response time, and writing the transcript as it happens. The
 //! reports ([`report`]) are JUnit XML, JSON and one self-contained HTML file;
-//! [`diff`] compares two JSON reports. [`cli`] is what `bc20 conform` runs.
+//! [`diff`] compares two JSON reports. The `bc20 conform` command (its arguments, console
+//! and signal handling) is the `bc20` binary's front to [`suite::run_suite`]; it sets the
+//! [`interrupt`] flag this crate's runner watches.
 //!
 //! ```
 //! use bc20_conform::parse_script;
@@ -30,7 +32,6 @@ pub mod pattern;
 pub mod script;
 
 pub use script::{load_script, parse_script, Script, ScriptError, ScriptErrorKind};
-pub mod cli;
 pub mod diff;
 pub mod interrupt;
 pub mod link;
@@ -38,6 +39,7 @@ pub mod mask;
 pub mod peer;
 pub mod report;
 pub mod runner;
+pub mod select;
 pub mod suite;
 pub mod testbed;
 pub mod transcript;

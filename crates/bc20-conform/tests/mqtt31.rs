@@ -8,8 +8,8 @@ use bc20_conform::link::SimOptions;
 use bc20_conform::parse_script;
 use bc20_conform::runner::Verdict;
 use bc20_conform::testbed::{embedded_broker, SimBed, EMBEDDED_NO_MQTT31};
-use bc20_sim::shell::{mosquitto_binary, Mosquitto};
 use bc20_sim::{MqttVersion, Quirks};
+use bc20_testkit::Mosquitto;
 use common::{failures, run_on_bed, suite, SCALE};
 
 #[test]
@@ -50,13 +50,11 @@ fn the_embedded_broker_does_not_accept_a_mqtt31_connect() {
 
 #[test]
 fn the_suite_passes_on_the_simulator_with_mosquitto_in_mqtt31() {
-    let Some(binary) =
-        mosquitto_binary("the_suite_passes_on_the_simulator_with_mosquitto_in_mqtt31")
-            .expect("mosquitto")
+    let Some(broker) =
+        Mosquitto::start_or_skip("the_suite_passes_on_the_simulator_with_mosquitto_in_mqtt31")
     else {
         return;
     };
-    let broker = Mosquitto::start(&binary).expect("mosquitto starts");
     let bed = SimBed::new(
         Some(broker.addr()),
         Quirks::NONE,

@@ -4,18 +4,16 @@
 
 mod common;
 
-use bc20_sim::shell::{mosquitto_binary, Mosquitto};
 use bc20_sim::Quirks;
+use bc20_testkit::Mosquitto;
 use common::{failures, run_on_sim, suite};
 
 #[test]
 fn suite_passes_on_the_simulator_with_mosquitto() {
-    let Some(binary) =
-        mosquitto_binary("suite_passes_on_the_simulator_with_mosquitto").expect("mosquitto")
+    let Some(broker) = Mosquitto::start_or_skip("suite_passes_on_the_simulator_with_mosquitto")
     else {
         return;
     };
-    let broker = Mosquitto::start(&binary).expect("mosquitto starts");
     let report = run_on_sim(&suite(), Some(broker.addr()), Quirks::NONE);
     assert!(report.all_passed(), "failed:\n{}", failures(&report));
 }

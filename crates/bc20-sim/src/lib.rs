@@ -14,7 +14,8 @@
 //!   per second, no sockets.
 //! - **The shells**, [`shell`]: a real (or scaled) clock, TCP to a real broker (an embedded
 //!   rumqttd, or mosquitto, ...), and a PTY, TCP, stdio or in-process host transport; a control
-//!   channel for faults; and [`cli`], the `bc20 sim` command.
+//!   channel for faults. The `bc20 sim` command (its arguments, the files it keeps for
+//!   other programs, its signal handling) is the `bc20` binary's front to these shells.
 //!
 //! ```
 //! use bc20_sim::{Bench, ModemConfig};
@@ -36,7 +37,6 @@
 #![deny(missing_docs)]
 
 pub mod aliauth;
-pub mod cli;
 pub mod config;
 pub mod faults;
 mod modem;

@@ -6,17 +6,14 @@ mod common;
 
 use std::time::Duration;
 
-use bc20_sim::shell::{
-    mosquitto_binary, Mosquitto, Route, SimConfig, SimHandle, Simulator, Transport,
-};
+use bc20_sim::shell::{Route, SimConfig, SimHandle, Simulator, Transport};
 use bc20_sim::{ModemConfig, MqttVersion};
+use bc20_testkit::Mosquitto;
 use common::real::{chapter6_over_pty, Peer};
 
 /// A private mosquitto for the test `what`, or `None` (after a notice) to skip it.
 fn mosquitto(what: &str) -> Option<Mosquitto> {
-    mosquitto_binary(what)
-        .expect("mosquitto")
-        .map(|b| Mosquitto::start(&b).expect("mosquitto starts"))
+    Mosquitto::start_or_skip(what)
 }
 
 fn module(broker: &Mosquitto, modem: ModemConfig) -> SimHandle {

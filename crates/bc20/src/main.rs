@@ -1,16 +1,19 @@
 //! `bc20`, the bc20kit command line.
 //!
 //! This file only parses arguments and maps outcomes to exit statuses; each subcommand is a
-//! module (`decode`, `encode`) that drives the `bc20-grammar` library, or a library crate's own
-//! `cli` module (`sim`, `conform`), or prints a library's output (`diagram`).
+//! module that drives a library crate: `decode` and `encode` the `bc20-grammar` codecs,
+//! `sim_cmd` the shells of `bc20-sim`, `conform_cmd` the suite runner of `bc20-conform`;
+//! `diagram` prints a library's output. Every clap type, the console and the signal handlers
+//! live here; the statuses are `bc20-exit`'s one table.
 
-mod conform;
+mod conform_cmd;
 mod decode;
 mod encode;
 mod input;
 mod json;
 mod outcome;
 mod output;
+mod sim_cmd;
 
 use std::process::ExitCode;
 
@@ -35,10 +38,10 @@ enum Cmd {
     /// Encode JSON objects (one per line, as `decode` prints them) into wire bytes.
     Encode(encode::Args),
     /// Start simulated BC20 modules on a PTY, TCP or stdio (see crates/bc20-sim/README.md).
-    Sim(bc20_sim::cli::SimArgs),
+    Sim(sim_cmd::SimArgs),
     /// Run conformance scripts against a module or the simulator and write reports
     /// (exit 0 all passed, 1 a script failed, 2 usage or script error).
-    Conform(conform::Args),
+    Conform(conform_cmd::Args),
     /// Print the host driver's state diagram (Mermaid, generated from its own transition
     /// table): `bc20 diagram > docs/client-states.md`.
     Diagram,
@@ -49,9 +52,9 @@ fn main() -> ExitCode {
     let result = match cli.cmd {
         Cmd::Decode(args) => decode::run(&args),
         Cmd::Encode(args) => encode::run(&args),
-        // Library-crate subcommands own their exit statuses and messages.
-        Cmd::Sim(args) => return bc20_sim::cli::run(args),
-        Cmd::Conform(args) => return conform::run_cmd(&args),
+        // These two print their own messages and pick their own statuses.
+        Cmd::Sim(args) => return sim_cmd::run(args),
+        Cmd::Conform(args) => return conform_cmd::run_cmd(&args),
         Cmd::Diagram => {
             print!("{}", bc20_client::state_diagram_mermaid());
             return ExitCode::from(bc20_exit::OK);

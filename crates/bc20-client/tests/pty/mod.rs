@@ -1,4 +1,4 @@
-//! The real-I/O environment of the PTY model check (against `bc20_sim::shell::Mosquitto`): the
+//! The real-I/O environment of the PTY model check (against `bc20_testkit::Mosquitto`): the
 //! simulator's shell on a PTY opened with `serialport`, and a minimal MQTT publisher.
 
 use std::io::{Read, Write};

@@ -18,7 +18,7 @@ use super::hook::run_hook;
 use super::{LinkError, ModuleLink, Reset, MAX_BLOCK};
 
 /// Hardware or software flow control on the UART.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FlowControl {
     /// No flow control (the BC20 EVB default).

@@ -16,7 +16,7 @@ use bc20_grammar::Mode;
 
 pub use crate::interrupt::{clear_interrupt, interrupt, interrupted, signal_name};
 pub use lines::{observe, ModuleLine};
-pub use result::{Attempt, CommandTiming, Failure, ScriptResult, Verdict};
+pub use result::{verdict_line, Attempt, CommandTiming, Failure, ScriptResult, Verdict};
 pub use timing::Timing;
 
 use crate::link::{Fault, LinkError, ModuleLink};

@@ -248,6 +248,27 @@ impl ScriptResult {
     }
 }
 
+/// `PASS  qmtopen-results   0.4s  title` (or the first failure): one script's line on a
+/// console.
+pub fn verdict_line(r: &ScriptResult) -> String {
+    let detail = match r.verdict {
+        Verdict::Pass => r.title.clone().unwrap_or_default(),
+        _ => r
+            .failures
+            .first()
+            .map(|f| format!("{}: {}", f.at, f.message))
+            .or_else(|| r.notices.first().cloned())
+            .unwrap_or_default(),
+    };
+    format!(
+        "{:<5} {:<32} {:>6.2}s  {}",
+        r.verdict.label(),
+        r.name,
+        r.duration_ms / 1000.0,
+        detail
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

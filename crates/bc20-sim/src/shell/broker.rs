@@ -4,7 +4,7 @@
 //! until the process ends.
 
 use std::collections::HashMap;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -84,5 +84,56 @@ fn config(listen: SocketAddr) -> rumqttd::Config {
         },
         v4: Some(HashMap::from([("1".to_owned(), server)])),
         ..Default::default()
+    }
+}
+
+/// The address of an external broker given as `mqtt://host:port`, `tcp://host:port` or
+/// `host:port` (port defaults to 1883), as `bc20 sim --broker` takes it.
+///
+/// # Errors
+///
+/// [`SimError::Config`] for a malformed URL or a host that does not resolve.
+pub fn parse_broker(url: &str) -> Result<SocketAddr, SimError> {
+    let rest = url
+        .strip_prefix("mqtt://")
+        .or_else(|| url.strip_prefix("tcp://"))
+        .unwrap_or(url);
+    let rest = rest.trim_end_matches('/');
+    if rest.is_empty() || rest.contains('/') {
+        return Err(SimError::Config(format!(
+            "bad broker URL {url:?} (expected mqtt://host:port)"
+        )));
+    }
+    let with_port = if rest
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+    {
+        rest.to_owned()
+    } else {
+        format!("{rest}:1883")
+    };
+    with_port
+        .to_socket_addrs()
+        .map_err(|e| SimError::Config(format!("cannot resolve broker {url:?}: {e}")))?
+        .next()
+        .ok_or_else(|| SimError::Config(format!("broker {url:?} resolves to no address")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broker_urls() {
+        assert_eq!(
+            parse_broker("mqtt://127.0.0.1:1884").unwrap(),
+            "127.0.0.1:1884".parse().unwrap()
+        );
+        assert_eq!(
+            parse_broker("127.0.0.1").unwrap(),
+            "127.0.0.1:1883".parse().unwrap()
+        );
+        assert!(parse_broker("mqtt://").is_err());
+        assert!(parse_broker("mqtt://h/x").is_err());
     }
 }

@@ -16,7 +16,6 @@ mod broker;
 mod control;
 mod driver;
 mod host;
-mod mosquitto;
 mod net;
 mod pty;
 
@@ -28,11 +27,8 @@ use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
-pub use broker::{free_port, EmbeddedBroker};
+pub use broker::{free_port, parse_broker, EmbeddedBroker};
 pub use control::{parse_control, ControlCommand, ControlServer};
-pub use mosquitto::{
-    decide_mosquitto, mosquitto_binary, skip_notice, Mosquitto, REQUIRE_MOSQUITTO_ENV,
-};
 
 use crate::config::ModemConfig;
 use crate::faults::Fault;

@@ -7,25 +7,7 @@ use std::time::Duration;
 
 use bc20_sim::{Bench, ModemConfig};
 
-/// The chapter 6 session of spec/examples.toml: (dir, line) pairs.
-pub fn chapter6_steps() -> Vec<(String, String)> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/examples.toml");
-    let text = std::fs::read_to_string(path).expect("spec/examples.toml is readable");
-    let value: toml::Table = toml::from_str(&text)
-        .map_err(|e| e.to_string())
-        .expect("spec/examples.toml is TOML");
-    value["step"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .map(|s| {
-            (
-                s["dir"].as_str().unwrap().to_owned(),
-                s["line"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
+pub use bc20_testkit::chapter6::steps as chapter6_steps;
 
 /// `\r\n<line>\r\n` for each line: what the module sends for them.
 pub fn framed(lines: &[&str]) -> String {

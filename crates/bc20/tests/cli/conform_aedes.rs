@@ -9,13 +9,14 @@
 //! tests/brokers/aedes`) the tests print a notice and pass, unless `BC20_REQUIRE_AEDES=1`
 //! (set by .ci/run) makes that a failure.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use bc20_conform::suite::{discover, load_all};
+use bc20_testkit::require::skip_unless_required;
 use serde_json::Value;
 
 use crate::support::bc20;
@@ -53,18 +54,9 @@ fn node(what: &str) -> Option<PathBuf> {
     let Some(why) = missing else {
         return node;
     };
-    let required = std::env::var_os(REQUIRE_AEDES_ENV).is_some_and(|v| !v.is_empty() && v != "0");
-    assert!(
-        !required,
-        "{what}: aedes is not installed ({why}) and {REQUIRE_AEDES_ENV} is set"
-    );
-    // Through the handle, not eprintln!: the harness captures the print macros, and a skip
-    // must be visible.
-    let _ = writeln!(
-        std::io::stderr(),
-        "notice: aedes is not installed: SKIPPING {what} ({why}; {REQUIRE_AEDES_ENV}=1 makes \
-         this a failure)"
-    );
+    if let Err(e) = skip_unless_required("aedes", what, &why, REQUIRE_AEDES_ENV) {
+        panic!("{e}");
+    }
     None
 }
 

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bc20_conform::suite::{discover, load_all};
-use bc20_sim::shell::{mosquitto_binary, Mosquitto};
+use bc20_testkit::Mosquitto;
 use serde_json::Value;
 
 use crate::support::bc20;
@@ -31,8 +31,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn mosquitto(what: &str) -> Option<Mosquitto> {
-    let binary = mosquitto_binary(what).expect("mosquitto")?;
-    let m = Mosquitto::start(&binary).expect("mosquitto starts");
+    let m = Mosquitto::start_or_skip(what)?;
     eprintln!("{what}: mosquitto on {}", m.addr());
     Some(m)
 }

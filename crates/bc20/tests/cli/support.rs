@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::thread;
 
-use serde::Deserialize;
 use serde_json::Value;
 
 /// What one run of `bc20` produced.
@@ -73,38 +72,5 @@ pub fn fixture(name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
-#[derive(Deserialize)]
-struct Examples {
-    step: Vec<Step>,
-}
-
-#[derive(Deserialize)]
-struct Step {
-    dir: String,
-    line: String,
-}
-
-/// The chapter 6 session of spec/examples.toml as the module's output with echo on: every
-/// host line as the module echoes it (`AT...\r`), every modem line framed `\r\n...\r\n`.
-/// The same bytes are a host/modem capture of an echo-off session.
-pub fn chapter6() -> Vec<u8> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/examples.toml");
-    let text = std::fs::read_to_string(path).expect("spec/examples.toml");
-    let examples: Examples = toml::from_str(&text).expect("examples.toml parses");
-    let mut out = Vec::new();
-    for step in examples.step {
-        match step.dir.as_str() {
-            "host" => {
-                out.extend_from_slice(step.line.as_bytes());
-                out.push(b'\r');
-            }
-            "modem" => {
-                out.extend_from_slice(b"\r\n");
-                out.extend_from_slice(step.line.as_bytes());
-                out.extend_from_slice(b"\r\n");
-            }
-            other => panic!("unknown dir {other:?} in examples.toml"),
-        }
-    }
-    out
-}
+/// The chapter 6 session of spec/examples.toml as the module's output with echo on.
+pub use bc20_testkit::chapter6::capture as chapter6;

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::link::FlowControl;
-use crate::script::try_parse_duration;
+use bc20_conform::link::FlowControl;
+use bc20_conform::script::try_parse_duration;
 
 /// What the exit status means (shown in `--help`); the codes are [`bc20_exit`]'s table.
 pub const EXIT_STATUS_HELP: &str = "\
@@ -43,7 +43,7 @@ pub struct ConformArgs {
     pub baud: u32,
     /// UART flow control.
     #[arg(long, value_enum, default_value = "none")]
-    pub flow_control: FlowControl,
+    pub flow_control: FlowControlArg,
     /// Shell command that power-cycles or resets the module (run by `reset` steps and, with
     /// --reset-each, before every script).
     #[arg(long, value_name = "CMD")]
@@ -132,9 +132,30 @@ pub struct ConformArgs {
     pub quiet: bool,
 }
 
+/// `--flow-control`: the values of [`FlowControl`], with their help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FlowControlArg {
+    /// No flow control (the BC20 EVB default).
+    #[default]
+    None,
+    /// XON/XOFF.
+    Software,
+    /// RTS/CTS.
+    Hardware,
+}
+
+impl From<FlowControlArg> for FlowControl {
+    fn from(arg: FlowControlArg) -> FlowControl {
+        match arg {
+            FlowControlArg::None => FlowControl::None,
+            FlowControlArg::Software => FlowControl::Software,
+            FlowControlArg::Hardware => FlowControl::Hardware,
+        }
+    }
+}
+
 /// The order scripts run in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Order {
     /// Sorted by path, as found.
     #[default]

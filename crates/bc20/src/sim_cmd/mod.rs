@@ -1,5 +1,6 @@
-//! `bc20 sim`: the command-line front of the shells. The `bc20` binary wires its `sim`
-//! subcommand to [`SimArgs`] and [`run`].
+//! `bc20 sim`: the command-line front of bc20-sim's shells ([`bc20_sim::shell`]): clap
+//! arguments, the files it keeps for other programs and its signal handling; the simulator
+//! itself is the library's.
 //!
 //! It prints one `key value` line per fact, on stdout (stderr with `--stdio`, whose stdout is
 //! the serial line), and `ready` once every module can be opened:
@@ -22,18 +23,18 @@
 //!   simulator (see [`SimArgs::pty_link`]).
 
 use std::io::Write;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use bc20_grammar::Mode;
 
-use crate::config::{AliAuthMode, ModemConfig, MqttVersion, TestStyle};
-use crate::quirks::{Quirk, Quirks};
-use crate::shell::{
-    ControlServer, EmbeddedBroker, Endpoint, Route, SimConfig, SimError, SimHandle, Simulator,
-    Transport, MAX_TIME_SCALE, MIN_TIME_SCALE,
+use bc20_sim::config::{AliAuthMode, ModemConfig, MqttVersion, TestStyle};
+use bc20_sim::quirks::{Quirk, Quirks};
+use bc20_sim::shell::{
+    parse_broker, ControlServer, EmbeddedBroker, Endpoint, Route, SimConfig, SimError, SimHandle,
+    Simulator, Transport, MAX_TIME_SCALE, MIN_TIME_SCALE,
 };
 
 mod owned_files;
@@ -309,50 +310,9 @@ fn modem_config(args: &SimArgs) -> ModemConfig {
     }
 }
 
-/// `mqtt://host:port`, `tcp://host:port` or `host:port` (port defaults to 1883).
-pub fn parse_broker(url: &str) -> Result<SocketAddr, SimError> {
-    let rest = url
-        .strip_prefix("mqtt://")
-        .or_else(|| url.strip_prefix("tcp://"))
-        .unwrap_or(url);
-    let rest = rest.trim_end_matches('/');
-    if rest.is_empty() || rest.contains('/') {
-        return Err(SimError::Config(format!(
-            "bad broker URL {url:?} (expected mqtt://host:port)"
-        )));
-    }
-    let with_port = if rest
-        .rsplit_once(':')
-        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
-    {
-        rest.to_owned()
-    } else {
-        format!("{rest}:1883")
-    };
-    with_port
-        .to_socket_addrs()
-        .map_err(|e| SimError::Config(format!("cannot resolve broker {url:?}: {e}")))?
-        .next()
-        .ok_or_else(|| SimError::Config(format!("broker {url:?} resolves to no address")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn broker_urls() {
-        assert_eq!(
-            parse_broker("mqtt://127.0.0.1:1884").unwrap(),
-            "127.0.0.1:1884".parse().unwrap()
-        );
-        assert_eq!(
-            parse_broker("127.0.0.1").unwrap(),
-            "127.0.0.1:1883".parse().unwrap()
-        );
-        assert!(parse_broker("mqtt://").is_err());
-        assert!(parse_broker("mqtt://h/x").is_err());
-    }
 
     #[test]
     fn arguments_parse() {
@@ -442,5 +402,66 @@ mod tests {
             format!("{:?}", run(args)),
             format!("{:?}", ExitCode::from(bc20_exit::USAGE))
         );
+    }
+
+    // Through `run`, in-process (formerly bc20-sim/tests/cli.rs).
+
+    fn parse_ok(argv: &[&str]) -> SimArgs {
+        parse(argv).expect("arguments parse")
+    }
+
+    fn code(c: std::process::ExitCode) -> String {
+        format!("{c:?}")
+    }
+
+    #[test]
+    fn list_quirks_exits_0() {
+        assert_eq!(
+            code(run(parse_ok(&["--list-quirks"]))),
+            code(std::process::ExitCode::from(0))
+        );
+    }
+
+    #[test]
+    fn usage_errors_exit_2_in_process() {
+        assert_eq!(
+            code(run(parse_ok(&["--stdio", "--count", "2"]))),
+            code(std::process::ExitCode::from(2))
+        );
+        assert_eq!(
+            code(run(parse_ok(&["--broker", "mqtt://"]))),
+            code(std::process::ExitCode::from(2))
+        );
+        assert_eq!(
+            code(run(parse_ok(&["--time-scale", "0", "--exit-after", "0"]))),
+            code(std::process::ExitCode::from(2))
+        );
+        assert_eq!(
+            code(run(parse_ok(&[
+                "--control",
+                "0.0.0.0:0",
+                "--exit-after",
+                "0"
+            ]))),
+            code(std::process::ExitCode::from(2))
+        );
+        assert!(parse(&["--count", "0"]).is_err());
+    }
+
+    #[test]
+    fn tcp_modules_run_for_the_given_time() {
+        let start = std::time::Instant::now();
+        let c = run(parse_ok(&[
+            "--tcp",
+            "127.0.0.1:0",
+            "--count",
+            "2",
+            "--exit-after",
+            "0.3",
+            "--quirk",
+            "lowercase-keywords",
+        ]));
+        assert_eq!(code(c), code(std::process::ExitCode::from(0)));
+        assert!(start.elapsed() >= Duration::from_millis(300));
     }
 }

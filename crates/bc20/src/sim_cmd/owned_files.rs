@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::{Handle, Signals};
 
-use crate::shell::SimError;
+use bc20_sim::shell::SimError;
 
 /// The signals that end `bc20 sim` after removing its files.
 const TERMINATING: [i32; 3] = [SIGTERM, SIGINT, SIGHUP];

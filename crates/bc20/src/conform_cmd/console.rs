@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::runner::{ScriptResult, Verdict};
-use crate::script::Script;
-use crate::suite::Progress;
+use bc20_conform::runner::{verdict_line, ScriptResult};
+use bc20_conform::script::Script;
+use bc20_conform::suite::Progress;
 
 /// Progress bar plus verdict lines (plain lines when stderr is not a terminal).
 pub struct Console {
@@ -37,26 +37,6 @@ impl Console {
             b.finish_and_clear();
         }
     }
-}
-
-/// `PASS  qmtopen-results   0.4s  title` (or the first failure).
-pub fn verdict_line(r: &ScriptResult) -> String {
-    let detail = match r.verdict {
-        Verdict::Pass => r.title.clone().unwrap_or_default(),
-        _ => r
-            .failures
-            .first()
-            .map(|f| format!("{}: {}", f.at, f.message))
-            .or_else(|| r.notices.first().cloned())
-            .unwrap_or_default(),
-    };
-    format!(
-        "{:<5} {:<32} {:>6.2}s  {}",
-        r.verdict.label(),
-        r.name,
-        r.duration_ms / 1000.0,
-        detail
-    )
 }
 
 impl Progress for Console {

@@ -1,19 +1,23 @@
 //! A private mosquitto broker on a free loopback port: what the integration tests of the
-//! simulator, the client and the conformance runner run against besides the embedded broker.
+//! simulator, the client, the conformance runner and the `bc20` binary run against besides the
+//! embedded broker.
 //!
-//! Policy: `cargo test --workspace` passes on a machine with only Rust, so a missing mosquitto
-//! skips those tests with a visible notice; CI installs mosquitto and sets
+//! Policy ([`crate::require`]): `cargo test --workspace` passes on a machine with only Rust, so
+//! a missing mosquitto skips those tests with a visible notice; CI installs mosquitto and sets
 //! `BC20_REQUIRE_MOSQUITTO=1`, so there a missing mosquitto fails them instead of skipping.
 
 use std::ffi::OsStr;
-use std::io::Write;
+use std::io::{self, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::broker::free_port;
-use super::SimError;
+use crate::free_port;
+use crate::require::{is_required, notice};
+
+/// What to say when mosquitto is missing: how to install it.
+const INSTALL: &str = "install it with apt-get install mosquitto";
 
 /// The environment variable that turns a missing mosquitto from a skip into a failure (CI sets
 /// it after installing mosquitto, so the mosquitto tests cannot pass by not running).
@@ -27,9 +31,9 @@ pub const REQUIRE_MOSQUITTO_ENV: &str = "BC20_REQUIRE_MOSQUITTO";
 ///
 /// # Errors
 ///
-/// [`SimError::Broker`] when mosquitto is missing and [`REQUIRE_MOSQUITTO_ENV`] is set (to
-/// anything but empty or `0`).
-pub fn mosquitto_binary(what: &str) -> Result<Option<PathBuf>, SimError> {
+/// An error naming [`REQUIRE_MOSQUITTO_ENV`] when mosquitto is missing and the variable is set
+/// (to anything but empty or `0`).
+pub fn mosquitto_binary(what: &str) -> io::Result<Option<PathBuf>> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let found = std::env::split_paths(&path)
         .chain([PathBuf::from("/usr/sbin")])
@@ -40,7 +44,7 @@ pub fn mosquitto_binary(what: &str) -> Result<Option<PathBuf>, SimError> {
     if decided.is_none() {
         // Through the handle, not eprintln!: the test harness captures (and hides, for a
         // passing test) what the print macros write, and a skip must be visible.
-        let _ = writeln!(std::io::stderr(), "{}", skip_notice(what));
+        let _ = writeln!(io::stderr(), "{}", skip_notice(what));
     }
     Ok(decided)
 }
@@ -51,29 +55,28 @@ pub fn mosquitto_binary(what: &str) -> Result<Option<PathBuf>, SimError> {
 ///
 /// # Errors
 ///
-/// [`SimError::Broker`] when `found` is `None` and `require` is set to anything but empty or
-/// `0`.
+/// An error naming [`REQUIRE_MOSQUITTO_ENV`] when `found` is `None` and `require` is set to
+/// anything but empty or `0`.
 pub fn decide_mosquitto(
     found: Option<PathBuf>,
     require: Option<&OsStr>,
-) -> Result<Option<PathBuf>, SimError> {
-    let required = require.is_some_and(|v| !v.is_empty() && v != "0");
+) -> io::Result<Option<PathBuf>> {
     match found {
         Some(p) => Ok(Some(p)),
-        None if required => Err(SimError::Broker(format!(
-            "mosquitto is not installed but {REQUIRE_MOSQUITTO_ENV} is set: \
-             install it (apt-get install mosquitto)"
-        ))),
+        None if is_required(require) => Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!(
+                "mosquitto is not installed but {REQUIRE_MOSQUITTO_ENV} is set: \
+                 install it (apt-get install mosquitto)"
+            ),
+        )),
         None => Ok(None),
     }
 }
 
 /// The notice printed when mosquitto is missing and `what` is skipped.
 pub fn skip_notice(what: &str) -> String {
-    format!(
-        "notice: mosquitto is not installed: SKIPPING {what} (install it with \
-         apt-get install mosquitto; {REQUIRE_MOSQUITTO_ENV}=1 makes this a failure)"
-    )
+    notice("mosquitto", what, INSTALL, REQUIRE_MOSQUITTO_ENV)
 }
 
 /// A mosquitto process listening on 127.0.0.1 only, killed (and its config removed) on drop.
@@ -87,7 +90,12 @@ pub struct Mosquitto {
 impl Mosquitto {
     /// Starts `binary` on a free loopback port and waits (up to 10 s) until it accepts
     /// connections.
-    pub fn start(binary: &Path) -> Result<Mosquitto, SimError> {
+    ///
+    /// # Errors
+    ///
+    /// When the config cannot be written, the process cannot be spawned, or it does not
+    /// listen within 10 s.
+    pub fn start(binary: &Path) -> io::Result<Mosquitto> {
         let port = free_port()?;
         let dir =
             std::env::temp_dir().join(format!("bc20-mosquitto-{}-{port}", std::process::id()));
@@ -109,13 +117,25 @@ impl Mosquitto {
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_err() {
             if Instant::now() >= deadline {
-                return Err(SimError::Broker(format!(
-                    "mosquitto did not listen on {addr} within 10 s"
-                )));
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("mosquitto did not listen on {addr} within 10 s"),
+                ));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
         Ok(m)
+    }
+
+    /// A private mosquitto for the test `what`, or `None` to skip it: [`mosquitto_binary`]
+    /// then [`Mosquitto::start`], what every mosquitto test begins with.
+    ///
+    /// # Panics
+    ///
+    /// When mosquitto is missing and [`REQUIRE_MOSQUITTO_ENV`] is set, or it does not start.
+    pub fn start_or_skip(what: &str) -> Option<Mosquitto> {
+        let binary = mosquitto_binary(what).expect("mosquitto")?;
+        Some(Mosquitto::start(&binary).expect("mosquitto starts"))
     }
 
     /// Where it listens.

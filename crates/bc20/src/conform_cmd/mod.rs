@@ -1,4 +1,6 @@
-//! `bc20 conform` and `bc20 conform diff`: arguments and entry points for the `bc20` binary.
+//! `bc20 conform` and `bc20 conform diff`: the clap arguments, the console and the signal
+//! handlers of the conformance runner; the suite itself is `bc20-conform`'s
+//! ([`bc20_conform::suite::run_suite`]).
 
 mod args;
 mod console;
@@ -8,25 +10,50 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use bc20_grammar::Mode;
+use clap::Subcommand;
 
-pub use args::{ConformArgs, DiffArgs, Order, EXIT_STATUS_HELP};
-pub use console::{verdict_line, Console};
+use args::{ConformArgs, DiffArgs, Order};
+use console::Console;
 
-use crate::diff::{diff_reports, render_diff};
-use crate::link::SerialOptions;
-use crate::peer::{parse_broker, parse_broker_url};
-use crate::report::{
+use bc20_conform::diff::{diff_reports, render_diff};
+use bc20_conform::link::SerialOptions;
+use bc20_conform::peer::{parse_broker, parse_broker_url};
+use bc20_conform::report::{
     read_json, script_files, Certification, OrderKind, ReportPaths, RunOrder, RunReport,
 };
-use crate::runner::{interrupt, interrupted, signal_name, RunConfig};
-use crate::script::Script;
-use crate::suite::{discover, load_all, run_suite, SuiteOptions, Testbed};
-use crate::testbed::SerialBed;
+use bc20_conform::runner::{interrupt, interrupted, signal_name, RunConfig};
+use bc20_conform::script::Script;
+use bc20_conform::select::{order_scripts, Selector};
+use bc20_conform::suite::{discover, load_all, run_suite, SuiteOptions, Testbed};
+use bc20_conform::testbed::{SerialBed, MAX_SUITE_TIME_SCALE};
 
-/// The fastest simulator clock at which every script of the suite holds, also on a loaded
-/// 2-core machine: at 100 the retransmission scripts fail under load (a few ms of scheduling
-/// delay are a whole pkt_timeout there), at 50 they held in repeated runs beside two builds.
-pub const MAX_SUITE_TIME_SCALE: f64 = 50.0;
+/// `bc20 conform [SCRIPTS...] [OPTIONS]` or `bc20 conform diff OLD.json NEW.json`.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Args {
+    /// `diff`, or nothing to run scripts.
+    #[command(subcommand)]
+    diff: Option<Sub>,
+    /// What to run and against which module.
+    #[command(flatten)]
+    args: ConformArgs,
+}
+
+/// The one nested subcommand.
+#[derive(Debug, Subcommand)]
+enum Sub {
+    /// Compare two report.json files (two firmware releases): new failures, fixed failures,
+    /// latency regressions.
+    Diff(DiffArgs),
+}
+
+/// Runs the suite or the diff; each prints its own messages and picks the status.
+pub fn run_cmd(args: &Args) -> ExitCode {
+    match &args.diff {
+        Some(Sub::Diff(d)) => run_diff(d),
+        None => run(&args.args),
+    }
+}
 
 fn usage(msg: &str) -> ExitCode {
     eprintln!("error: {msg}");
@@ -34,7 +61,7 @@ fn usage(msg: &str) -> ExitCode {
 }
 
 /// Runs `bc20 conform`.
-pub fn run(args: &ConformArgs) -> ExitCode {
+fn run(args: &ConformArgs) -> ExitCode {
     match plan(args) {
         Ok(Plan::List(scripts)) => {
             for s in &scripts {
@@ -112,9 +139,8 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
              suite's peer checks that messages really arrive",
         ));
     }
-    #[cfg(feature = "sim")]
     if args.mqtt31 && args.broker.is_none() && !args.list {
-        return Err(usage(crate::testbed::EMBEDDED_NO_MQTT31));
+        return Err(usage(bc20_conform::testbed::EMBEDDED_NO_MQTT31));
     }
     if args.seed.is_some() && args.order != Order::Shuffle {
         return Err(usage("--seed only applies to --order shuffle"));
@@ -171,15 +197,16 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
             return Err(usage("no script matches any -k pattern"));
         }
     }
-    let seed = order_scripts(&mut scripts, args.order, args.seed);
-    let order = RunOrder {
-        kind: match args.order {
-            Order::Forward => OrderKind::Forward,
-            Order::Reverse => OrderKind::Reverse,
-            Order::Shuffle => OrderKind::Shuffle,
-        },
-        seed,
+    let kind = match args.order {
+        Order::Forward => OrderKind::Forward,
+        Order::Reverse => OrderKind::Reverse,
+        Order::Shuffle => OrderKind::Shuffle,
     };
+    let seed = order_scripts(&mut scripts, kind, args.seed);
+    if let Some(seed) = seed {
+        eprintln!("order: shuffled with --seed {seed}");
+    }
+    let order = RunOrder { kind, seed };
     if args.list {
         return Ok(Plan::List(scripts));
     }
@@ -208,7 +235,7 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
                 .map(|(path, pty)| SerialOptions {
                     path,
                     baud: args.baud,
-                    flow_control: args.flow_control,
+                    flow_control: args.flow_control.into(),
                     pty,
                     reset_cmd: args.reset_cmd.clone(),
                     reset_timeout: args.reset_timeout,
@@ -229,13 +256,12 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
 }
 
 /// The simulator testbed for `--sim` / `--sim-quirk`.
-#[cfg(feature = "sim")]
 fn sim_bed(
     args: &ConformArgs,
     broker: Option<(String, u16)>,
     config: &mut RunConfig,
 ) -> Result<Box<dyn Testbed>, ExitCode> {
-    use crate::testbed::{resolve, SimBed};
+    use bc20_conform::testbed::{resolve, SimBed};
     use bc20_sim::{MqttVersion, Quirk, Quirks};
     if !(args.time_scale.is_finite() && (0.1..=MAX_SUITE_TIME_SCALE).contains(&args.time_scale)) {
         return Err(usage(&format!(
@@ -273,18 +299,6 @@ fn sim_bed(
         ExitCode::from(bc20_exit::FAILED)
     })?;
     Ok(Box::new(bed))
-}
-
-/// Without the `sim` feature there is no simulator.
-#[cfg(not(feature = "sim"))]
-fn sim_bed(
-    _args: &ConformArgs,
-    _broker: Option<(String, u16)>,
-    _config: &mut RunConfig,
-) -> Result<Box<dyn Testbed>, ExitCode> {
-    Err(usage(
-        "this build has no simulator (the `sim` feature of bc20-conform is off)",
-    ))
 }
 
 fn execute(
@@ -361,58 +375,6 @@ fn install_signal_handlers() {
         });
 }
 
-/// One `-k` pattern: a glob on the script's name or path, or a plain word anywhere in them.
-struct Selector {
-    glob: Option<glob::Pattern>,
-    word: String,
-}
-
-impl Selector {
-    fn new(p: &str) -> Result<Self, String> {
-        let glob = if p.contains(['*', '?', '[']) {
-            Some(glob::Pattern::new(p).map_err(|e| format!("-k {p:?}: {e}"))?)
-        } else {
-            None
-        };
-        Ok(Selector {
-            glob,
-            word: p.to_owned(),
-        })
-    }
-
-    /// Tried on the name (`qmtopen`), the file name (`qmtopen.bc20`) and the path.
-    fn matches(&self, s: &Script) -> bool {
-        let file = std::path::Path::new(&s.path)
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let texts = [s.name.as_str(), file.as_str(), s.path.as_str()];
-        match &self.glob {
-            Some(g) => texts.iter().any(|t| g.matches(t)),
-            None => texts.iter().any(|t| t.contains(&self.word)),
-        }
-    }
-}
-
-/// Puts the scripts in the order asked for; a shuffle without a seed picks one and says so.
-fn order_scripts(scripts: &mut [Script], order: Order, seed: Option<u64>) -> Option<u64> {
-    match order {
-        Order::Forward => None,
-        Order::Reverse => {
-            scripts.reverse();
-            None
-        }
-        Order::Shuffle => {
-            // Below 2^53, so that the seed survives JSON tools that read numbers as doubles.
-            let seed = seed.unwrap_or_else(|| fastrand::u64(..1 << 53));
-            let mut rng = fastrand::Rng::with_seed(seed);
-            rng.shuffle(scripts);
-            eprintln!("order: shuffled with --seed {seed}");
-            Some(seed)
-        }
-    }
-}
-
 fn summary(r: &RunReport, paths: &ReportPaths) {
     let s = &r.summary;
     let mut extra = String::new();
@@ -453,7 +415,7 @@ fn summary(r: &RunReport, paths: &ReportPaths) {
 }
 
 /// Runs `bc20 conform diff OLD.json NEW.json`.
-pub fn run_diff(args: &DiffArgs) -> ExitCode {
+fn run_diff(args: &DiffArgs) -> ExitCode {
     let old = match read_json(&args.old) {
         Ok(r) => r,
         Err(e) => return usage(&e.to_string()),
