@@ -31,7 +31,7 @@ pub(crate) struct InFlight {
     /// When its bytes were handed out by `poll_transmit`.
     pub(crate) sent_at: Instant,
     /// `+QMTxxx:` results that arrived before the `OK` (D13), replayed after it.
-    pub(crate) early: Vec<crate::input::AsyncResult>,
+    pub(crate) early: Vec<crate::async_result::AsyncResult>,
     /// A +QMTSTAT that closed the slot while the command waited for its `OK`.
     pub(crate) lost: Option<bc20_grammar::QmtStatCode>,
 }

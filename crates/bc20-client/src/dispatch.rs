@@ -127,7 +127,7 @@ impl Client {
         &mut self,
         req: Request,
         sent_at: crate::Instant,
-        early: Vec<crate::input::AsyncResult>,
+        early: Vec<crate::async_result::AsyncResult>,
         lost: Option<bc20_grammar::QmtStatCode>,
     ) {
         if let Some(code) = lost.filter(|_| req.op.has_async_result()) {

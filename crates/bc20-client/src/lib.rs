@@ -31,6 +31,7 @@
 
 #![deny(missing_docs)]
 
+mod async_result;
 mod client;
 mod config;
 mod diagram;

@@ -2,6 +2,7 @@
 
 mod expect;
 pub mod identify;
+mod ids;
 mod io;
 mod known_state;
 mod lines;
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant, SystemTime};
 use bc20_grammar::Mode;
 
 pub use crate::interrupt::{clear_interrupt, interrupt, interrupted, signal_name};
+pub use ids::RunIds;
 pub use lines::{observe, ModuleLine};
 pub use result::{verdict_line, Attempt, CommandTiming, Failure, ScriptResult, Verdict};
 pub use timing::Timing;
@@ -23,7 +25,6 @@ use crate::link::{Fault, LinkError, ModuleLink};
 use crate::mask::Masker;
 use crate::peer::{BrokerPeer, PeerMessage};
 use crate::script::{raw_bytes, Script, Section, Step, StepKind};
-use crate::suite::RunIds;
 use crate::transcript::{printable, raw_hex_of, Dir, Event, TranscriptSink};
 use lines::LineReader;
 
