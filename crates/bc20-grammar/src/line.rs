@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::command::Command;
 use crate::error::{EncodeError, Warnings};
+use crate::params::Params;
 use crate::response::Response;
 use crate::urc::Urc;
 
@@ -59,6 +60,20 @@ impl Line<'_> {
             Line::Command(c) => c.encode(out),
             Line::Response(r) => r.encode(out),
             Line::Urc(u) => u.encode(out),
+        }
+    }
+
+    /// The name prefix and the parameters in wire order, typed; the encoder writes the same
+    /// line from the same code (see [`Params`]).
+    ///
+    /// # Errors
+    ///
+    /// The [`EncodeError`] [`Line::encode`] would return, but for the line bound.
+    pub fn params(&self) -> Result<Params<'_>, EncodeError> {
+        match self {
+            Line::Command(c) => c.params(),
+            Line::Response(r) => r.params(),
+            Line::Urc(u) => u.params(),
         }
     }
 
