@@ -75,7 +75,7 @@ pub use frame::{Direction, Frame, FrameKind};
 pub use limits::MAX_TOPICS;
 pub use line::{Context, Decoded, Line};
 pub use mqtt_command::MqttCommand;
-pub use params::{Param, Params};
+pub use params::{split_params, Param, Params};
 pub use response::Response;
 pub use slot_settings::{AliAuth, SlotSettings};
 pub use stream::{StreamConfig, StreamDecoder};

@@ -95,16 +95,17 @@ impl Params<'_> {
     }
 }
 
-/// Splits a parameter list the grammar keeps as text (a test response's description, an
-/// unknown URC) at the commas outside `"..."` and `(...)`; a `"..."` item is
-/// [`Param::Quoted`], any other [`Param::Bare`].
-pub(crate) fn split_text(text: &str) -> impl Iterator<Item = Param<'_>> {
-    let bytes = text.as_bytes();
+/// Splits a parameter list as written on the wire at the commas outside `"..."` and
+/// `(...)`, without reading the items: `"will",(0-5),(0,1),"a,b"` gives `"will"`, `(0-5)`,
+/// `(0,1)`, `"a,b"`. For text the grammar keeps whole (a test response's description, an
+/// unknown URC) and for tools that must find a field in a line the grammar rejects (masking a
+/// password in a malformed command); a decoded line's parameters are [`crate::Line::params`].
+pub fn split_params(text: &str) -> Vec<&str> {
     let mut items = Vec::new();
     let mut start = 0;
     let mut in_quotes = false;
     let mut depth = 0usize;
-    for (i, &b) in bytes.iter().enumerate() {
+    for (i, &b) in text.as_bytes().iter().enumerate() {
         match b {
             b'"' => in_quotes = !in_quotes,
             b'(' if !in_quotes => depth += 1,
@@ -117,12 +118,18 @@ pub(crate) fn split_text(text: &str) -> impl Iterator<Item = Param<'_>> {
         }
     }
     items.push(&text[start..]);
-    items.into_iter().map(
-        |item| match item.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+    items
+}
+
+/// [`split_params`] read as parameters: a `"..."` item is [`Param::Quoted`], any other
+/// [`Param::Bare`].
+pub(crate) fn split_text(text: &str) -> impl Iterator<Item = Param<'_>> {
+    split_params(text).into_iter().map(|item| {
+        match item.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
             Some(inner) => Param::Quoted(Cow::Borrowed(inner)),
             None => Param::Bare(Cow::Borrowed(item)),
-        },
-    )
+        }
+    })
 }
 
 #[cfg(test)]

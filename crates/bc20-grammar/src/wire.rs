@@ -122,6 +122,7 @@ impl<'o, 'v> Wire<'o, 'v> {
     pub(crate) fn text_list(&mut self, text: Cow<'v, str>) -> &mut Self {
         match (&mut self.sink, text) {
             (Sink::Bytes(out), text) => out.extend_from_slice(text.as_bytes()),
+            (Sink::Params(_), text) if text.is_empty() => {}
             (Sink::Params(p), Cow::Borrowed(text)) => p.values.extend(split_text(text)),
             (Sink::Params(p), Cow::Owned(text)) => {
                 p.values.extend(split_text(&text).map(|item| match item {
