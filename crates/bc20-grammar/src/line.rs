@@ -66,6 +66,20 @@ impl Line<'_> {
     /// The name prefix and the parameters in wire order, typed; the encoder writes the same
     /// line from the same code (see [`Params`]).
     ///
+    /// ```
+    /// use bc20_grammar::{decode_line, Context, Mode, Param};
+    ///
+    /// let line = b"+QMTRECV: 0,3,\"dev/cmd\",\"{\"a\":1,\"b\":2}\"";
+    /// let decoded = decode_line(line, Mode::Strict, Context::default()).unwrap();
+    /// let params = decoded.line.params().unwrap();
+    /// assert_eq!(params.prefix, "+QMTRECV: ");
+    /// assert_eq!(params.values[2], Param::Quoted("dev/cmd".into()));
+    /// assert_eq!(params.values[3], Param::Bytes(b"{\"a\":1,\"b\":2}"));
+    /// let mut wire = Vec::new();
+    /// params.write_wire(&mut wire);
+    /// assert_eq!(wire, line);
+    /// ```
+    ///
     /// # Errors
     ///
     /// The [`EncodeError`] [`Line::encode`] would return, but for the line bound.
