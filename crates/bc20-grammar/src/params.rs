@@ -225,6 +225,19 @@ mod tests {
     }
 
     #[test]
+    fn typographic_quotes_of_a_test_response_read_as_ascii_ones() {
+        let p = params_of("+QMTOPEN: (0-5),\u{201c}<host_name>\u{201d},(1-65535)".as_bytes());
+        assert_eq!(
+            p.1,
+            [
+                Param::Bare("(0-5)".into()),
+                Param::Quoted("<host_name>".into()),
+                Param::Bare("(1-65535)".into()),
+            ]
+        );
+    }
+
+    #[test]
     fn params_write_back_in_wire_syntax() {
         let p = Params {
             prefix: "+QMTRECV: ".to_owned(),
