@@ -1,8 +1,6 @@
 //! Masking passwords and device secrets in everything the runner writes.
 
-use bc20_grammar::{decode_line, Command, Context, Line, Mode, Response};
-
-use crate::pattern::{split_fields, split_prefix};
+use bc20_grammar::{decode_line, split_params, Command, Context, Line, Mode, Response};
 
 /// What replaces a secret.
 pub const MASK: &str = "****";
@@ -86,10 +84,11 @@ fn secret_field(line: &str) -> Option<(usize, usize)> {
                 password: Some(_), ..
             }) => Some((CONN.len(), 3)),
             Line::Command(Command::QmtCfgAliAuth { .. }) => Some((CFG.len(), 4)),
-            Line::Response(Response::QmtCfgAliAuth { .. }) => match split_prefix(line) {
-                (prefix, Some(_)) => Some((prefix.len(), 3)),
-                _ => None,
-            },
+            // The parameters start after `+QMTCFG:` and the blank lenient decoding may find.
+            Line::Response(Response::QmtCfgAliAuth { .. }) => {
+                let colon = line.find(':')? + 1;
+                Some((colon + usize::from(line[colon..].starts_with(' ')), 3))
+            }
             _ => None,
         },
         // A command the grammar rejects (a script may send a malformed or out-of-range one on
@@ -124,7 +123,7 @@ fn mask_secret_fields(line: &str) -> String {
         return line.to_owned();
     };
     let (prefix, params) = line.split_at(start);
-    let mut fields: Vec<&str> = split_fields(params, None);
+    let mut fields: Vec<&str> = split_params(params);
     let quoted = format!("\"{MASK}\"");
     match fields.get_mut(index) {
         Some(f) if f.starts_with('"') => *f = &quoted,

@@ -3,6 +3,7 @@
 //! and hand the value to its family in [`crate::families`]. Lines outside every family (test
 //! responses, unknown URCs) are written here.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::command::{Command, MqttCommand};
@@ -11,6 +12,7 @@ use crate::families::{
     basic, final_result, qmtcfg, qmtclose, qmtconn, qmtdisc, qmtopen, qmtpub, qmtrecv, qmtstat,
     qmtsub, qmtuns,
 };
+use crate::params::Params;
 use crate::response::Response;
 use crate::urc::Urc;
 use crate::wire::{check_line_len, Wire};
@@ -26,9 +28,10 @@ impl Command<'_> {
     pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         let start = out.len();
         // The line without its CR must fit the bound every peer decodes (D12, D50).
-        let result = self
-            .encode_inner(out)
-            .and_then(|()| check_line_len(out.len() - start - 1));
+        let result = self.write(&mut Wire::new(out)).and_then(|()| {
+            out.push(b'\r');
+            check_line_len(out.len() - start - 1)
+        });
         if result.is_err() {
             out.truncate(start);
         }
@@ -42,20 +45,30 @@ impl Command<'_> {
         Ok(out)
     }
 
-    fn encode_inner(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-        let mut w = Wire::new(out);
+    /// The line's name prefix and parameters in wire order (see [`Params`]): what
+    /// [`Command::encode`] writes, without the CR, as typed values.
+    ///
+    /// # Errors
+    ///
+    /// The [`EncodeError`] [`Command::encode`] would return, but for the line bound.
+    pub fn params(&self) -> Result<Params<'_>, EncodeError> {
+        let mut p = Params::default();
+        self.write(&mut Wire::params(&mut p))?;
+        Ok(p)
+    }
+
+    fn write<'v>(&'v self, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
         match self.mqtt_command() {
-            Some(MqttCommand::QmtCfg) => qmtcfg::encode_command(self, &mut w)?,
-            Some(MqttCommand::QmtOpen) => qmtopen::encode_command(self, &mut w)?,
-            Some(MqttCommand::QmtClose) => qmtclose::encode_command(self, &mut w)?,
-            Some(MqttCommand::QmtConn) => qmtconn::encode_command(self, &mut w)?,
-            Some(MqttCommand::QmtDisc) => qmtdisc::encode_command(self, &mut w)?,
-            Some(MqttCommand::QmtSub) => qmtsub::encode_command(self, &mut w)?,
-            Some(MqttCommand::QmtUns) => qmtuns::encode_command(self, &mut w)?,
-            Some(MqttCommand::QmtPub) => qmtpub::encode_command(self, &mut w)?,
-            None => basic::encode_command(self, &mut w)?,
+            Some(MqttCommand::QmtCfg) => qmtcfg::encode_command(self, w)?,
+            Some(MqttCommand::QmtOpen) => qmtopen::encode_command(self, w)?,
+            Some(MqttCommand::QmtClose) => qmtclose::encode_command(self, w)?,
+            Some(MqttCommand::QmtConn) => qmtconn::encode_command(self, w)?,
+            Some(MqttCommand::QmtDisc) => qmtdisc::encode_command(self, w)?,
+            Some(MqttCommand::QmtSub) => qmtsub::encode_command(self, w)?,
+            Some(MqttCommand::QmtUns) => qmtuns::encode_command(self, w)?,
+            Some(MqttCommand::QmtPub) => qmtpub::encode_command(self, w)?,
+            None => basic::encode_command(self, w)?,
         }
-        w.raw(b"\r");
         Ok(())
     }
 }
@@ -73,7 +86,7 @@ impl Response<'_> {
         out.extend_from_slice(b"\r\n");
         // The line between its CR LFs must fit the bound every peer decodes (D12, D50).
         let result = self
-            .encode_line(out)
+            .write(&mut Wire::new(out))
             .and_then(|()| check_line_len(out.len() - start - 2));
         match result {
             Result::Ok(()) => out.extend_from_slice(b"\r\n"),
@@ -89,24 +102,33 @@ impl Response<'_> {
         Result::Ok(out)
     }
 
-    fn encode_line(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+    /// The line's name prefix and parameters in wire order (see [`Params`]): what
+    /// [`Response::encode`] writes between the CR LFs, as typed values.
+    ///
+    /// # Errors
+    ///
+    /// The [`EncodeError`] [`Response::encode`] would return, but for the line bound.
+    pub fn params(&self) -> Result<Params<'_>, EncodeError> {
+        let mut p = Params::default();
+        self.write(&mut Wire::params(&mut p))?;
+        Ok(p)
+    }
+
+    fn write<'v>(&'v self, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
         use Response::*;
-        let mut w = Wire::new(out);
         match self {
-            Test { command, params } => write_test(&mut w, *command, params),
+            Test { command, params } => write_test(w, *command, params),
             QmtCfgKeepAlive { .. }
             | QmtCfgSession { .. }
             | QmtCfgTimeout { .. }
             | QmtCfgWill { .. }
-            | QmtCfgAliAuth { .. } => qmtcfg::encode_response(self, &mut w),
-            QmtOpenRead { .. } => qmtopen::encode_response(self, &mut w),
-            QmtConnRead { .. } => qmtconn::encode_response(self, &mut w),
+            | QmtCfgAliAuth { .. } => qmtcfg::encode_response(self, w),
+            QmtOpenRead { .. } => qmtopen::encode_response(self, w),
+            QmtConnRead { .. } => qmtconn::encode_response(self, w),
             Cpin { .. } | Cereg { .. } | Cgatt { .. } | Csq { .. } => {
-                basic::encode_response(self, &mut w)
+                basic::encode_response(self, w)
             }
-            Text { .. } | Ok | Error | CmeError { .. } => {
-                final_result::encode_response(self, &mut w)
-            }
+            Text { .. } | Ok | Error | CmeError { .. } => final_result::encode_response(self, w),
         }
     }
 }
@@ -124,7 +146,7 @@ impl Urc<'_> {
         out.extend_from_slice(b"\r\n");
         // The line between its CR LFs must fit the bound every peer decodes (D12, D50).
         let result = self
-            .encode_line(out)
+            .write(&mut Wire::new(out))
             .and_then(|()| check_line_len(out.len() - start - 2));
         match result {
             Ok(()) => out.extend_from_slice(b"\r\n"),
@@ -140,26 +162,41 @@ impl Urc<'_> {
         Ok(out)
     }
 
-    fn encode_line(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-        let mut w = Wire::new(out);
+    /// The line's name prefix and parameters in wire order (see [`Params`]): what
+    /// [`Urc::encode`] writes between the CR LFs, as typed values.
+    ///
+    /// # Errors
+    ///
+    /// The [`EncodeError`] [`Urc::encode`] would return, but for the line bound.
+    pub fn params(&self) -> Result<Params<'_>, EncodeError> {
+        let mut p = Params::default();
+        self.write(&mut Wire::params(&mut p))?;
+        Ok(p)
+    }
+
+    fn write<'v>(&'v self, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
         match self {
-            Urc::QmtOpen { .. } => qmtopen::encode_urc(self, &mut w),
-            Urc::QmtClose { .. } => qmtclose::encode_urc(self, &mut w),
-            Urc::QmtConn { .. } => qmtconn::encode_urc(self, &mut w),
-            Urc::QmtDisc { .. } => qmtdisc::encode_urc(self, &mut w),
-            Urc::QmtSub { .. } => qmtsub::encode_urc(self, &mut w),
-            Urc::QmtUns { .. } => qmtuns::encode_urc(self, &mut w),
-            Urc::QmtPub { .. } => qmtpub::encode_urc(self, &mut w),
-            Urc::QmtStat { .. } => qmtstat::encode_urc(self, &mut w),
-            Urc::QmtRecv { .. } => qmtrecv::encode_urc(self, &mut w),
-            Urc::Ip { .. } => basic::encode_urc(self, &mut w),
-            Urc::Unknown { text } => write_unknown(&mut w, text),
+            Urc::QmtOpen { .. } => qmtopen::encode_urc(self, w),
+            Urc::QmtClose { .. } => qmtclose::encode_urc(self, w),
+            Urc::QmtConn { .. } => qmtconn::encode_urc(self, w),
+            Urc::QmtDisc { .. } => qmtdisc::encode_urc(self, w),
+            Urc::QmtSub { .. } => qmtsub::encode_urc(self, w),
+            Urc::QmtUns { .. } => qmtuns::encode_urc(self, w),
+            Urc::QmtPub { .. } => qmtpub::encode_urc(self, w),
+            Urc::QmtStat { .. } => qmtstat::encode_urc(self, w),
+            Urc::QmtRecv { .. } => qmtrecv::encode_urc(self, w),
+            Urc::Ip { .. } => basic::encode_urc(self, w),
+            Urc::Unknown { text } => write_unknown(w, text),
         }
     }
 }
 
 /// A test response `+QMTxxx: <params>`: the parameter description as read, with ASCII quotes.
-fn write_test(w: &mut Wire<'_>, command: MqttCommand, params: &str) -> Result<(), EncodeError> {
+fn write_test<'v>(
+    w: &mut Wire<'_, 'v>,
+    command: MqttCommand,
+    params: &'v str,
+) -> Result<(), EncodeError> {
     let b = params.as_bytes();
     if let Some(at) = b.iter().position(|&c| c < 0x20 || c == 0x7f) {
         return Err(EncodeError::Unrepresentable {
@@ -176,19 +213,19 @@ fn write_test(w: &mut Wire<'_>, command: MqttCommand, params: &str) -> Result<()
             rule: "no blank or tab before the line end (D46)",
         });
     }
-    w.raw(command.plus_name().as_bytes()).raw(b": ");
+    w.name(command.plus_name().as_bytes()).name(b": ");
     // The wire has ASCII quotes only (D2): typographic ones read leniently become `"`.
-    for (i, part) in params.split(['\u{201c}', '\u{201d}']).enumerate() {
-        if i > 0 {
-            w.raw(b"\"");
-        }
-        w.raw(part.as_bytes());
-    }
+    let params = if params.contains(['\u{201c}', '\u{201d}']) {
+        Cow::Owned(params.replace(['\u{201c}', '\u{201d}'], "\""))
+    } else {
+        Cow::Borrowed(params)
+    };
+    w.text_list(params);
     Ok(())
 }
 
 /// A line outside the grammar, kept whole (D41): it must still read back as one.
-fn write_unknown(w: &mut Wire<'_>, text: &str) -> Result<(), EncodeError> {
+fn write_unknown<'v>(w: &mut Wire<'_, 'v>, text: &'v str) -> Result<(), EncodeError> {
     let b = text.as_bytes();
     if b.first() != Some(&b'+') || !b.contains(&b':') {
         return Err(EncodeError::Rule {
@@ -203,7 +240,14 @@ fn write_unknown(w: &mut Wire<'_>, text: &str) -> Result<(), EncodeError> {
             at,
         });
     }
-    w.raw(b);
+    // The name runs to the first ':' and the blank after it; the grammar knows nothing of
+    // the rest but its commas.
+    let colon = text.find(':').map_or(0, |c| c + 1);
+    let end = colon + usize::from(text[colon..].starts_with(' '));
+    w.name(&b[..end]);
+    if end < b.len() {
+        w.text_list(Cow::Borrowed(&text[end..]));
+    }
     Ok(())
 }
 

@@ -9,7 +9,8 @@
 //! bytes in any chunking into [`Frame`]s with bounded memory and no allocation per frame.
 //! Names follow the note: `conn_id` is `<tcpconnectID>`, `msg_id` is `<msgID>`.
 //! [`Command::async_key`] and [`Urc::async_key`] pair a command with the `+QMTxxx:` result
-//! that answers it after `OK`.
+//! that answers it after `OK`. [`Line::params`] lists a line's name prefix and its
+//! parameters as typed [`Param`]s in wire order, from the same code that writes its bytes.
 //!
 //! Inside, one module per command family of the note (`families/qmtopen.rs`, `qmtpub.rs`,
 //! `qmtrecv.rs`, `basic.rs`, `final_result.rs`, ...) holds that family's decoding and encoding;
@@ -48,6 +49,7 @@ mod line;
 mod mqtt_command;
 pub mod mqtt_topic;
 mod owned;
+mod params;
 mod response;
 mod serde_int;
 mod slot_settings;
@@ -74,6 +76,7 @@ pub use frame::{Direction, Frame, FrameKind};
 pub use limits::MAX_TOPICS;
 pub use line::{Context, Decoded, Line};
 pub use mqtt_command::MqttCommand;
+pub use params::{split_params, Param, Params};
 pub use response::Response;
 pub use slot_settings::{AliAuth, SlotSettings};
 pub use stream::{StreamConfig, StreamDecoder};

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::command::Command;
 use crate::error::{EncodeError, Warnings};
+use crate::params::Params;
 use crate::response::Response;
 use crate::urc::Urc;
 
@@ -59,6 +60,34 @@ impl Line<'_> {
             Line::Command(c) => c.encode(out),
             Line::Response(r) => r.encode(out),
             Line::Urc(u) => u.encode(out),
+        }
+    }
+
+    /// The name prefix and the parameters in wire order, typed; the encoder writes the same
+    /// line from the same code (see [`Params`]).
+    ///
+    /// ```
+    /// use bc20_grammar::{decode_line, Context, Mode, Param};
+    ///
+    /// let line = b"+QMTRECV: 0,3,\"dev/cmd\",\"{\"a\":1,\"b\":2}\"";
+    /// let decoded = decode_line(line, Mode::Strict, Context::default()).unwrap();
+    /// let params = decoded.line.params().unwrap();
+    /// assert_eq!(params.prefix, "+QMTRECV: ");
+    /// assert_eq!(params.values[2], Param::Quoted("dev/cmd".into()));
+    /// assert_eq!(params.values[3], Param::Bytes(b"{\"a\":1,\"b\":2}"));
+    /// let mut wire = Vec::new();
+    /// params.write_wire(&mut wire);
+    /// assert_eq!(wire, line);
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [`EncodeError`] [`Line::encode`] would return, but for the line bound.
+    pub fn params(&self) -> Result<Params<'_>, EncodeError> {
+        match self {
+            Line::Command(c) => c.params(),
+            Line::Response(r) => r.params(),
+            Line::Urc(u) => u.params(),
         }
     }
 

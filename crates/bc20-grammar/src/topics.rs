@@ -182,6 +182,11 @@ impl SubTopics<'_> {
             qos,
         })
     }
+
+    /// The topics and their QoS in order, borrowed from the list itself (the encoder's view).
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (&str, Qos)> + '_ {
+        self.0.entries()
+    }
 }
 
 impl UnsTopics<'_> {

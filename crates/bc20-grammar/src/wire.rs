@@ -1,35 +1,68 @@
 //! Helpers shared by the encoders of every family: the line writer, the line bound, range
 //! checks and the parameters most lines open with.
 
+use std::borrow::Cow;
+
 use crate::codes::PacketResult;
 use crate::error::EncodeError;
 use crate::limits::{self, MAX_TOPICS};
+use crate::params::{split_text, Param, Params};
 use crate::text::check_quoted;
 
 /// Default maximum line length: room for the longest legal +QMTRECV (spec/DECISIONS.md D12).
 pub const DEFAULT_MAX_LINE_LEN: usize = 4096;
 
-/// Appends wire bytes for one line, with the separators the note uses.
-pub(crate) struct Wire<'o> {
-    out: &'o mut Vec<u8>,
+/// Writes one line, parameter by parameter, with the separators the note uses: either as
+/// wire bytes (the encoder) or as the [`Params`] of [`crate::Line::params`]. Every family's
+/// encoder goes through it, so both come from the same code. `'v` is how long the values
+/// written (topics, payloads) live.
+pub(crate) struct Wire<'o, 'v> {
+    sink: Sink<'o, 'v>,
 }
 
-impl<'o> Wire<'o> {
+enum Sink<'o, 'v> {
+    Bytes(&'o mut Vec<u8>),
+    Params(&'o mut Params<'v>),
+}
+
+impl<'o, 'v> Wire<'o, 'v> {
     pub(crate) fn new(out: &'o mut Vec<u8>) -> Self {
-        Wire { out }
+        Wire {
+            sink: Sink::Bytes(out),
+        }
     }
 
-    pub(crate) fn raw(&mut self, bytes: &[u8]) -> &mut Self {
-        self.out.extend_from_slice(bytes);
+    pub(crate) fn params(params: &'o mut Params<'v>) -> Self {
+        Wire {
+            sink: Sink::Params(params),
+        }
+    }
+
+    /// The name part of the line, separator included (`+QMTOPEN: `, `AT+QMTOPEN=`), or the
+    /// whole of a line without parameters (`OK`, `AT+QMTOPEN?`).
+    pub(crate) fn name(&mut self, bytes: &[u8]) -> &mut Self {
+        match &mut self.sink {
+            Sink::Bytes(out) => out.extend_from_slice(bytes),
+            Sink::Params(p) => p.prefix.push_str(&String::from_utf8_lossy(bytes)),
+        }
         self
     }
 
     pub(crate) fn comma(&mut self) -> &mut Self {
-        self.out.push(b',');
+        if let Sink::Bytes(out) = &mut self.sink {
+            out.push(b',');
+        }
         self
     }
 
     pub(crate) fn int(&mut self, value: i64) -> &mut Self {
+        let out = match &mut self.sink {
+            Sink::Bytes(out) => out,
+            Sink::Params(p) => {
+                p.values.push(Param::Int(value));
+                return self;
+            }
+        };
         // itoa-style without a dependency: a stack buffer, no allocation.
         let mut buf = [0u8; 20];
         let mut n = value.unsigned_abs();
@@ -43,27 +76,72 @@ impl<'o> Wire<'o> {
             }
         }
         if value < 0 {
-            self.out.push(b'-');
+            out.push(b'-');
         }
-        self.out.extend_from_slice(&buf[i..]);
+        out.extend_from_slice(&buf[i..]);
         self
     }
 
     pub(crate) fn quoted(
         &mut self,
         field: &'static str,
-        value: &[u8],
+        value: &'v [u8],
     ) -> Result<&mut Self, EncodeError> {
         check_quoted(field, value)?;
         Ok(self.quoted_unchecked(value))
     }
 
-    pub(crate) fn quoted_unchecked(&mut self, value: &[u8]) -> &mut Self {
-        self.out.push(b'"');
-        self.out.extend_from_slice(value);
-        self.out.push(b'"');
+    pub(crate) fn quoted_unchecked(&mut self, value: &'v [u8]) -> &mut Self {
+        match &mut self.sink {
+            Sink::Bytes(out) => quote(out, value),
+            Sink::Params(p) => p.values.push(Param::Quoted(String::from_utf8_lossy(value))),
+        }
         self
     }
+
+    /// A +QMTRECV payload: quoted on the wire, [`Param::Bytes`] as a parameter.
+    pub(crate) fn payload(&mut self, value: &'v [u8]) -> &mut Self {
+        match &mut self.sink {
+            Sink::Bytes(out) => quote(out, value),
+            Sink::Params(p) => p.values.push(Param::Bytes(value)),
+        }
+        self
+    }
+
+    /// An unquoted value (`READY`, an address).
+    pub(crate) fn bare(&mut self, value: &'v [u8]) -> &mut Self {
+        match &mut self.sink {
+            Sink::Bytes(out) => out.extend_from_slice(value),
+            Sink::Params(p) => p.values.push(Param::Bare(String::from_utf8_lossy(value))),
+        }
+        self
+    }
+
+    /// A parameter list the grammar keeps as text (a test response's description, an unknown
+    /// URC): written as it is, listed as its comma-separated items.
+    pub(crate) fn text_list(&mut self, text: Cow<'v, str>) -> &mut Self {
+        match (&mut self.sink, text) {
+            (Sink::Bytes(out), text) => out.extend_from_slice(text.as_bytes()),
+            (Sink::Params(_), text) if text.is_empty() => {}
+            (Sink::Params(p), Cow::Borrowed(text)) => p.values.extend(split_text(text)),
+            (Sink::Params(p), Cow::Owned(text)) => {
+                p.values.extend(split_text(&text).map(|item| match item {
+                    Param::Quoted(s) => Param::Quoted(Cow::Owned(s.into_owned())),
+                    Param::Bare(s) => Param::Bare(Cow::Owned(s.into_owned())),
+                    // split_text yields quoted and bare items only.
+                    Param::Int(n) => Param::Int(n),
+                    Param::Bytes(_) => unreachable!("split_text yields no payload"),
+                }));
+            }
+        }
+        self
+    }
+}
+
+fn quote(out: &mut Vec<u8>, value: &[u8]) {
+    out.push(b'"');
+    out.extend_from_slice(value);
+    out.push(b'"');
 }
 
 /// Checks that an encoded line of `len` bytes (terminator excluded) fits the line bound of
@@ -105,13 +183,13 @@ pub(crate) fn range<T: Into<i64>>(
 }
 
 /// Writes `head` then a range-checked `<tcpconnectID>`: how most lines open.
-pub(crate) fn write_id<'w, 'o>(
-    w: &'w mut Wire<'o>,
+pub(crate) fn write_id<'w, 'o, 'v>(
+    w: &'w mut Wire<'o, 'v>,
     head: &[u8],
     conn_id: u8,
-) -> Result<&'w mut Wire<'o>, EncodeError> {
+) -> Result<&'w mut Wire<'o, 'v>, EncodeError> {
     range("tcpconnectID", conn_id, limits::CONN_ID)?;
-    Ok(w.raw(head).int(conn_id.into()))
+    Ok(w.name(head).int(conn_id.into()))
 }
 
 /// 1 to [`MAX_TOPICS`] topics per QMTSUB/QMTUNS (D29).

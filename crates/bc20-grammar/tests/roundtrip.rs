@@ -13,10 +13,27 @@ fn unframe(bytes: &[u8]) -> &[u8] {
     b.strip_suffix(b"\r\n").unwrap_or(b)
 }
 
+/// The params of a line, joined in wire syntax, are exactly its encoded line.
+fn params_spell_the_line(line: &Line<'_>, bytes: &[u8]) -> Result<(), TestCaseError> {
+    let params = line
+        .params()
+        .map_err(|e| TestCaseError::fail(format!("{line:?} has no params: {e}")))?;
+    let mut joined = Vec::new();
+    params.write_wire(&mut joined);
+    prop_assert_eq!(
+        String::from_utf8_lossy(&joined),
+        String::from_utf8_lossy(unframe(bytes)),
+        "{:?}",
+        params
+    );
+    Ok(())
+}
+
 fn roundtrip(line: Line<'_>, ctx: Context) -> Result<(), TestCaseError> {
     let mut bytes = Vec::new();
     line.encode(&mut bytes)
         .map_err(|e| TestCaseError::fail(format!("{line:?} does not encode: {e}")))?;
+    params_spell_the_line(&line, &bytes)?;
     for mode in [Mode::Strict, Mode::Lenient] {
         let decoded = decode_line(unframe(&bytes), mode, ctx).map_err(|e| {
             TestCaseError::fail(format!(
@@ -33,6 +50,7 @@ fn roundtrip(line: Line<'_>, ctx: Context) -> Result<(), TestCaseError> {
         if mode == Mode::Strict {
             prop_assert!(decoded.warnings.is_empty());
         }
+        params_spell_the_line(&decoded.line, &bytes)?;
         // And back: canonical bytes re-encode identically.
         let mut again = Vec::new();
         decoded.line.encode(&mut again).unwrap();

@@ -1,6 +1,8 @@
-//! Line matchers: typed (checked against the grammar), literal, and regex.
+//! Line matchers: typed (checked against the grammar and compared with its typed parameters),
+//! literal, and regex. `source.rs` splits a typed pattern as written; module lines are never
+//! split here.
 
-mod fields;
+mod source;
 mod typed;
 
 use std::collections::BTreeMap;
@@ -8,8 +10,7 @@ use std::collections::BTreeMap;
 use bc20_grammar::Line;
 use regex::Regex;
 
-pub use fields::{split_fields, split_prefix, unquote};
-pub use typed::{canonical_fields, FieldPattern, TypedError, TypedPattern};
+pub use typed::{FieldPattern, TypedError, TypedPattern};
 
 use crate::script::Template;
 

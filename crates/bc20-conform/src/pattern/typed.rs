@@ -1,18 +1,21 @@
 //! Typed patterns: a response line with holes, checked against the bc20-grammar.
 //!
 //! `+QMTRECV: 0,_,"t/${uid}",$payload` matches a line that the grammar decodes as
-//! `urc.qmtrecv`, field by field on its canonical encoding: `_` is any field, `$name` captures
-//! a field (without its quotes), `"$name"` captures a quoted field, `*` (last) any number of
-//! remaining fields, anything else is literal after `${var}` expansion. When the script is
+//! `urc.qmtrecv`, field by field against the grammar's typed parameters of the line
+//! ([`Line::params`]): `_` is any parameter, `$name` captures one (a quoted one without its
+//! quotes), `"$name"` captures a quoted one (a string or a payload), `*` (last) any number of
+//! remaining parameters, anything else is literal after `${var}` expansion and compared with
+//! the parameter's wire spelling (`"a"` with a quoted `a`, `1` with the number 1). When the script is
 //! parsed, the pattern is tried against the grammar with probe values in its holes; the spec ids
 //! it can decode to are kept, and a line of another form never matches. Echoed commands are
-//! split the same way after their `=`: `AT+QMTOPEN=0,"${broker_host}",$port`.
+//! split the same way after their `=`: `AT+QMTOPEN=0,"${broker_host}",$port`; a test command
+//! `AT+QMTOPEN=?` has no fields, like the line it matches.
 
 use std::collections::BTreeMap;
 
-use bc20_grammar::{decode_line, Context, Line, Mode, Urc};
+use bc20_grammar::{decode_line, Context, Line, Mode, Param};
 
-use super::fields::{max_fields_for, split_fields, split_prefix, unquote};
+use super::source::{max_fields_for, split_fields, split_prefix, unquote};
 use crate::script::{Piece, Template};
 
 /// One field of a typed pattern.
@@ -81,7 +84,11 @@ impl TypedPattern {
     ///
     /// [`TypedError`]: `*` not last, a `${var}` in the name, or no form of the grammar fits.
     pub fn parse(source: &str) -> Result<Self, TypedError> {
-        let (prefix, params) = split_prefix(source);
+        let (prefix, params) = match split_prefix(source) {
+            // A test command names its form whole, as the grammar's prefix does.
+            (_, Some("?")) => (source, None),
+            split => split,
+        };
         if Template::parse(prefix).is_ok_and(|t| !t.is_literal()) {
             return Err(TypedError::VarInName);
         }
@@ -211,9 +218,12 @@ impl TypedPattern {
                 self.forms.join(" or ")
             ));
         }
-        let (prefix, fields) = canonical_fields(line)?;
-        if prefix != self.prefix {
-            return Err(format!("name `{prefix}` is not `{}`", self.prefix));
+        let params = line
+            .params()
+            .map_err(|e| format!("the line's parameters cannot be listed: {e}"))?;
+        let fields = &params.values;
+        if params.prefix != self.prefix {
+            return Err(format!("name `{}` is not `{}`", params.prefix, self.prefix));
         }
         if fields.len() < self.fields.len() || (!self.rest && fields.len() != self.fields.len()) {
             return Err(format!(
@@ -224,17 +234,14 @@ impl TypedPattern {
             ));
         }
         let mut captures: Vec<(String, String)> = Vec::new();
-        for (i, (pat, actual)) in self.fields.iter().zip(&fields).enumerate() {
+        for (i, (pat, actual)) in self.fields.iter().zip(fields).enumerate() {
             match pat {
                 FieldPattern::Any => {}
                 FieldPattern::Capture { name, quoted } => {
-                    let value = match (unquote(actual), quoted) {
-                        (Some(inner), _) => inner,
-                        (None, true) => {
-                            return Err(format!("field {} `{actual}` is not quoted", i + 1))
-                        }
-                        (None, false) => actual.as_str(),
-                    };
+                    if *quoted && !actual.is_quoted() {
+                        return Err(format!("field {} `{actual}` is not quoted", i + 1));
+                    }
+                    let value = actual.text();
                     let bound = captures
                         .iter()
                         .find(|(n, _)| n == name)
@@ -248,13 +255,13 @@ impl TypedPattern {
                             ));
                         }
                     }
-                    captures.push((name.clone(), value.to_owned()));
+                    captures.push((name.clone(), value.into_owned()));
                 }
                 FieldPattern::Literal(t) => {
                     let want = t
                         .expand(vars)
                         .map_err(|v| format!("variable `{v}` is not defined"))?;
-                    if &want != actual {
+                    if !spelled(actual, &want) {
                         return Err(format!("field {} is `{actual}`, not `{want}`", i + 1));
                     }
                 }
@@ -280,42 +287,17 @@ impl TypedPattern {
     }
 }
 
-/// The canonical text of a decoded line, split into prefix and fields.
-pub fn canonical_fields(line: &Line<'_>) -> Result<(String, Vec<String>), String> {
-    if let Line::Urc(Urc::QmtRecv {
-        conn_id,
-        msg_id,
-        topic,
-        payload,
-    }) = line
-    {
-        return Ok((
-            "+QMTRECV: ".to_owned(),
-            vec![
-                conn_id.to_string(),
-                msg_id.to_string(),
-                format!("\"{topic}\""),
-                format!("\"{}\"", String::from_utf8_lossy(payload.as_bytes())),
-            ],
-        ));
+/// Whether a parameter's wire spelling is `want`: a quoted literal matches a quoted
+/// parameter (a string or a payload) with that content, anything else an unquoted one spelled
+/// so (`1883`, `READY`, `(0-5)`).
+fn spelled(actual: &Param<'_>, want: &str) -> bool {
+    match (actual, unquote(want)) {
+        (Param::Quoted(s), Some(inner)) => s == inner,
+        (Param::Bytes(b), Some(inner)) => *b == inner.as_bytes(),
+        (Param::Int(n), None) => n.to_string() == want,
+        (Param::Bare(s), None) => s == want,
+        _ => false,
     }
-    let mut out = Vec::new();
-    line.encode(&mut out)
-        .map_err(|e| format!("the line does not re-encode: {e}"))?;
-    let text = String::from_utf8_lossy(&out);
-    let text = text.strip_prefix("\r\n").unwrap_or(&text);
-    let text = text
-        .strip_suffix("\r\n")
-        .or_else(|| text.strip_suffix('\r'))
-        .unwrap_or(text);
-    let (prefix, params) = split_prefix(text);
-    let fields = params
-        .map(|p| split_fields(p, max_fields_for(prefix)))
-        .unwrap_or_default()
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    Ok((prefix.to_owned(), fields))
 }
 
 fn field_pattern(f: &str) -> FieldPattern {
@@ -385,3 +367,7 @@ fn advance(idx: &mut [usize], slots: &[Vec<String>]) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+#[path = "typed_tests.rs"]
+mod tests;

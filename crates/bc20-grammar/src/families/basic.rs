@@ -118,50 +118,56 @@ pub(crate) fn decode_answer<'a>(
 // ---------------------------------------------------------------- encode
 
 /// Writes a basic command line (without its CR).
-pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_command<'v>(
+    cmd: &'v Command<'_>,
+    w: &mut Wire<'_, 'v>,
+) -> Result<(), EncodeError> {
     use Command::*;
     match cmd {
-        At => w.raw(b"AT"),
-        Echo { on } => w.raw(if *on { b"ATE1" } else { b"ATE0" }),
-        Ati => w.raw(b"ATI"),
-        Cgmr => w.raw(b"AT+CGMR"),
+        At => w.name(b"AT"),
+        Echo { on } => w.name(if *on { b"ATE1" } else { b"ATE0" }),
+        Ati => w.name(b"ATI"),
+        Cgmr => w.name(b"AT+CGMR"),
         Cmee { n } => {
             range("n", *n, limits::CMEE)?;
-            w.raw(b"AT+CMEE=").int((*n).into())
+            w.name(b"AT+CMEE=").int((*n).into())
         }
-        CpinRead => w.raw(b"AT+CPIN?"),
-        CeregRead => w.raw(b"AT+CEREG?"),
-        CgattRead => w.raw(b"AT+CGATT?"),
-        Csq => w.raw(b"AT+CSQ"),
+        CpinRead => w.name(b"AT+CPIN?"),
+        CeregRead => w.name(b"AT+CEREG?"),
+        CgattRead => w.name(b"AT+CGATT?"),
+        Csq => w.name(b"AT+CSQ"),
         other => unreachable!("{} is not a basic command", other.spec_id()),
     };
     Ok(())
 }
 
 /// Writes `+CPIN:`, `+CEREG:`, `+CGATT:` or `+CSQ:` information responses.
-pub(crate) fn encode_response(r: &Response<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_response<'v>(
+    r: &'v Response<'_>,
+    w: &mut Wire<'_, 'v>,
+) -> Result<(), EncodeError> {
     match r {
         Response::Cpin { code } => {
             for part in code.split(' ') {
                 word("code", part)?;
             }
-            w.raw(b"+CPIN: ").raw(code.as_bytes());
+            w.name(b"+CPIN: ").bare(code.as_bytes());
         }
         Response::Cereg { n, stat } => {
             range("n", *n, (0, 5))?;
             range("stat", *stat, (0, 10))?;
-            w.raw(b"+CEREG: ")
+            w.name(b"+CEREG: ")
                 .int((*n).into())
                 .comma()
                 .int((*stat).into());
         }
         Response::Cgatt { state } => {
-            w.raw(b"+CGATT: ").int((*state).into());
+            w.name(b"+CGATT: ").int((*state).into());
         }
         Response::Csq { rssi, ber } => {
             range("rssi", *rssi, (0, 99))?;
             range("ber", *ber, (0, 99))?;
-            w.raw(b"+CSQ: ")
+            w.name(b"+CSQ: ")
                 .int((*rssi).into())
                 .comma()
                 .int((*ber).into());
@@ -172,11 +178,11 @@ pub(crate) fn encode_response(r: &Response<'_>, w: &mut Wire<'_>) -> Result<(), 
 }
 
 /// Writes `+IP: <addr>`.
-pub(crate) fn encode_urc(u: &Urc<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
     match u {
         Urc::Ip { addr } => {
             word("addr", addr)?;
-            w.raw(b"+IP: ").raw(addr.as_bytes());
+            w.name(b"+IP: ").bare(addr.as_bytes());
         }
         other => unreachable!("{} is not a basic URC", other.spec_id()),
     }

@@ -72,20 +72,23 @@ pub(crate) fn decode_cme_error<'a>(cur: &mut Cursor<'a>) -> Result<Response<'a>,
 }
 
 /// Writes `OK`, `ERROR`, `+CME ERROR: <err>` or a free text line.
-pub(crate) fn encode_response(r: &Response<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_response<'v>(
+    r: &'v Response<'_>,
+    w: &mut Wire<'_, 'v>,
+) -> Result<(), EncodeError> {
     match r {
         Response::Text { text } => {
             check_free_text(text)?;
-            w.raw(text.as_bytes());
+            w.name(text.as_bytes());
         }
         Response::Ok => {
-            w.raw(b"OK");
+            w.name(b"OK");
         }
         Response::Error => {
-            w.raw(b"ERROR");
+            w.name(b"ERROR");
         }
         Response::CmeError { err } => {
-            w.raw(b"+CME ERROR: ").int(err.code().into());
+            w.name(b"+CME ERROR: ").int(err.code().into());
         }
         other => unreachable!("{} is not a final result code or text", other.spec_id()),
     }

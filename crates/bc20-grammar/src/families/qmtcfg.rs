@@ -224,10 +224,13 @@ pub(crate) fn decode_response<'a>(cur: &mut Cursor<'a>) -> Result<Response<'a>, 
 // ---------------------------------------------------------------- encode
 
 /// Writes an AT+QMTCFG line (without its CR).
-pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_command<'v>(
+    cmd: &'v Command<'_>,
+    w: &mut Wire<'_, 'v>,
+) -> Result<(), EncodeError> {
     use Command::*;
     match cmd {
-        QmtCfgTest => w.raw(b"AT+QMTCFG=?"),
+        QmtCfgTest => w.name(b"AT+QMTCFG=?"),
         QmtCfgKeepAliveQuery { conn_id } => cfg(w, b"keepalive", *conn_id)?,
         QmtCfgKeepAlive { conn_id, keepalive } => {
             range("keep-alive time", *keepalive, limits::KEEPALIVE)?;
@@ -291,14 +294,23 @@ pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), 
 }
 
 /// Writes a `+QMTCFG:` query response line.
-pub(crate) fn encode_response(r: &Response<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_response<'v>(
+    r: &'v Response<'_>,
+    w: &mut Wire<'_, 'v>,
+) -> Result<(), EncodeError> {
     match r {
         Response::QmtCfgKeepAlive { keepalive } => {
             range("keep-alive time", *keepalive, limits::KEEPALIVE)?;
-            w.raw(b"+QMTCFG: \"keepalive\",").int((*keepalive).into());
+            w.name(b"+QMTCFG: ")
+                .quoted_unchecked(b"keepalive")
+                .comma()
+                .int((*keepalive).into());
         }
         Response::QmtCfgSession { clean_session } => {
-            w.raw(b"+QMTCFG: \"session\",").int((*clean_session).into());
+            w.name(b"+QMTCFG: ")
+                .quoted_unchecked(b"session")
+                .comma()
+                .int((*clean_session).into());
         }
         Response::QmtCfgTimeout {
             pkt_timeout,
@@ -307,7 +319,9 @@ pub(crate) fn encode_response(r: &Response<'_>, w: &mut Wire<'_>) -> Result<(), 
         } => {
             range("pkt_timeout", *pkt_timeout, limits::PKT_TIMEOUT)?;
             range("retry_times", *retry_times, limits::RETRY_TIMES)?;
-            w.raw(b"+QMTCFG: \"timeout\",")
+            w.name(b"+QMTCFG: ")
+                .quoted_unchecked(b"timeout")
+                .comma()
                 .int((*pkt_timeout).into())
                 .comma();
             w.int((*retry_times).into())
@@ -315,14 +329,17 @@ pub(crate) fn encode_response(r: &Response<'_>, w: &mut Wire<'_>) -> Result<(), 
                 .int((*timeout_notice).into());
         }
         Response::QmtCfgWill { will } => {
-            write_will(w.raw(b"+QMTCFG: \"will\","), will.as_ref())?;
+            write_will(
+                w.name(b"+QMTCFG: ").quoted_unchecked(b"will").comma(),
+                will.as_ref(),
+            )?;
         }
         Response::QmtCfgAliAuth {
             product_key,
             device_name,
             device_secret,
         } => {
-            let w = w.raw(b"+QMTCFG: \"aliauth\",");
+            let w = w.name(b"+QMTCFG: ").quoted_unchecked(b"aliauth").comma();
             write_aliauth(w, product_key, device_name, device_secret)?;
         }
         other => unreachable!("{} is not a +QMTCFG response", other.spec_id()),
@@ -332,10 +349,10 @@ pub(crate) fn encode_response(r: &Response<'_>, w: &mut Wire<'_>) -> Result<(), 
 
 /// Writes `<will_fg>[,<will_qos>,<will_retain>,"<will_topic>","<will_msg>"]`, shared by the
 /// write command and the query response of AT+QMTCFG="will".
-pub(crate) fn write_will<'w, 'o>(
-    w: &'w mut Wire<'o>,
-    will: Option<&Will<'_>>,
-) -> Result<&'w mut Wire<'o>, EncodeError> {
+pub(crate) fn write_will<'w, 'o, 'v>(
+    w: &'w mut Wire<'o, 'v>,
+    will: Option<&'v Will<'_>>,
+) -> Result<&'w mut Wire<'o, 'v>, EncodeError> {
     let Some(will) = will else {
         return Ok(w.int(0));
     };
@@ -349,12 +366,12 @@ pub(crate) fn write_will<'w, 'o>(
 
 /// Writes `"<product_key>","<device_name>","<device_secret>"`, shared by the write command and
 /// the query response of AT+QMTCFG="aliauth".
-pub(crate) fn write_aliauth<'w, 'o>(
-    w: &'w mut Wire<'o>,
-    product_key: &str,
-    device_name: &str,
-    device_secret: &str,
-) -> Result<&'w mut Wire<'o>, EncodeError> {
+pub(crate) fn write_aliauth<'w, 'o, 'v>(
+    w: &'w mut Wire<'o, 'v>,
+    product_key: &'v str,
+    device_name: &'v str,
+    device_secret: &'v str,
+) -> Result<&'w mut Wire<'o, 'v>, EncodeError> {
     let fields = [
         ("product_key", product_key),
         ("device_name", device_name),
@@ -372,13 +389,13 @@ pub(crate) fn write_aliauth<'w, 'o>(
     Ok(w)
 }
 
-fn cfg<'w, 'o>(
-    w: &'w mut Wire<'o>,
-    keyword: &[u8],
+fn cfg<'w, 'o, 'v>(
+    w: &'w mut Wire<'o, 'v>,
+    keyword: &'static [u8],
     conn_id: u8,
-) -> Result<&'w mut Wire<'o>, EncodeError> {
+) -> Result<&'w mut Wire<'o, 'v>, EncodeError> {
     range("tcpconnectID", conn_id, limits::CONN_ID)?;
-    Ok(w.raw(b"AT+QMTCFG=")
+    Ok(w.name(b"AT+QMTCFG=")
         .quoted_unchecked(keyword)
         .comma()
         .int(conn_id.into()))

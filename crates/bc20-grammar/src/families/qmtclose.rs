@@ -26,9 +26,12 @@ pub(crate) fn decode_answer<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeE
 }
 
 /// Writes an AT+QMTCLOSE line (without its CR).
-pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_command<'v>(
+    cmd: &'v Command<'_>,
+    w: &mut Wire<'_, 'v>,
+) -> Result<(), EncodeError> {
     match cmd {
-        Command::QmtCloseTest => w.raw(b"AT+QMTCLOSE=?"),
+        Command::QmtCloseTest => w.name(b"AT+QMTCLOSE=?"),
         Command::QmtClose { conn_id } => write_id(w, b"AT+QMTCLOSE=", *conn_id)?,
         other => unreachable!("{} is not an AT+QMTCLOSE form", other.spec_id()),
     };
@@ -36,7 +39,7 @@ pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), 
 }
 
 /// Writes the result URC `+QMTCLOSE: <tcpconnectID>,<result>`.
-pub(crate) fn encode_urc(u: &Urc<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
     match u {
         Urc::QmtClose { conn_id, result } => {
             write_id(w, b"+QMTCLOSE: ", *conn_id)?

@@ -128,11 +128,14 @@ pub(crate) fn decode_answer<'a>(
 }
 
 /// Writes an AT+QMTCONN line (without its CR).
-pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_command<'v>(
+    cmd: &'v Command<'_>,
+    w: &mut Wire<'_, 'v>,
+) -> Result<(), EncodeError> {
     use Command::*;
     match cmd {
-        QmtConnTest => w.raw(b"AT+QMTCONN=?"),
-        QmtConnRead => w.raw(b"AT+QMTCONN?"),
+        QmtConnTest => w.name(b"AT+QMTCONN=?"),
+        QmtConnRead => w.name(b"AT+QMTCONN?"),
         QmtConn {
             conn_id,
             client_id,
@@ -167,7 +170,10 @@ pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), 
 }
 
 /// Writes the read response `+QMTCONN: <tcpconnectID>,<state>`.
-pub(crate) fn encode_response(r: &Response<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_response<'v>(
+    r: &'v Response<'_>,
+    w: &mut Wire<'_, 'v>,
+) -> Result<(), EncodeError> {
     match r {
         Response::QmtConnRead { conn_id, state } => {
             write_id(w, b"+QMTCONN: ", *conn_id)?
@@ -180,7 +186,7 @@ pub(crate) fn encode_response(r: &Response<'_>, w: &mut Wire<'_>) -> Result<(), 
 }
 
 /// Writes the result URC `+QMTCONN: <tcpconnectID>,<result>[,<ret_code>]`.
-pub(crate) fn encode_urc(u: &Urc<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
     match u {
         Urc::QmtConn {
             conn_id,

@@ -26,9 +26,12 @@ pub(crate) fn decode_answer<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeE
 }
 
 /// Writes an AT+QMTDISC line (without its CR).
-pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_command<'v>(
+    cmd: &'v Command<'_>,
+    w: &mut Wire<'_, 'v>,
+) -> Result<(), EncodeError> {
     match cmd {
-        Command::QmtDiscTest => w.raw(b"AT+QMTDISC=?"),
+        Command::QmtDiscTest => w.name(b"AT+QMTDISC=?"),
         Command::QmtDisc { conn_id } => write_id(w, b"AT+QMTDISC=", *conn_id)?,
         other => unreachable!("{} is not an AT+QMTDISC form", other.spec_id()),
     };
@@ -36,7 +39,7 @@ pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), 
 }
 
 /// Writes the result URC `+QMTDISC: <tcpconnectID>,<result>`.
-pub(crate) fn encode_urc(u: &Urc<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
     match u {
         Urc::QmtDisc { conn_id, result } => {
             write_id(w, b"+QMTDISC: ", *conn_id)?

@@ -64,11 +64,14 @@ pub(crate) fn decode_answer<'a>(cur: &mut Cursor<'a>) -> Result<Line<'a>, Decode
 }
 
 /// Writes an AT+QMTOPEN line (without its CR).
-pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_command<'v>(
+    cmd: &'v Command<'_>,
+    w: &mut Wire<'_, 'v>,
+) -> Result<(), EncodeError> {
     use Command::*;
     match cmd {
-        QmtOpenTest => w.raw(b"AT+QMTOPEN=?"),
-        QmtOpenRead => w.raw(b"AT+QMTOPEN?"),
+        QmtOpenTest => w.name(b"AT+QMTOPEN=?"),
+        QmtOpenRead => w.name(b"AT+QMTOPEN?"),
         QmtOpen {
             conn_id,
             host_name,
@@ -88,7 +91,10 @@ pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), 
 }
 
 /// Writes the read response `+QMTOPEN: <id>,"<host_name>",<port>`.
-pub(crate) fn encode_response(r: &Response<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_response<'v>(
+    r: &'v Response<'_>,
+    w: &mut Wire<'_, 'v>,
+) -> Result<(), EncodeError> {
     match r {
         Response::QmtOpenRead {
             conn_id,
@@ -109,7 +115,7 @@ pub(crate) fn encode_response(r: &Response<'_>, w: &mut Wire<'_>) -> Result<(), 
 }
 
 /// Writes the result URC `+QMTOPEN: <id>,<result>`.
-pub(crate) fn encode_urc(u: &Urc<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
     match u {
         Urc::QmtOpen { conn_id, result } => {
             write_id(w, b"+QMTOPEN: ", *conn_id)?

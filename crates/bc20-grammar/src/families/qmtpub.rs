@@ -107,10 +107,13 @@ pub(crate) fn decode_answer<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeE
 }
 
 /// Writes an AT+QMTPUB line (without its CR).
-pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_command<'v>(
+    cmd: &'v Command<'_>,
+    w: &mut Wire<'_, 'v>,
+) -> Result<(), EncodeError> {
     use Command::*;
     match cmd {
-        QmtPubTest => w.raw(b"AT+QMTPUB=?"),
+        QmtPubTest => w.name(b"AT+QMTPUB=?"),
         QmtPub {
             conn_id,
             msg_id,
@@ -140,7 +143,7 @@ pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), 
 }
 
 /// Writes the result URC `+QMTPUB: <tcpconnectID>,<msgID>,<result>[,<value>]`.
-pub(crate) fn encode_urc(u: &Urc<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
     match u {
         Urc::QmtPub {
             conn_id,

@@ -225,7 +225,7 @@ pub fn recv_payload_open(line: &[u8]) -> bool {
 }
 
 /// Writes `+QMTRECV: <tcpconnectID>,<msgID>,"<topic>","<payload>"`.
-pub(crate) fn encode_urc(u: &Urc<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
     match u {
         Urc::QmtRecv {
             conn_id,
@@ -242,7 +242,7 @@ pub(crate) fn encode_urc(u: &Urc<'_>, w: &mut Wire<'_>) -> Result<(), EncodeErro
                 .comma();
             w.quoted_unchecked(topic.as_bytes())
                 .comma()
-                .quoted_unchecked(payload.as_bytes());
+                .payload(payload.as_bytes());
         }
         other => unreachable!("{} is not a +QMTRECV", other.spec_id()),
     }

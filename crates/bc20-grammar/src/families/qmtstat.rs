@@ -33,7 +33,7 @@ pub(crate) fn decode<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeError> {
 }
 
 /// Writes `+QMTSTAT: <tcpconnectID>,<err_code>`.
-pub(crate) fn encode_urc(u: &Urc<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
     match u {
         Urc::QmtStat { conn_id, err_code } => {
             if err_code.code() == 0 {

@@ -106,10 +106,13 @@ pub(crate) fn decode_answer<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeE
 }
 
 /// Writes an AT+QMTSUB line (without its CR).
-pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_command<'v>(
+    cmd: &'v Command<'_>,
+    w: &mut Wire<'_, 'v>,
+) -> Result<(), EncodeError> {
     use Command::*;
     match cmd {
-        QmtSubTest => w.raw(b"AT+QMTSUB=?"),
+        QmtSubTest => w.name(b"AT+QMTSUB=?"),
         QmtSub {
             conn_id,
             msg_id,
@@ -120,12 +123,12 @@ pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), 
             let w = write_id(w, b"AT+QMTSUB=", *conn_id)?
                 .comma()
                 .int((*msg_id).into());
-            for t in topics.iter() {
-                check_topic("topic", &t.topic, TopicKind::Filter)?;
+            for (topic, qos) in topics.pairs() {
+                check_topic("topic", topic, TopicKind::Filter)?;
                 w.comma()
-                    .quoted_unchecked(t.topic.as_bytes())
+                    .quoted_unchecked(topic.as_bytes())
                     .comma()
-                    .int(t.qos.code().into());
+                    .int(qos.code().into());
             }
             w
         }
@@ -135,7 +138,7 @@ pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), 
 }
 
 /// Writes the result URC `+QMTSUB: <tcpconnectID>,<msgID>,<result>[,<value>]`.
-pub(crate) fn encode_urc(u: &Urc<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
     match u {
         Urc::QmtSub {
             conn_id,

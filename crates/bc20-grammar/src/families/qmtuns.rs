@@ -49,10 +49,13 @@ pub(crate) fn decode_answer<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeE
 }
 
 /// Writes an AT+QMTUNS line (without its CR).
-pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_command<'v>(
+    cmd: &'v Command<'_>,
+    w: &mut Wire<'_, 'v>,
+) -> Result<(), EncodeError> {
     use Command::*;
     match cmd {
-        QmtUnsTest => w.raw(b"AT+QMTUNS=?"),
+        QmtUnsTest => w.name(b"AT+QMTUNS=?"),
         QmtUns {
             conn_id,
             msg_id,
@@ -75,7 +78,7 @@ pub(crate) fn encode_command(cmd: &Command<'_>, w: &mut Wire<'_>) -> Result<(), 
 }
 
 /// Writes the result URC `+QMTUNS: <tcpconnectID>,<msgID>,<result>[,<value>]`.
-pub(crate) fn encode_urc(u: &Urc<'_>, w: &mut Wire<'_>) -> Result<(), EncodeError> {
+pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
     match u {
         Urc::QmtUns {
             conn_id,

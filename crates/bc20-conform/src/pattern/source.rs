@@ -1,8 +1,10 @@
-//! Splitting a line into its name prefix and its comma-separated fields.
+//! Splitting a typed pattern's *source*, as a script writes it, into its name prefix and its
+//! comma-separated fields: the pattern language, not AT. Module lines are never split here;
+//! they are compared through the grammar's typed parameters ([`bc20_grammar::Line::params`]).
 
 /// `+QMTOPEN: 0,0` → (`+QMTOPEN: `, `0,0`); a command (an echo) `AT+QMTOPEN=0,"h",1` →
 /// (`AT+QMTOPEN=`, `0,"h",1`); any other line (`OK`, `AT+QMTOPEN?`) has no fields.
-pub fn split_prefix(line: &str) -> (&str, Option<&str>) {
+pub(crate) fn split_prefix(line: &str) -> (&str, Option<&str>) {
     if line
         .get(..2)
         .is_some_and(|at| at.eq_ignore_ascii_case("AT"))
@@ -28,7 +30,7 @@ pub fn split_prefix(line: &str) -> (&str, Option<&str>) {
 
 /// Splits at commas outside `"..."` and `(...)`. With `max_fields`, the last field takes the
 /// rest of the line whatever it contains (the +QMTRECV payload, spec/DECISIONS.md D35).
-pub fn split_fields(params: &str, max_fields: Option<usize>) -> Vec<&str> {
+pub(crate) fn split_fields(params: &str, max_fields: Option<usize>) -> Vec<&str> {
     let mut out = Vec::new();
     if params.is_empty() {
         return out;
@@ -57,16 +59,17 @@ pub fn split_fields(params: &str, max_fields: Option<usize>) -> Vec<&str> {
 }
 
 /// The content of a `"..."` field, or `None` when the field is not quoted.
-pub fn unquote(field: &str) -> Option<&str> {
+pub(crate) fn unquote(field: &str) -> Option<&str> {
     field
         .strip_prefix('"')
         .and_then(|f| f.strip_suffix('"'))
         .filter(|_| field.len() >= 2)
 }
 
-/// How many fields a line with this prefix has at most, when its last field is free text:
-/// the payload of `+QMTRECV:` and of an in-line `AT+QMTPUB=` may hold commas and quotes.
-pub fn max_fields_for(prefix: &str) -> Option<usize> {
+/// How many fields a pattern with this prefix has at most, when its last field is free text:
+/// a literal payload of `+QMTRECV:` or of an in-line `AT+QMTPUB=` may hold commas and quotes,
+/// and is one field of the pattern as it is one parameter of the line.
+pub(crate) fn max_fields_for(prefix: &str) -> Option<usize> {
     let name = prefix.trim_end();
     if name.eq_ignore_ascii_case("+QMTRECV:") {
         Some(4)
