@@ -41,5 +41,6 @@ pub mod report;
 pub mod runner;
 pub mod select;
 pub mod suite;
+pub mod template;
 pub mod testbed;
 pub mod transcript;

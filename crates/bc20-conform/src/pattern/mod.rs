@@ -12,7 +12,7 @@ use regex::Regex;
 
 pub use typed::{FieldPattern, TypedError, TypedPattern};
 
-use crate::script::Template;
+use crate::template::Template;
 
 /// How an `expect` recognises a module line.
 #[derive(Debug, Clone)]
@@ -45,8 +45,8 @@ impl RegexPattern {
         let mut text = String::new();
         for p in &source.pieces {
             match p {
-                crate::script::Piece::Text(t) => text.push_str(t),
-                crate::script::Piece::Var(v) => match vars.get(v) {
+                crate::template::Piece::Text(t) => text.push_str(t),
+                crate::template::Piece::Var(v) => match vars.get(v) {
                     Some(value) => text.push_str(&regex::escape(value)),
                     None => return Err(format!("variable `{v}` is not defined")),
                 },

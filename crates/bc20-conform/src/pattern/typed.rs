@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use bc20_grammar::{decode_line, Context, Line, Mode, Param};
 
 use super::source::{max_fields_for, split_fields, split_prefix, unquote};
-use crate::script::{Piece, Template};
+use crate::template::{Piece, Template};
 
 /// One field of a typed pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -304,7 +304,7 @@ fn field_pattern(f: &str) -> FieldPattern {
     if f == "_" {
         return FieldPattern::Any;
     }
-    if let Some(name) = f.strip_prefix('$').filter(|n| crate::script::is_name(n)) {
+    if let Some(name) = f.strip_prefix('$').filter(|n| crate::template::is_name(n)) {
         return FieldPattern::Capture {
             name: name.to_owned(),
             quoted: false,
@@ -312,7 +312,7 @@ fn field_pattern(f: &str) -> FieldPattern {
     }
     if let Some(name) = unquote(f)
         .and_then(|inner| inner.strip_prefix('$'))
-        .filter(|n| crate::script::is_name(n))
+        .filter(|n| crate::template::is_name(n))
     {
         return FieldPattern::Capture {
             name: name.to_owned(),

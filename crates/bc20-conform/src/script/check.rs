@@ -1,8 +1,8 @@
 //! Whole-script checks: the script has steps; every variable is defined before it is used.
 
 use super::error::{ScriptError, ScriptErrorKind as K};
-use super::template::Template;
 use super::{PayloadPattern, PeerStep, Script, StepKind, PREDEFINED_VARS};
+use crate::template::Template;
 use std::collections::BTreeSet;
 
 /// Checks a complete script (includes resolved): it has steps, and every variable is defined

@@ -7,8 +7,8 @@ use bc20_fault::{Fault, ParseFaultError, ParseFaultErrorKind};
 
 use super::error::{ScriptError, ScriptErrorKind as K};
 use super::lexer::LineCursor;
-use super::template::Template;
 use super::FaultStep;
+use crate::template::Template;
 
 pub(super) fn fault_step(cur: &mut LineCursor<'_>) -> Result<FaultStep, ScriptError> {
     let (at, name) = cur.word();

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::duration::parse_duration;
 use super::error::{ScriptError, ScriptErrorKind};
-use super::template::{Template, TemplateError};
+use crate::template::{Template, TemplateError};
 
 /// A cursor over one line of a script, producing located errors.
 pub(crate) struct LineCursor<'a> {

@@ -15,17 +15,16 @@ mod parse;
 mod parse_args;
 mod parse_header;
 mod parse_peer;
-mod template;
 
 use std::time::Duration;
 
 use serde::Serialize;
 
+pub use crate::template::{is_name, Piece, Template};
 pub use duration::{format_duration, parse_duration, try_parse_duration};
 pub use error::{ScriptError, ScriptErrorKind};
 pub use load::{load_script, MAX_INCLUDE_DEPTH};
 pub use parse::parse_script;
-pub use template::{is_name, Piece, Template};
 
 use crate::pattern::Matcher;
 

@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use super::error::{ScriptError, ScriptErrorKind as K};
 use super::lexer::{unescape_quoted, LineCursor};
-use super::template::is_name;
 use super::StepKind;
 use crate::pattern::{Matcher, RegexPattern, TypedError, TypedPattern};
+use crate::template::is_name;
 use regex::Regex;
 
 /// `within D` before a matcher, if present.

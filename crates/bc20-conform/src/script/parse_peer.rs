@@ -2,8 +2,8 @@
 
 use super::error::{ScriptError, ScriptErrorKind as K};
 use super::lexer::{LineCursor, Opt};
-use super::template::{is_name, Template};
 use super::{PayloadPattern, PeerStep};
+use crate::template::{is_name, Template};
 
 const PUBLISH_KEYS: &str = "topic, payload, qos, retain";
 const SUBSCRIBE_KEYS: &str = "topic, qos";

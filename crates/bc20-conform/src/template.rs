@@ -1,4 +1,6 @@
-//! Text with `${name}` references, expanded at run time.
+//! Text with `${name}` references, expanded at run time: the script language's values and
+//! the typed patterns' literals share it (a module of its own, below both, so neither imports
+//! the other through it).
 
 use std::collections::BTreeMap;
 
