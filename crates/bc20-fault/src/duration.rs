@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use crate::error::ParseFaultErrorKind;
-use crate::fault::MAX_DURATION;
+
+/// The longest duration a fault may ask for (one hour): keeps every run bounded.
+pub const MAX_DURATION: Duration = Duration::from_secs(3600);
 
 /// Reads one duration word (`500ms`, `5s`, `1.5s`, `2m`; `0` alone is zero).
 ///

@@ -11,8 +11,7 @@ use crate::way::Way;
 /// The highest `conn_id` (the note's `<tcpconnectID>`, 0-5).
 pub const MAX_CONN_ID: u8 = 5;
 
-/// The longest duration a fault may ask for (one hour): keeps every run bounded.
-pub const MAX_DURATION: Duration = Duration::from_secs(3600);
+pub use crate::duration::MAX_DURATION;
 
 /// One fault: an impairment of the module's network link, or of the module's own TCP/IP
 /// stack. `conn_id` is the note's `<tcpconnectID>` (0-5), the MQTT slot whose link is meant.
