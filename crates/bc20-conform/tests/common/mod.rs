@@ -76,3 +76,18 @@ pub fn failures(r: &RunReport) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Runs `scripts` on the virtual bed (`jobs` at a time) as `bc20 conform --sim --virtual`.
+pub fn run_on_virtual(scripts: &[Script], jobs: usize) -> RunReport {
+    let bed = bc20_conform::testbed::VirtualBed::new(Quirks::NONE, MqttVersion::V311, jobs);
+    let opts = SuiteOptions {
+        config: bc20_conform::testbed::VirtualBed::run_config(),
+        jobs,
+        reports: None,
+        progress: &Quiet,
+        retry_failed: 0,
+        certification: Default::default(),
+        order: None,
+    };
+    run_suite(scripts, &bed, &opts)
+}
