@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use bc20_conform::report::RunReport;
 use bc20_conform::runner::{ScriptResult, Verdict};
 use bc20_conform::transcript::Dir;
-use bc20_sim::Quirks;
-use common::{failures, run_on_sim, run_on_virtual, suite};
+use bc20_sim::{Quirk, Quirks};
+use common::{failures, run_on_sim, run_on_virtual, run_on_virtual_with, suite};
 
 /// Scripts whose verdict may differ between the beds, with the reason. None today.
 const ALLOWED_TO_DIFFER: &[(&str, &str)] = &[];
@@ -149,5 +149,25 @@ fn the_virtual_suite_takes_no_real_time_to_speak_of() {
         started.elapsed().as_secs() < 20,
         "the suite took {:?}",
         started.elapsed()
+    );
+}
+
+#[test]
+fn every_quirk_profile_fails_at_least_one_script_on_the_virtual_bed_too() {
+    let scripts = suite();
+    let missed: Vec<&str> = Quirk::ALL
+        .iter()
+        .filter(|q| {
+            run_on_virtual_with(&scripts, 2, Quirks::NONE.with(**q))
+                .summary
+                .failed
+                == 0
+        })
+        .map(|q| q.name())
+        .collect();
+    assert!(
+        missed.is_empty(),
+        "no script fails with quirk(s): {}",
+        missed.join(", ")
     );
 }
