@@ -43,6 +43,11 @@ pub trait Testbed: Sync {
     ) -> Result<Option<Box<dyn BrokerPeer>>, PeerError>;
     /// `broker_host` and `broker_port` as the module must use them.
     fn vars(&self) -> BTreeMap<String, String>;
+    /// `${uid}`/`${cid}` of one run of script `name`: unique per run by default; a
+    /// deterministic bed (the virtual one) derives them from the name and its seed.
+    fn run_ids(&self, name: &str) -> RunIds {
+        RunIds::new(name)
+    }
 }
 
 /// Expands directories into their `*.bc20` files (sorted); files are kept as given.
@@ -292,7 +297,7 @@ fn worker_loop(
                 }
             }
         }
-        let ids = RunIds::new(&script.name);
+        let ids = bed.run_ids(&script.name);
         let mut peer = match bed.open_peer(&ids.uid, l) {
             Ok(p) => p,
             Err(e) => {

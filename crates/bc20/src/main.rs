@@ -41,7 +41,7 @@ enum Cmd {
     Sim(sim_cmd::SimArgs),
     /// Run conformance scripts against a module or the simulator and write reports
     /// (exit 0 all passed, 1 a script failed, 2 usage or script error).
-    Conform(conform_cmd::Args),
+    Conform(Box<conform_cmd::Args>),
     /// Print the host driver's state diagram (Mermaid, generated from its own transition
     /// table): `bc20 diagram > docs/client-states.md`.
     Diagram,

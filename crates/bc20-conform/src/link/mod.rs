@@ -4,6 +4,8 @@ mod hook;
 mod serial;
 #[cfg(feature = "sim")]
 mod sim;
+#[cfg(feature = "sim")]
+mod virtual_time;
 
 use std::time::Duration;
 
@@ -13,6 +15,10 @@ pub use hook::run_hook;
 pub use serial::{FlowControl, SerialLink, SerialOptions};
 #[cfg(feature = "sim")]
 pub use sim::{SimLink, SimOptions};
+#[cfg(feature = "sim")]
+pub use virtual_time::{VirtualLink, VirtualPeer};
+
+use crate::peer::BrokerPeer;
 
 /// A transport failure. Timeouts are not errors: [`ModuleLink::read`] returns 0 bytes.
 #[derive(Debug, Error)]
@@ -142,6 +148,13 @@ pub trait ModuleLink: Send {
     /// times out, or the device does not come back.
     fn reset(&mut self) -> Result<Reset, LinkError> {
         Err(LinkError::NoReset)
+    }
+
+    /// A broker-side peer that lives in the link's own world (the virtual bed, where module,
+    /// network and broker share one virtual clock), as `client_id`; `None` when the link has
+    /// no broker of its own (the peer then connects to a real broker).
+    fn open_peer(&mut self, _client_id: &str) -> Option<Box<dyn BrokerPeer>> {
+        None
     }
 }
 

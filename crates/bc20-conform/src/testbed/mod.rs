@@ -1,4 +1,5 @@
-//! The two testbeds: simulated modules (one per script, in parallel) and serial ports.
+//! The testbeds: simulated modules (one per script, in parallel; on a scaled wall clock with a
+//! real broker, or on virtual time with the virtual broker) and serial ports.
 
 use std::collections::BTreeMap;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -7,6 +8,10 @@ use std::net::{SocketAddr, ToSocketAddrs};
 mod sim;
 #[cfg(feature = "sim")]
 pub use sim::{embedded_broker, mqtt_version_name, SimBed, EMBEDDED_NO_MQTT31};
+#[cfg(feature = "sim")]
+mod virtual_bed;
+#[cfg(feature = "sim")]
+pub use virtual_bed::{VirtualBed, VIRTUAL_BROKER};
 
 use crate::link::{LinkError, ModuleLink, SerialLink, SerialOptions};
 use crate::peer::{BrokerPeer, BrokerUrl, MqttPeer, PeerError};

@@ -76,3 +76,23 @@ pub fn failures(r: &RunReport) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Runs `scripts` on the virtual bed (`jobs` at a time) as `bc20 conform --sim --virtual`.
+pub fn run_on_virtual(scripts: &[Script], jobs: usize) -> RunReport {
+    run_on_virtual_with(scripts, jobs, Quirks::NONE)
+}
+
+/// [`run_on_virtual`] with quirk profiles on.
+pub fn run_on_virtual_with(scripts: &[Script], jobs: usize, quirks: Quirks) -> RunReport {
+    let bed = bc20_conform::testbed::VirtualBed::new(quirks, MqttVersion::V311, jobs);
+    let opts = SuiteOptions {
+        config: bc20_conform::testbed::VirtualBed::run_config(),
+        jobs,
+        reports: None,
+        progress: &Quiet,
+        retry_failed: 0,
+        certification: Default::default(),
+        order: None,
+    };
+    run_suite(scripts, &bed, &opts)
+}

@@ -85,6 +85,11 @@ pub struct ConformArgs {
     /// instead of 3.1.1 (implies --sim; needs --broker: the embedded broker speaks only 3.1.1).
     #[arg(long)]
     pub mqtt31: bool,
+    /// Run the simulator on virtual time (a discrete-event clock, no sleeping) with the
+    /// in-process virtual broker: deterministic and fast (implies --sim; not with
+    /// --time-scale or --broker).
+    #[arg(long = "virtual", conflicts_with_all = ["time_scale", "broker", "module_broker"])]
+    pub virtual_time: bool,
     /// Simulator speed: virtual seconds per real second.
     #[arg(long, default_value_t = 20.0, value_name = "FACTOR")]
     pub time_scale: f64,

@@ -112,7 +112,7 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
         .map(|p| Selector::new(p))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| usage(&e))?;
-    let sim = args.sim || !args.sim_quirk.is_empty() || args.mqtt31;
+    let sim = args.sim || args.virtual_time || !args.sim_quirk.is_empty() || args.mqtt31;
     let serial: Vec<(String, bool)> = args
         .port
         .iter()
@@ -139,7 +139,7 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
              suite's peer checks that messages really arrive",
         ));
     }
-    if args.mqtt31 && args.broker.is_none() && !args.list {
+    if args.mqtt31 && args.broker.is_none() && !args.virtual_time && !args.list {
         return Err(usage(bc20_conform::testbed::EMBEDDED_NO_MQTT31));
     }
     if args.seed.is_some() && args.order != Order::Shuffle {
@@ -219,7 +219,9 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
         time_limit: args.time_limit,
         ..RunConfig::default()
     };
-    let bed: Box<dyn Testbed> = if sim {
+    let bed: Box<dyn Testbed> = if args.virtual_time {
+        virtual_bed(args, &mut config)?
+    } else if sim {
         sim_bed(args, broker.map(|b| (b.host, b.port)), &mut config)?
     } else {
         config.grace = args.grace.unwrap_or(Duration::from_millis(500));
@@ -255,20 +257,9 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
     })))
 }
 
-/// The simulator testbed for `--sim` / `--sim-quirk`.
-fn sim_bed(
-    args: &ConformArgs,
-    broker: Option<(String, u16)>,
-    config: &mut RunConfig,
-) -> Result<Box<dyn Testbed>, ExitCode> {
-    use bc20_conform::testbed::{resolve, SimBed};
-    use bc20_sim::{MqttVersion, Quirk, Quirks};
-    if !(args.time_scale.is_finite() && (0.1..=MAX_SUITE_TIME_SCALE).contains(&args.time_scale)) {
-        return Err(usage(&format!(
-            "--time-scale must be between 0.1 and {MAX_SUITE_TIME_SCALE} (faster, the runner's \
-             own scheduling slack no longer fits the note's 300 ms limits)"
-        )));
-    }
+/// The quirk profiles of `--sim-quirk`.
+fn sim_quirks(args: &ConformArgs) -> Result<bc20_sim::Quirks, ExitCode> {
+    use bc20_sim::{Quirk, Quirks};
     let mut quirks = Quirks::NONE;
     for q in &args.sim_quirk {
         let quirk: Quirk = q.parse().map_err(|e: bc20_sim::quirks::UnknownQuirk| {
@@ -279,6 +270,47 @@ fn sim_bed(
         })?;
         quirks.insert(quirk);
     }
+    Ok(quirks)
+}
+
+fn mqtt_version(args: &ConformArgs) -> bc20_sim::MqttVersion {
+    if args.mqtt31 {
+        bc20_sim::MqttVersion::V31
+    } else {
+        bc20_sim::MqttVersion::V311
+    }
+}
+
+/// The virtual testbed for `--sim --virtual`: virtual time, the virtual broker.
+fn virtual_bed(args: &ConformArgs, config: &mut RunConfig) -> Result<Box<dyn Testbed>, ExitCode> {
+    use bc20_conform::testbed::VirtualBed;
+    let timings = VirtualBed::run_config();
+    config.grace = args.grace.unwrap_or(timings.grace);
+    config.settle = timings.settle;
+    config.latency_tolerance = timings.latency_tolerance;
+    config.teardown_bound = timings.teardown_bound;
+    let jobs = args.jobs.map_or(2, usize::from);
+    Ok(Box::new(VirtualBed::new(
+        sim_quirks(args)?,
+        mqtt_version(args),
+        jobs,
+    )))
+}
+
+/// The simulator testbed for `--sim` / `--sim-quirk`.
+fn sim_bed(
+    args: &ConformArgs,
+    broker: Option<(String, u16)>,
+    config: &mut RunConfig,
+) -> Result<Box<dyn Testbed>, ExitCode> {
+    use bc20_conform::testbed::{resolve, SimBed};
+    if !(args.time_scale.is_finite() && (0.1..=MAX_SUITE_TIME_SCALE).contains(&args.time_scale)) {
+        return Err(usage(&format!(
+            "--time-scale must be between 0.1 and {MAX_SUITE_TIME_SCALE} (faster, the runner's \
+             own scheduling slack no longer fits the note's 300 ms limits)"
+        )));
+    }
+    let quirks = sim_quirks(args)?;
     let addr = match &broker {
         Some((h, p)) => Some(resolve(h, *p).map_err(|e| usage(&e))?),
         None => None,
@@ -289,11 +321,7 @@ fn sim_bed(
     config.settle = scaled.settle;
     config.latency_tolerance = scaled.latency_tolerance;
     let jobs = args.jobs.map_or(2, usize::from);
-    let version = if args.mqtt31 {
-        MqttVersion::V31
-    } else {
-        MqttVersion::V311
-    };
+    let version = mqtt_version(args);
     let bed = SimBed::new(addr, quirks, version, scale, jobs).map_err(|e| {
         eprintln!("error: cannot start the embedded broker: {e}");
         ExitCode::from(bc20_exit::FAILED)

@@ -9,14 +9,14 @@ use serde_json::Value;
 
 use crate::support::bc20;
 
-fn conformance() -> String {
+pub(crate) fn conformance() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../conformance")
         .display()
         .to_string()
 }
 
-fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join("conform-cli")
         .join(name);
@@ -26,7 +26,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 /// Runs `bc20 conform ARGS` (bounded to 120 s) and returns (exit code, stderr + stdout).
-fn conform(args: &[&str]) -> (Option<i32>, String) {
+pub(crate) fn conform(args: &[&str]) -> (Option<i32>, String) {
     let mut child = bc20()
         .arg("conform")
         .args(args)
@@ -60,7 +60,7 @@ fn wait(child: &mut Child, limit: Duration) -> Option<i32> {
     }
 }
 
-fn report(dir: &Path) -> Value {
+pub(crate) fn report(dir: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
 }
 
@@ -82,6 +82,14 @@ fn usage_errors_exit_2_before_anything_runs() {
             "--baud",
         ),
         (vec!["--sim", "--time-scale", "300"], "--time-scale"),
+        (
+            vec!["--sim", "--virtual", "--time-scale", "20"],
+            "--time-scale",
+        ),
+        (
+            vec!["--sim", "--virtual", "--broker", "mqtt://h:1"],
+            "--broker",
+        ),
         (vec!["--sim", "--jobs", "0"], "--jobs"),
         (vec!["--sim", "--seed", "3"], "--seed"),
         (vec!["--sim", "-k", "no-such-script"], "-k"),

@@ -3,6 +3,7 @@
 mod conform_aedes;
 mod conform_cli;
 mod conform_serial;
+mod conform_virtual;
 mod decode;
 mod diagram;
 mod encode;

@@ -1,6 +1,7 @@
 //! A small MQTT 3.1/3.1.1 broker model for the virtual network: CONNECT (client-id
 //! takeover, clean and persistent sessions, will), SUBSCRIBE/UNSUBSCRIBE with wildcards,
-//! PUBLISH at QoS 0-2 both ways, retained messages, PINGREQ, DISCONNECT, keep-alive
+//! PUBLISH at QoS 0-2 both ways, QoS 1 and 2 messages queued for offline persistent
+//! sessions, retained messages, PINGREQ, DISCONNECT, keep-alive
 //! enforcement (1.5 × keep-alive), and in-broker "peer" clients that tests publish from and
 //! read deliveries of. [`BrokerBehaviour`] makes it misbehave on purpose.
 
@@ -22,6 +23,8 @@ pub use peers::Peer;
 
 mod peers;
 mod routing;
+#[cfg(test)]
+mod tests;
 
 /// A connection to the broker (the virtual network numbers them).
 pub type ConnId = u64;
@@ -73,6 +76,9 @@ pub struct Broker {
     /// QoS 2 packet ids received and not yet released, by client id: part of the session,
     /// so kept across connections with clean session 0 ([MQTT-4.3.3-2], [MQTT-4.4.0-1]).
     incoming_qos2: HashMap<String, Vec<u16>>,
+    /// Persistent sessions (clean session 0) whose client is offline, with the QoS 1 and 2
+    /// messages queued for it meanwhile ([MQTT-3.1.2-5]), delivered when it reconnects.
+    offline: HashMap<String, Vec<Message>>,
     retained: BTreeMap<String, Message>,
     peers: Vec<Peer>,
     /// Every message published to the broker, in order (from modules and peers).
@@ -291,6 +297,7 @@ impl Broker {
             self.sessions.remove(&c.client_id);
             self.incoming_qos2.remove(&c.client_id);
         }
+        let queued = self.offline.remove(&c.client_id).unwrap_or_default();
         self.sessions.entry(c.client_id.clone()).or_default();
         self.online.insert(c.client_id.clone(), conn);
         if let Some(entry) = self.conns.get_mut(&conn) {
@@ -303,6 +310,12 @@ impl Broker {
             conn,
             &Packet::ConnAck(ConnAck::new(ConnectReturnCode::Success, present)),
         );
+        if !c.clean_session {
+            for m in queued {
+                let q = m.qos;
+                self.deliver(conn, &m, q);
+            }
+        }
     }
 
     /// The broker closes a connection; with `will`, its will is published first.
@@ -323,6 +336,10 @@ impl Broker {
                 if c.clean {
                     // A clean session ends with its connection.
                     self.incoming_qos2.remove(id);
+                    self.sessions.remove(id);
+                } else {
+                    // A persistent one waits for its client, collecting messages.
+                    self.offline.entry(id.clone()).or_default();
                 }
             }
         }

@@ -42,6 +42,13 @@ impl Broker {
         p.inbox.extend(retained);
     }
 
+    /// Unsubscribes a peer from exactly `filter`.
+    pub fn peer_unsubscribe(&mut self, peer: usize, filter: &str) {
+        if let Some(p) = self.peers.get_mut(peer) {
+            p.subs.retain(|(f, _)| f != filter);
+        }
+    }
+
     /// Publishes from a peer (or from "another device").
     pub fn peer_publish(&mut self, topic: &str, payload: &[u8], qos: u8, retain: bool) {
         let msg = Message {

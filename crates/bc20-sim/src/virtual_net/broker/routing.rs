@@ -60,16 +60,26 @@ impl Broker {
         }
         let mut targets = Vec::new();
         for (client, subs) in &self.sessions {
-            let Some(&conn) = self.online.get(client) else {
-                continue;
-            };
-            if let Some(q) = subs
+            let Some(q) = subs
                 .iter()
                 .filter(|(f, _)| matches(&msg.topic, f))
                 .map(|(_, q)| *q)
                 .max()
-            {
+            else {
+                continue;
+            };
+            if let Some(&conn) = self.online.get(client) {
                 targets.push((conn, q));
+            } else if let Some(queue) = self.offline.get_mut(client) {
+                // QoS 0 is not queued for an offline client (mosquitto's default too).
+                let qos = msg.qos.min(q);
+                if qos > 0 {
+                    queue.push(Message {
+                        qos,
+                        retain: false,
+                        ..msg.clone()
+                    });
+                }
             }
         }
         targets.sort_unstable();

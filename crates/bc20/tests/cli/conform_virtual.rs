@@ -1,0 +1,62 @@
+//! `bc20 conform --sim --virtual`: the whole suite on virtual time passes, says so in the
+//! report's target, and writes the same report.json twice apart from wall-clock fields.
+
+use serde_json::Value;
+
+use crate::conform_cli::{conform, conformance, report, scratch};
+
+/// Fields of report.json that depend on the wall clock, the host or the command line.
+const WALL_CLOCK_FIELDS: &[&str] = &[
+    "started_at",
+    "duration_ms",
+    "wall_ms",
+    "host",
+    "command_line",
+];
+
+fn strip_wall_clock(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|k, _| !WALL_CLOCK_FIELDS.contains(&k.as_str()));
+            m.values_mut().for_each(strip_wall_clock);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_wall_clock),
+        _ => {}
+    }
+}
+
+fn run(name: &str, jobs: &str) -> Value {
+    let dir = scratch(name);
+    let d = dir.display().to_string();
+    let suite = conformance();
+    let (code, out) = conform(&[
+        "--sim",
+        "--virtual",
+        "-j",
+        jobs,
+        "-q",
+        "--report-dir",
+        &d,
+        &suite,
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    report(&dir)
+}
+
+#[test]
+fn the_suite_passes_on_the_virtual_bed_with_the_same_report_every_run() {
+    let mut first = run("virtual-1", "1");
+    let mut second = run("virtual-2", "2");
+    let target = &first["target"];
+    assert_eq!(target["kind"], "sim");
+    assert_eq!(target["broker"], "virtual");
+    assert_eq!(
+        target["links"],
+        serde_json::json!(["simulator, in-process, virtual time"])
+    );
+    assert_eq!(first["summary"]["failed"], 0);
+    assert_eq!(first["summary"]["errors"], 0);
+    strip_wall_clock(&mut first);
+    strip_wall_clock(&mut second);
+    assert!(first == second, "the two virtual runs' reports differ");
+}
