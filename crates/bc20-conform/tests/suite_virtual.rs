@@ -139,17 +139,12 @@ fn two_virtual_runs_give_the_same_report_apart_from_wall_clock_fields() {
 }
 
 #[test]
-fn the_virtual_suite_takes_no_real_time_to_speak_of() {
+fn the_whole_suite_passes_on_the_virtual_bed_with_one_worker() {
+    // How fast it runs is a benchmark's business (benches/suite.rs), not a timed test's: the
+    // machines are shared and noisy.
     let scripts = suite();
-    let started = std::time::Instant::now();
     let report = run_on_virtual(&scripts, 1);
     assert!(report.all_passed(), "failed:\n{}", failures(&report));
-    // ~1 s in a debug build on a loaded machine; the broker bed needs ~13 s.
-    assert!(
-        started.elapsed().as_secs() < 20,
-        "the suite took {:?}",
-        started.elapsed()
-    );
 }
 
 #[test]
