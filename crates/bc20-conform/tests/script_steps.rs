@@ -326,3 +326,31 @@ fn test_ids() -> RunIds {
         cid: "0000c1d1".to_owned(),
     }
 }
+
+/// D62: a literal topic no broker accepts is a script error at the topic, on every bed (the
+/// virtual broker would accept what a real one refuses); a `${var}` topic waits for the run.
+#[test]
+fn peer_steps_refuse_topics_mqtt_forbids() {
+    for step in [
+        "peer publish topic=a/# payload=x",
+        "peer subscribe topic=a/#/b",
+        "peer unsubscribe topic=a+",
+    ] {
+        let text = format!("test:\n  {step}\n");
+        let err = bc20_conform::parse_script("t.bc20", &text).unwrap_err();
+        // 1-based, after the two-blank indent: on the topic's first byte.
+        let col = 2 + step.find("topic=").unwrap() + "topic=".len() + 1;
+        assert_eq!((err.line, err.column as usize), (2, col), "{step}: {err}");
+        assert!(err.to_string().contains("topic `"), "{step}: {err}");
+    }
+    for ok in [
+        "peer publish topic=a/b payload=x",
+        "peer subscribe topic=a/#",
+        "peer subscribe topic=+/x",
+        "peer unsubscribe topic=#",
+        "peer publish topic=${uid}/# payload=x",
+    ] {
+        let text = format!("test:\n  {ok}\n");
+        assert!(bc20_conform::parse_script("t.bc20", &text).is_ok(), "{ok}");
+    }
+}

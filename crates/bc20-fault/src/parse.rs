@@ -59,6 +59,11 @@ impl<'a> Words<'a> {
         self.words.len() - self.next
     }
 
+    /// The next word, not taken.
+    fn peek(&self) -> Option<&'a str> {
+        self.words.get(self.next).map(|w| w.1)
+    }
+
     /// The next word, or a `Missing` error at the end of the text.
     fn take(&mut self, what: &'static str) -> Result<(usize, &'a str), ParseFaultError> {
         let w = self.words.get(self.next).copied().ok_or(ParseFaultError {
@@ -165,7 +170,10 @@ impl FromStr for Fault {
             },
             "black-hole" | "delay" => {
                 let id = w.arg("a CONN_ID", conn_id)?;
-                let dir = if w.remaining() >= 2 {
+                // A direction word as the last word means the duration is missing (say so,
+                // rather than "bad duration `up`").
+                let last_is_way = w.peek().and_then(Way::from_word).is_some();
+                let dir = if w.remaining() >= 2 || last_is_way {
                     w.arg("a direction", way)?
                 } else {
                     Way::Both

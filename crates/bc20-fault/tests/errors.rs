@@ -43,6 +43,8 @@ fn missing_argument_points_at_the_end() {
         ("drop-link", "a CONN_ID"),
         ("kill-link ", "a CONN_ID"),
         ("black-hole 0", "a DURATION"),
+        ("black-hole 0 up", "a DURATION"),
+        ("delay 2 both ", "a DURATION"),
         ("delay", "a CONN_ID"),
         ("send-fail 0", "`on` or `off`"),
         ("hold-close 1", "`on` or `off`"),

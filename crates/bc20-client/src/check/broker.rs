@@ -37,6 +37,9 @@ pub struct Publication {
 pub struct BrokerModel {
     sessions: BTreeMap<String, BTreeMap<String, Qos>>,
     online: BTreeMap<String, u8>,
+    /// Online clients whose connection asked for a clean session: theirs ends with the
+    /// connection ([MQTT-3.1.2-6]).
+    clean: std::collections::BTreeSet<String>,
     retained: BTreeMap<String, (Vec<u8>, Qos)>,
 }
 
@@ -53,8 +56,16 @@ impl BrokerModel {
     /// client id, which the broker closes (takeover, 3.2.4 NOTE; no will).
     pub fn connect(&mut self, slot: u8, client: &str, clean: bool) -> Option<u8> {
         let old = self.online.get(client).copied().filter(|&s| s != slot);
+        if self.online.contains_key(client) && self.clean.contains(client) {
+            // The connection taken over had a clean session: it ends with that connection
+            // ([MQTT-3.1.2-6]), so a clean-session-0 connect finds nothing to resume.
+            self.sessions.remove(client);
+        }
         if clean {
             self.sessions.remove(client);
+            self.clean.insert(client.to_owned());
+        } else {
+            self.clean.remove(client);
         }
         self.sessions.entry(client.to_owned()).or_default();
         self.online.insert(client.to_owned(), slot);
@@ -70,6 +81,11 @@ impl BrokerModel {
     /// The client on `slot` went away (any reason).
     pub fn offline(&mut self, client: &str) {
         self.online.remove(client);
+        // A clean session lasts as long as its connection: nothing of it is reused
+        // ([MQTT-3.1.2-6]), not even by a later connect with clean session 0.
+        if self.clean.remove(client) {
+            self.sessions.remove(client);
+        }
     }
 
     /// SUBSCRIBE: every filter is granted its QoS; retained messages follow, per filter.

@@ -24,6 +24,15 @@ pub enum ScriptErrorKind {
     /// A duration such as `2s` or `500ms` was expected.
     #[error("bad duration `{0}`: write e.g. `500ms`, `2s`, `1.5s` or `2m`")]
     BadDuration(String),
+    /// A peer step's topic MQTT forbids (a wildcard in a publish topic, `+`/`#` not a whole
+    /// level of a filter): no broker accepts it (spec/DECISIONS.md D62).
+    #[error("topic `{topic}`: {rule}")]
+    BadTopic {
+        /// The topic as written.
+        topic: String,
+        /// The MQTT rule it breaks.
+        rule: bc20_grammar::mqtt_topic::TopicError,
+    },
     /// A `${name}` reference is malformed.
     #[error("bad variable reference: {0}")]
     BadVariable(&'static str),

@@ -4,6 +4,7 @@ use super::error::{ScriptError, ScriptErrorKind as K};
 use super::lexer::{LineCursor, Opt};
 use super::{PayloadPattern, PeerStep};
 use crate::template::{is_name, Template};
+use bc20_grammar::mqtt_topic::TopicKind;
 
 const PUBLISH_KEYS: &str = "topic, payload, qos, retain";
 const SUBSCRIBE_KEYS: &str = "topic, qos";
@@ -16,7 +17,7 @@ pub(super) fn peer_step(cur: &mut LineCursor<'_>) -> Result<PeerStep, ScriptErro
             let opts = cur.options()?;
             let o = Opts::new(cur, "peer publish", PUBLISH_KEYS, &opts)?;
             Ok(PeerStep::Publish {
-                topic: o.required_template(cur, "topic")?,
+                topic: o.topic(cur, TopicKind::Name)?,
                 payload: o.template(cur, "payload")?.unwrap_or_default(),
                 qos: o.qos(cur)?.unwrap_or(0),
                 retain: o.flag(cur, "retain")?.unwrap_or(false),
@@ -26,7 +27,7 @@ pub(super) fn peer_step(cur: &mut LineCursor<'_>) -> Result<PeerStep, ScriptErro
             let opts = cur.options()?;
             let o = Opts::new(cur, "peer subscribe", SUBSCRIBE_KEYS, &opts)?;
             Ok(PeerStep::Subscribe {
-                topic: o.required_template(cur, "topic")?,
+                topic: o.topic(cur, TopicKind::Filter)?,
                 qos: o.qos(cur)?.unwrap_or(2),
             })
         }
@@ -34,7 +35,7 @@ pub(super) fn peer_step(cur: &mut LineCursor<'_>) -> Result<PeerStep, ScriptErro
             let opts = cur.options()?;
             let o = Opts::new(cur, "peer unsubscribe", "topic", &opts)?;
             Ok(PeerStep::Unsubscribe {
-                topic: o.required_template(cur, "topic")?,
+                topic: o.topic(cur, TopicKind::Filter)?,
             })
         }
         "expect" => {
@@ -149,6 +150,26 @@ impl<'o> Opts<'o> {
                 },
             )
         })
+    }
+
+    /// `topic=...` of publish (a name) or subscribe/unsubscribe (a filter): a literal topic
+    /// MQTT forbids is a script error at the topic (D62); one with `${var}` is the broker's
+    /// business at run time.
+    fn topic(&self, cur: &LineCursor<'_>, kind: TopicKind) -> Result<Template, ScriptError> {
+        let topic = self.required_template(cur, "topic")?;
+        if let (true, Some(o)) = (topic.is_literal(), self.get("topic")) {
+            if let Err(rule) = kind.check(&o.value) {
+                return Err(cur.error_at(
+                    o.value_at,
+                    o.value.len().max(1),
+                    K::BadTopic {
+                        topic: o.value.clone(),
+                        rule,
+                    },
+                ));
+            }
+        }
+        Ok(topic)
     }
 
     fn qos(&self, cur: &LineCursor<'_>) -> Result<Option<u8>, ScriptError> {

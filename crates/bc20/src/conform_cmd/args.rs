@@ -82,7 +82,7 @@ pub struct ConformArgs {
     #[arg(long = "sim-quirk", value_name = "NAME")]
     pub sim_quirk: Vec<String>,
     /// The simulator speaks MQTT 3.1 (MQIsdp, level 3, client ids of at most 23 bytes)
-    /// instead of 3.1.1 (implies --sim; needs --broker: the embedded broker speaks only 3.1.1).
+    /// instead of 3.1.1 (implies --sim; needs --broker or --virtual: the embedded broker speaks only 3.1.1).
     #[arg(long)]
     pub mqtt31: bool,
     /// Run the simulator on virtual time (a discrete-event clock, no sleeping) with the
