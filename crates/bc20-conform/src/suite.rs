@@ -12,8 +12,7 @@ use crate::report::{
     case_ids, Certification, ModuleIdentity, ReportPaths, RunOrder, RunReport, Target,
 };
 use crate::runner::identify::identify;
-/// Where the run ids live now (the runner sets `${uid}`/`${cid}`); kept here for callers.
-pub use crate::runner::RunIds;
+use crate::runner::RunIds;
 use crate::runner::{run_script, Failure, RunConfig, ScriptResult, Verdict};
 use crate::script::{load_script, Script, ScriptError};
 use crate::transcript::{JsonlSink, NullSink, TranscriptSink};

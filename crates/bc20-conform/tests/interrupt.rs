@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use bc20_conform::link::{LinkError, ModuleLink};
 use bc20_conform::parse_script;
+use bc20_conform::runner::RunIds;
 use bc20_conform::runner::{clear_interrupt, interrupt, run_script, RunConfig, Verdict};
-use bc20_conform::suite::RunIds;
 use bc20_conform::transcript::NullSink;
 
 /// A module on a virtual clock that answers `AT+SLOW` after `slow`, everything else at

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use bc20_conform::link::{LinkError, ModuleLink};
 use bc20_conform::parse_script;
+use bc20_conform::runner::RunIds;
 use bc20_conform::runner::{run_script, RunConfig, ScriptResult, Verdict};
-use bc20_conform::suite::RunIds;
 use bc20_conform::transcript::NullSink;
 
 /// A module that answers each command line with canned lines after canned delays.

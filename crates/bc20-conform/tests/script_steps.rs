@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use bc20_conform::link::{LinkError, ModuleLink};
 use bc20_conform::parse_script;
+use bc20_conform::runner::RunIds;
 use bc20_conform::runner::{run_script, RunConfig, ScriptResult, Verdict};
-use bc20_conform::suite::RunIds;
 use bc20_conform::transcript::{Dir, NullSink};
 
 /// A module with echo on (as a BC20 boots, D4): each command line comes back followed by CR,

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use bc20_conform::link::{LinkError, ModuleLink, SerialLink, SerialOptions};
 use bc20_conform::parse_script;
+use bc20_conform::runner::RunIds;
 use bc20_conform::runner::{run_script, RunConfig, Verdict};
-use bc20_conform::suite::{run_suite, Quiet, RunIds, SuiteOptions};
+use bc20_conform::suite::{run_suite, Quiet, SuiteOptions};
 use bc20_conform::testbed::SerialBed;
 use bc20_conform::transcript::NullSink;
 use bc20_sim::shell::{Endpoint, Route, SimConfig, SimHandle, Simulator, Transport};

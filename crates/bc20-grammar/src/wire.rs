@@ -192,6 +192,20 @@ pub(crate) fn write_id<'w, 'o, 'v>(
     Ok(w.name(head).int(conn_id.into()))
 }
 
+/// `AT+QMTSUB=<id>,<msgID>` or `AT+QMTUNS=<id>,<msgID>` (the `head` says which), after the
+/// checks the two share: msgID 1-65535 (3.2.6, 3.2.7) and 1 to [`MAX_TOPICS`] topics (D29).
+pub(crate) fn write_topic_list_head<'w, 'o, 'v>(
+    w: &'w mut Wire<'o, 'v>,
+    head: &[u8],
+    conn_id: u8,
+    msg_id: u16,
+    topics: usize,
+) -> Result<&'w mut Wire<'o, 'v>, EncodeError> {
+    range("msgID", msg_id, limits::SUB_MSG_ID)?;
+    topic_count(topics)?;
+    Ok(write_id(w, head, conn_id)?.comma().int(msg_id.into()))
+}
+
 /// 1 to [`MAX_TOPICS`] topics per QMTSUB/QMTUNS (D29).
 pub(crate) fn topic_count(len: usize) -> Result<(), EncodeError> {
     match len {

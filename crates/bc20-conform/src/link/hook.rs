@@ -106,7 +106,7 @@ fn tempfile_for_hook() -> Result<File, LinkError> {
     let path = std::env::temp_dir().join(format!(
         "bc20-reset-hook-{}-{}.log",
         std::process::id(),
-        crate::suite::RunIds::new("hook").uid
+        crate::runner::RunIds::new("hook").uid
     ));
     let f = File::options()
         .read(true)

@@ -13,7 +13,7 @@ use crate::limits::{self, MAX_TOPICS};
 use crate::mqtt_topic::TopicKind;
 use crate::text::check_topic;
 use crate::urc::{SubValue, Urc};
-use crate::wire::{range, topic_count, write_id, Wire};
+use crate::wire::{range, write_id, write_topic_list_head, Wire};
 
 /// `AT+QMTSUB=<tcpconnectID>,<msgID>,"<topic1>",<qos1>[,...]`, after the `=`.
 pub(crate) fn decode_write<'a>(cur: &mut Cursor<'a>) -> Result<Command<'a>, DecodeError> {
@@ -118,11 +118,7 @@ pub(crate) fn encode_command<'v>(
             msg_id,
             topics,
         } => {
-            range("msgID", *msg_id, limits::SUB_MSG_ID)?;
-            topic_count(topics.len())?;
-            let w = write_id(w, b"AT+QMTSUB=", *conn_id)?
-                .comma()
-                .int((*msg_id).into());
+            let w = write_topic_list_head(w, b"AT+QMTSUB=", *conn_id, *msg_id, topics.len())?;
             for (topic, qos) in topics.pairs() {
                 check_topic("topic", topic, TopicKind::Filter)?;
                 w.comma()

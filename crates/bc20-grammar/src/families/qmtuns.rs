@@ -10,7 +10,7 @@ use crate::limits;
 use crate::mqtt_topic::TopicKind;
 use crate::text::check_topic;
 use crate::urc::Urc;
-use crate::wire::{count_rule, range, topic_count, write_id, Wire};
+use crate::wire::{count_rule, range, write_id, write_topic_list_head, Wire};
 
 /// `AT+QMTUNS=<tcpconnectID>,<msgID>,"<topic1>"[,...]`, after the `=`.
 pub(crate) fn decode_write<'a>(cur: &mut Cursor<'a>) -> Result<Command<'a>, DecodeError> {
@@ -61,11 +61,7 @@ pub(crate) fn encode_command<'v>(
             msg_id,
             topics,
         } => {
-            range("msgID", *msg_id, limits::SUB_MSG_ID)?;
-            topic_count(topics.len())?;
-            let w = write_id(w, b"AT+QMTUNS=", *conn_id)?
-                .comma()
-                .int((*msg_id).into());
+            let w = write_topic_list_head(w, b"AT+QMTUNS=", *conn_id, *msg_id, topics.len())?;
             for t in topics.iter() {
                 check_topic("topic", t, TopicKind::Filter)?;
                 w.comma().quoted_unchecked(t.as_bytes());

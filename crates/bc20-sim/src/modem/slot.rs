@@ -12,7 +12,7 @@ use crate::time::{secs, SimTime};
 use super::SLOTS;
 
 /// What `AT+QMTCFG` sets for one slot: the grammar's one slot-settings model (3.2.1, D18,
-/// D20), re-exported under the simulator's name of old.
+/// D20), re-exported: the simulator holds no copy of its own.
 pub use bc20_grammar::SlotSettings;
 
 /// Retransmission settings captured when a packet is first sent (D20: timeout settings
