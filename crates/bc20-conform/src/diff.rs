@@ -131,7 +131,18 @@ pub fn resolution_ms(t: &Target) -> Option<f64> {
     if t.latency_resolution_ms > 0.0 {
         Some(t.latency_resolution_ms)
     } else if t.kind == "sim" {
-        time_scale(t).map(|s| SIM_TOLERANCE_REAL_MS * s)
+        match time_scale(t) {
+            Some(s) => Some(SIM_TOLERANCE_REAL_MS * s),
+            // Both simulator beds run on virtual time: response times are exact.
+            None if t
+                .links
+                .iter()
+                .any(|l| l.contains("virtual time") || l.contains("broker bed")) =>
+            {
+                Some(0.0)
+            }
+            None => None,
+        }
     } else {
         Some(0.0)
     }

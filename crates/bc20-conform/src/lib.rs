@@ -2,8 +2,9 @@
 //!
 //! A conformance script (`conformance/*.bc20`, format in `conformance/README.md`) is parsed
 //! by [`parse_script`] into a [`Script`]; the runner replays it over a [`link::ModuleLink`]
-//! (a serial port, the simulator in-process on a scaled clock, or the simulator on virtual
-//! time with its virtual broker: [`testbed::VirtualBed`], deterministic) with a broker-side
+//! (a serial port; or the simulator in-process on virtual time, deterministic, either on a
+//! real broker with a clock that stands still while the broker answers, [`testbed::SimBed`],
+//! or with its virtual broker, [`testbed::VirtualBed`]) with a broker-side
 //! MQTT peer, matching every
 //! module line with a [`pattern::Matcher`] typed by `bc20-grammar`, timing every command
 //! against the note's maximum response time, and writing the transcript as it happens. The

@@ -2,7 +2,7 @@
 //! it and proves what it really published.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -175,6 +175,7 @@ pub struct MqttPeer {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
     addr: String,
+    received: Arc<AtomicU64>,
 }
 
 const ACK_WAIT: Duration = Duration::from_secs(5);
@@ -210,6 +211,8 @@ impl MqttPeer {
         let (tx, rx) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = stop.clone();
+        let received = Arc::new(AtomicU64::new(0));
+        let received2 = received.clone();
         let thread = std::thread::Builder::new()
             .name("bc20-peer".to_owned())
             .spawn(move || {
@@ -240,8 +243,13 @@ impl MqttPeer {
                             continue;
                         }
                     };
+                    let message = matches!(msg, PeerEvent::Message(_));
                     if tx.send(msg).is_err() {
                         break;
+                    }
+                    // Counted once it is in the channel: whoever sees the count can poll it.
+                    if message {
+                        received2.fetch_add(1, Ordering::Release);
                     }
                 }
             })
@@ -253,6 +261,7 @@ impl MqttPeer {
             stop,
             thread: Some(thread),
             addr: format!("{host}:{port}"),
+            received,
         };
         let until = Instant::now() + ACK_WAIT;
         loop {
@@ -266,6 +275,14 @@ impl MqttPeer {
                 None => return Err(PeerError::Connect(peer.addr.clone())),
             }
         }
+    }
+
+    /// A counter of the messages this peer has received from the broker so far, raised by
+    /// its network thread as each is queued for [`BrokerPeer::poll`] (so a poll after the
+    /// count has risen returns the message): the broker bed's clock waits on it for a
+    /// routed message it expects.
+    pub fn received_counter(&self) -> Arc<AtomicU64> {
+        self.received.clone()
     }
 
     fn next_event(&mut self, until: Instant) -> Option<PeerEvent> {

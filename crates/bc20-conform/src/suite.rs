@@ -277,7 +277,10 @@ fn worker_loop(
             continue;
         };
         let mut identity = None;
-        if !identified {
+        // A fresh module per script is identified per script too: every script then starts
+        // from the same point whichever worker ran it, so the report does not depend on
+        // the schedule.
+        if !identified || bed.fresh_per_script() {
             match identify(l) {
                 Ok(id) => {
                     identity = Some(id);

@@ -10,11 +10,11 @@ use bc20_conform::runner::Verdict;
 use bc20_conform::testbed::{embedded_broker, SimBed, EMBEDDED_NO_MQTT31};
 use bc20_sim::{MqttVersion, Quirks};
 use bc20_testkit::Mosquitto;
-use common::{failures, run_on_bed, suite, SCALE};
+use common::{failures, run_on_bed, suite};
 
 #[test]
 fn a_testbed_refuses_mqtt31_on_the_embedded_broker() {
-    let e = SimBed::new(None, Quirks::NONE, MqttVersion::V31, SCALE, 1)
+    let e = SimBed::new(None, Quirks::NONE, MqttVersion::V31, 1)
         .err()
         .expect("an error");
     assert_eq!(e, EMBEDDED_NO_MQTT31);
@@ -29,10 +29,10 @@ fn the_embedded_broker_does_not_accept_a_mqtt31_connect() {
             broker: embedded_broker().expect("embedded broker"),
             quirks: Quirks::NONE,
             mqtt_version: MqttVersion::V31,
-            time_scale: SCALE,
         },
         embedded: true,
         parallel: 1,
+        seed: None,
     };
     let text = "send AT+QMTOPEN=0,\"${broker_host}\",${broker_port}\nexpect OK\n\
                 expect +QMTOPEN: 0,0\nsend AT+QMTCONN=0,\"c0-${cid}\"\nexpect OK\n\
@@ -55,14 +55,7 @@ fn the_suite_passes_on_the_simulator_with_mosquitto_in_mqtt31() {
     else {
         return;
     };
-    let bed = SimBed::new(
-        Some(broker.addr()),
-        Quirks::NONE,
-        MqttVersion::V31,
-        SCALE,
-        2,
-    )
-    .expect("testbed");
+    let bed = SimBed::new(Some(broker.addr()), Quirks::NONE, MqttVersion::V31, 2).expect("testbed");
     let report = run_on_bed(&suite(), &bed);
     assert_eq!(report.target.mqtt_version.as_deref(), Some("3.1"));
     assert!(report.all_passed(), "failed:\n{}", failures(&report));

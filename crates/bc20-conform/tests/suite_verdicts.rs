@@ -4,16 +4,16 @@
 mod common;
 
 use bc20_conform::parse_script;
-use bc20_conform::runner::{RunConfig, Verdict};
+use bc20_conform::runner::Verdict;
 use bc20_conform::script::Script;
 use bc20_conform::suite::{run_suite, Quiet, SuiteOptions};
 use bc20_conform::testbed::SimBed;
 use bc20_sim::{MqttVersion, Quirks};
 
 fn run(scripts: &[Script], retry_failed: usize) -> bc20_conform::report::RunReport {
-    let bed = SimBed::new(None, Quirks::NONE, MqttVersion::V311, common::SCALE, 2).unwrap();
+    let bed = SimBed::new(None, Quirks::NONE, MqttVersion::V311, 2).unwrap();
     let opts = SuiteOptions {
-        config: RunConfig::scaled(common::SCALE),
+        config: bc20_conform::testbed::sim_run_config(),
         jobs: 2,
         reports: None,
         progress: &Quiet,

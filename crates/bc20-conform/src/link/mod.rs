@@ -1,6 +1,8 @@
 //! Transports to a module: the [`ModuleLink`] trait, a serial port, and the simulator.
 
 mod hook;
+#[cfg(feature = "sim")]
+mod in_flight;
 mod serial;
 #[cfg(feature = "sim")]
 mod sim;
@@ -14,11 +16,11 @@ use thiserror::Error;
 pub use hook::run_hook;
 pub use serial::{FlowControl, SerialLink, SerialOptions};
 #[cfg(feature = "sim")]
-pub use sim::{SimLink, SimOptions};
+pub use sim::{SimLink, SimOptions, SimPeer, REPLY_BOUND};
 #[cfg(feature = "sim")]
 pub use virtual_time::{VirtualLink, VirtualPeer};
 
-use crate::peer::BrokerPeer;
+use crate::peer::{BrokerPeer, PeerError};
 
 /// A transport failure. Timeouts are not errors: [`ModuleLink::read`] returns 0 bytes.
 #[derive(Debug, Error)]
@@ -150,10 +152,14 @@ pub trait ModuleLink: Send {
         Err(LinkError::NoReset)
     }
 
-    /// A broker-side peer that lives in the link's own world (the virtual bed, where module,
-    /// network and broker share one virtual clock), as `client_id`; `None` when the link has
-    /// no broker of its own (the peer then connects to a real broker).
-    fn open_peer(&mut self, _client_id: &str) -> Option<Box<dyn BrokerPeer>> {
+    /// A broker-side peer as `client_id` that the link's clock knows of (the simulator's
+    /// beds: the virtual broker in the link's own world, or a real broker whose answers the
+    /// broker bed's clock waits for); `None` when the link has no clock of its own (the
+    /// peer then connects to the broker by itself).
+    ///
+    /// # Errors
+    /// `Some(Err(PeerError))` when the link's broker cannot be reached.
+    fn open_peer(&mut self, _client_id: &str) -> Option<Result<Box<dyn BrokerPeer>, PeerError>> {
         None
     }
 }

@@ -215,8 +215,8 @@ impl ModuleLink for VirtualLink {
         })
     }
 
-    fn open_peer(&mut self, client_id: &str) -> Option<Box<dyn BrokerPeer>> {
-        Some(Box::new(self.peer(client_id)))
+    fn open_peer(&mut self, client_id: &str) -> Option<Result<Box<dyn BrokerPeer>, PeerError>> {
+        Some(Ok(Box::new(self.peer(client_id))))
     }
 }
 

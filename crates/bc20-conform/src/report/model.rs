@@ -12,7 +12,7 @@ use crate::runner::{ScriptResult, Verdict};
 pub struct Target {
     /// `sim` or `serial`.
     pub kind: String,
-    /// Links used (`serial /dev/ttyUSB0 @115200`, `simulator, in-process, time ×20`).
+    /// Links used (`serial /dev/ttyUSB0 @115200`, `simulator, in-process, broker bed`).
     pub links: Vec<String>,
     /// The broker the peer used (password masked).
     pub broker: Option<String>,
@@ -21,10 +21,12 @@ pub struct Target {
     /// Strict or lenient decoding.
     pub mode: String,
     /// The timing resolution of the run's response times, ms: the tolerance the runner adds
-    /// to the note's limits (`RunConfig::latency_tolerance`; on the simulator 25 ms of real
-    /// time × the time scale, 0 on serial). The testbed fills it in; `bc20 conform diff`
-    /// ignores latency changes smaller than it. 0 in `/1` reports: on a `sim` target, 0
-    /// means unknown (the diff then derives it from the time scale in `links`).
+    /// to the note's limits (`RunConfig::latency_tolerance`): 0 on serial and on both
+    /// simulator beds (virtual time is exact); earlier versions ran the simulator on a
+    /// scaled wall clock and recorded 25 ms × the time scale. The testbed fills it in;
+    /// `bc20 conform diff` ignores latency changes smaller than it. On a `sim` target whose
+    /// links name a time scale (`time ×20`, reports of those versions, `/1` included), 0
+    /// means unknown and the diff derives it from the scale.
     #[serde(default)]
     pub latency_resolution_ms: f64,
     /// The MQTT version the module speaks (`3.1.1`, `3.1`), when the testbed chose it (the

@@ -78,6 +78,9 @@ impl Session<'_> {
                 let deadline = self.link.now() + wait;
                 self.peer_mut()?;
                 loop {
+                    // What already arrived belongs to this instant (a retained message
+                    // comes with its SUBACK): look before any time passes.
+                    self.poll_peer();
                     let found = self.peer_inbox.iter().position(|m| {
                         m.topic == topic
                             && want.as_ref().is_none_or(|w| *w == m.payload)
@@ -132,6 +135,7 @@ impl Session<'_> {
                 self.peer_mut()?;
                 let until = self.link.now() + *d;
                 loop {
+                    self.poll_peer();
                     if let Some(m) = self.peer_inbox.first() {
                         return Err(StepError::Fail(format!(
                             "the peer expected no message for {}, got {} `{}`",

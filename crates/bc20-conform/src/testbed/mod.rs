@@ -1,8 +1,9 @@
-//! The testbeds: simulated modules (one per script, in parallel; on a scaled wall clock with a
-//! real broker, or on virtual time with the virtual broker) and serial ports.
+//! The testbeds: simulated modules (one per script, in parallel, on virtual time: with a real
+//! broker on the broker bed, or with the virtual broker on the virtual bed) and serial ports.
 
 use std::collections::BTreeMap;
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::time::Duration;
 
 #[cfg(feature = "sim")]
 mod sim;
@@ -16,12 +17,18 @@ pub use virtual_bed::{VirtualBed, VIRTUAL_BROKER};
 use crate::link::{LinkError, ModuleLink, SerialLink, SerialOptions};
 use crate::peer::{BrokerPeer, BrokerUrl, MqttPeer, PeerError};
 use crate::report::Target;
+use crate::runner::RunConfig;
 use crate::suite::Testbed;
 
-/// The fastest simulator clock at which every script of the suite holds, also on a loaded
-/// 2-core machine: at 100 the retransmission scripts fail under load (a few ms of scheduling
-/// delay are a whole pkt_timeout there), at 50 they held in repeated runs beside two builds.
-pub const MAX_SUITE_TIME_SCALE: f64 = 50.0;
+/// The runner's timings on the simulator's beds, both on virtual time: the slack of a
+/// module at real speed (grace, settle, teardown bound), and no latency tolerance, since
+/// response times are the module's own and exact.
+pub fn sim_run_config() -> RunConfig {
+    RunConfig {
+        latency_tolerance: Duration::ZERO,
+        ..RunConfig::scaled(1.0)
+    }
+}
 
 /// Real modules on serial ports (one script at a time per port).
 pub struct SerialBed {

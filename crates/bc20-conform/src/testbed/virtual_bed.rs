@@ -4,7 +4,6 @@
 //! the same seed give the same report apart from wall-clock fields.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use bc20_sim::{ModemConfig, MqttVersion, Quirks};
 
@@ -12,7 +11,7 @@ use super::{broker_vars, mqtt_version_name};
 use crate::link::{LinkError, ModuleLink, VirtualLink};
 use crate::peer::{BrokerPeer, PeerError};
 use crate::report::Target;
-use crate::runner::{RunConfig, RunIds};
+use crate::runner::RunIds;
 use crate::suite::Testbed;
 
 /// The broker address the scripts' QMTOPEN gives on the virtual bed (any name reaches the
@@ -40,15 +39,6 @@ impl VirtualBed {
             mqtt_version,
             parallel,
             seed: 0,
-        }
-    }
-
-    /// The runner's timings for virtual time: the simulator's slack at ×1 (grace, settle,
-    /// teardown bound), and no latency tolerance, since time is exact.
-    pub fn run_config() -> RunConfig {
-        RunConfig {
-            latency_tolerance: Duration::ZERO,
-            ..RunConfig::scaled(1.0)
         }
     }
 
@@ -97,8 +87,8 @@ impl Testbed for VirtualBed {
         link: &mut dyn ModuleLink,
     ) -> Result<Option<Box<dyn BrokerPeer>>, PeerError> {
         link.open_peer(&format!("peer-{uid}"))
+            .ok_or(PeerError::NoPeer)?
             .map(Some)
-            .ok_or(PeerError::NoPeer)
     }
 
     fn vars(&self) -> BTreeMap<String, String> {

@@ -12,9 +12,6 @@ use bc20_conform::suite::{discover, load_all, run_suite, Quiet, SuiteOptions};
 use bc20_conform::testbed::SimBed;
 use bc20_sim::{MqttVersion, Quirks};
 
-/// Virtual seconds per real second in the tests (as `bc20 conform --sim` by default).
-pub const SCALE: f64 = 20.0;
-
 pub fn conformance_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../conformance")
 }
@@ -32,14 +29,14 @@ pub fn suite() -> Vec<Script> {
     })
 }
 
-/// What `bc20 conform --sim` uses at `SCALE`.
+/// What `bc20 conform --sim` uses (either bed).
 pub fn sim_config() -> RunConfig {
-    RunConfig::scaled(SCALE)
+    bc20_conform::testbed::sim_run_config()
 }
 
 /// Runs `scripts` on simulators (2 at a time) against `broker` (None: the embedded one).
 pub fn run_on_sim(scripts: &[Script], broker: Option<SocketAddr>, quirks: Quirks) -> RunReport {
-    let bed = SimBed::new(broker, quirks, MqttVersion::V311, SCALE, 2).unwrap();
+    let bed = SimBed::new(broker, quirks, MqttVersion::V311, 2).unwrap();
     run_on_bed(scripts, &bed)
 }
 
@@ -86,7 +83,7 @@ pub fn run_on_virtual(scripts: &[Script], jobs: usize) -> RunReport {
 pub fn run_on_virtual_with(scripts: &[Script], jobs: usize, quirks: Quirks) -> RunReport {
     let bed = bc20_conform::testbed::VirtualBed::new(quirks, MqttVersion::V311, jobs);
     let opts = SuiteOptions {
-        config: bc20_conform::testbed::VirtualBed::run_config(),
+        config: sim_config(),
         jobs,
         reports: None,
         progress: &Quiet,

@@ -18,6 +18,7 @@ mod driver;
 mod host;
 mod net;
 mod pty;
+mod real_network;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -29,6 +30,7 @@ use thiserror::Error;
 
 pub use broker::{free_port, parse_broker, EmbeddedBroker};
 pub use control::{parse_control, ControlCommand, ControlServer};
+pub use real_network::RealNetwork;
 
 use crate::config::ModemConfig;
 use crate::faults::Fault;

@@ -25,6 +25,10 @@ pub struct BrokerBehaviour {
     pub enforce_keepalive: bool,
     /// Accept MQTT 3.1 (`MQIsdp`) CONNECTs; otherwise CONNACK 1.
     pub accept_v31: bool,
+    /// Deliver a QoS 2 message to subscribers when its PUBREL arrives (method A of
+    /// [MQTT-4.3.3], what mosquitto and rumqttd do: a subscriber sees nothing while the
+    /// publisher's PUBREC is lost); `false`: at its first PUBLISH (method B).
+    pub qos2_on_pubrel: bool,
 }
 
 impl Default for BrokerBehaviour {
@@ -41,6 +45,7 @@ impl Default for BrokerBehaviour {
             max_qos: 2,
             enforce_keepalive: true,
             accept_v31: true,
+            qos2_on_pubrel: true,
         }
     }
 }

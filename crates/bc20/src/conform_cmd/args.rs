@@ -85,14 +85,15 @@ pub struct ConformArgs {
     /// instead of 3.1.1 (implies --sim; needs --broker or --virtual: the embedded broker speaks only 3.1.1).
     #[arg(long)]
     pub mqtt31: bool,
-    /// Run the simulator on virtual time (a discrete-event clock, no sleeping) with the
-    /// in-process virtual broker: deterministic and fast (implies --sim; not with
-    /// --time-scale or --broker).
-    #[arg(long = "virtual", conflicts_with_all = ["time_scale", "broker", "module_broker"])]
+    /// Run the simulator with the in-process virtual broker instead of a real one: no
+    /// sockets at all (implies --sim; not with --broker). Both simulator beds run on
+    /// virtual time and give the same report twice.
+    #[arg(long = "virtual", conflicts_with_all = ["broker", "module_broker"])]
     pub virtual_time: bool,
-    /// Simulator speed: virtual seconds per real second.
-    #[arg(long, default_value_t = 20.0, value_name = "FACTOR")]
-    pub time_scale: f64,
+    /// Gone: both simulator beds run on virtual time. Kept hidden so that an old command
+    /// line gets an explanation instead of "unexpected argument".
+    #[arg(long, hide = true, value_name = "FACTOR")]
+    pub time_scale: Option<String>,
     /// Scripts run in parallel (one simulator each, or one serial port each) [default: 2 on
     /// the simulator, the number of ports on hardware].
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]

@@ -30,7 +30,7 @@ fn scratch(name: &str) -> PathBuf {
     d
 }
 
-fn mosquitto(what: &str) -> Option<Mosquitto> {
+pub(crate) fn mosquitto(what: &str) -> Option<Mosquitto> {
     let m = Mosquitto::start_or_skip(what)?;
     eprintln!("{what}: mosquitto on {}", m.addr());
     Some(m)
@@ -38,12 +38,12 @@ fn mosquitto(what: &str) -> Option<Mosquitto> {
 
 /// A `bc20 sim --pty` behind `DIR/tty`, (re)started by `DIR/restart.sh` — the same script the
 /// runner's `--reset-cmd` runs, as a relay script power-cycles a board. Killed on drop.
-struct SimBehindLink {
+pub(crate) struct SimBehindLink {
     dir: PathBuf,
 }
 
 impl SimBehindLink {
-    fn start(dir: &Path, broker: &str) -> SimBehindLink {
+    pub(crate) fn start(dir: &Path, broker: &str) -> SimBehindLink {
         let script = format!(
             "#!/bin/sh\n\
              # Power cycle: stop the running module (if any), boot a new one behind the same link.\n\
@@ -85,7 +85,7 @@ impl SimBehindLink {
         self.dir.join("restart.sh")
     }
 
-    fn link(&self) -> PathBuf {
+    pub(crate) fn link(&self) -> PathBuf {
         self.dir.join("tty")
     }
 

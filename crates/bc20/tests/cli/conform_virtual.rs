@@ -1,5 +1,7 @@
-//! `bc20 conform --sim --virtual`: the whole suite on virtual time passes, says so in the
-//! report's target, and writes the same report.json twice apart from wall-clock fields.
+//! `bc20 conform --sim` (the broker bed: embedded rumqttd) and `bc20 conform --sim
+//! --virtual` (the virtual broker): on either bed the whole suite passes on virtual time,
+//! says so in the report's target, and writes the same report.json twice apart from
+//! wall-clock fields, whatever `-j`.
 
 use serde_json::Value;
 
@@ -25,28 +27,24 @@ fn strip_wall_clock(v: &mut Value) {
     }
 }
 
-fn run(name: &str, jobs: &str) -> Value {
+/// `bed`: `--virtual`, or `--sim` for the default (broker) bed.
+fn run(name: &str, bed: &str, jobs: &str) -> Value {
     let dir = scratch(name);
     let d = dir.display().to_string();
     let suite = conformance();
-    let (code, out) = conform(&[
-        "--sim",
-        "--virtual",
-        "-j",
-        jobs,
-        "-q",
-        "--report-dir",
-        &d,
-        &suite,
-    ]);
+    let mut args = vec!["--sim", "-j", jobs, "-q", "--report-dir", &d, &suite];
+    if bed != "--sim" {
+        args.push(bed);
+    }
+    let (code, out) = conform(&args);
     assert_eq!(code, Some(0), "{out}");
     report(&dir)
 }
 
 #[test]
 fn the_suite_passes_on_the_virtual_bed_with_the_same_report_every_run() {
-    let mut first = run("virtual-1", "1");
-    let mut second = run("virtual-2", "2");
+    let mut first = run("virtual-1", "--virtual", "1");
+    let mut second = run("virtual-2", "--virtual", "2");
     let target = &first["target"];
     assert_eq!(target["kind"], "sim");
     assert_eq!(target["broker"], "virtual");
@@ -59,4 +57,34 @@ fn the_suite_passes_on_the_virtual_bed_with_the_same_report_every_run() {
     strip_wall_clock(&mut first);
     strip_wall_clock(&mut second);
     assert!(first == second, "the two virtual runs' reports differ");
+}
+
+#[test]
+fn the_suite_passes_on_the_broker_bed_with_the_same_report_every_run() {
+    // Two processes, so two fresh embedded brokers; the second run with two workers.
+    let mut first = run("broker-1", "--sim", "1");
+    let mut second = run("broker-2", "--sim", "2");
+    let target = &first["target"];
+    assert_eq!(target["kind"], "sim");
+    assert_eq!(target["broker"], "embedded (rumqttd)");
+    assert_eq!(
+        target["links"],
+        serde_json::json!(["simulator, in-process, broker bed"])
+    );
+    assert_eq!(first["summary"]["passed"], 36);
+    strip_wall_clock(&mut first);
+    strip_wall_clock(&mut second);
+    if first != second {
+        let (a, b) = (
+            serde_json::to_string_pretty(&first).unwrap(),
+            serde_json::to_string_pretty(&second).unwrap(),
+        );
+        let at = a
+            .lines()
+            .zip(b.lines())
+            .enumerate()
+            .find(|(_, (x, y))| x != y)
+            .map(|(i, (x, y))| format!("line {i}: {x} / {y}"));
+        panic!("the two broker-bed runs' reports differ: {at:?}");
+    }
 }

@@ -73,9 +73,10 @@ pub struct Broker {
     sessions: HashMap<String, Vec<(String, u8)>>,
     /// Client ids currently connected, and their connection.
     online: HashMap<String, ConnId>,
-    /// QoS 2 packet ids received and not yet released, by client id: part of the session,
-    /// so kept across connections with clean session 0 ([MQTT-4.3.3-2], [MQTT-4.4.0-1]).
-    incoming_qos2: HashMap<String, Vec<u16>>,
+    /// QoS 2 packet ids received and not yet released, by client id, each with the message
+    /// held until its PUBREL (`BrokerBehaviour::qos2_on_pubrel`): part of the session, so
+    /// kept across connections with clean session 0 ([MQTT-4.3.3-2], [MQTT-4.4.0-1]).
+    incoming_qos2: HashMap<String, Vec<(u16, Option<Message>)>>,
     /// Persistent sessions (clean session 0) whose client is offline, with the QoS 1 and 2
     /// messages queued for it meanwhile ([MQTT-3.1.2-5]), delivered when it reconnects.
     offline: HashMap<String, Vec<Message>>,
@@ -240,16 +241,20 @@ impl Broker {
             }
             Packet::Publish(p) => self.client_publish(conn, p),
             Packet::PubRel(r) => {
-                if let Some(ids) = self
+                let held = self
                     .conns
                     .get(&conn)
                     .and_then(|c| c.client_id.as_ref())
                     .and_then(|id| self.incoming_qos2.get_mut(id))
-                {
-                    ids.retain(|&x| x != r.pkid);
-                }
+                    .and_then(|ids| {
+                        let at = ids.iter().position(|(x, _)| *x == r.pkid)?;
+                        ids.remove(at).1
+                    });
                 if !b.silent_pubcomp {
                     self.send_packet(conn, &Packet::PubComp(crate::mqtt::PubComp::new(r.pkid)));
+                }
+                if let Some(msg) = held {
+                    self.route(msg);
                 }
             }
             Packet::PubRec(r) => self.send_packet(conn, &Packet::PubRel(PubRel::new(r.pkid))),

@@ -34,14 +34,17 @@ impl Broker {
                     .incoming_qos2
                     .entry(c.client_id.clone().unwrap_or_default())
                     .or_default();
-                let first = !seen.contains(&p.pkid);
+                let first = !seen.iter().any(|(id, _)| *id == p.pkid);
+                // Method A of [MQTT-4.3.3] (mosquitto, rumqttd) holds the message until
+                // PUBREL; method B delivers it now and keeps only the packet id.
+                let on_pubrel = self.behaviour.qos2_on_pubrel;
                 if first {
-                    seen.push(p.pkid);
+                    seen.push((p.pkid, on_pubrel.then(|| msg.clone())));
                 }
                 if !silent {
                     self.send_packet(conn, &Packet::PubRec(mqtt::PubRec::new(p.pkid)));
                 }
-                if first {
+                if first && !on_pubrel {
                     self.route(msg);
                 }
             }

@@ -71,3 +71,44 @@ fn a_peer_unsubscribe_stops_its_deliveries() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].topic, "t/1");
 }
+
+/// A module publishing at QoS 2 while its PUBRECs are lost for 1.5 s (one retransmission).
+fn qos2_publish_with_lost_pubrec(on_pubrel: bool) -> (Bench, usize) {
+    let mut b = Bench::new(quiet());
+    b.net.broker.behaviour.qos2_on_pubrel = on_pubrel;
+    let p = b.peer("p");
+    b.net.broker.peer_subscribe(p, "q/#", 2);
+    b.command("AT+QMTCFG=\"timeout\",0,1,3,1");
+    b.command("AT+QMTOPEN=0,\"broker\",1883");
+    b.command("AT+QMTCONN=0,\"dev\"");
+    b.inject(
+        0,
+        crate::Fault::BlackHole {
+            conn_id: 0,
+            way: crate::Way::Down,
+            duration: std::time::Duration::from_millis(1500),
+        },
+    );
+    b.write(0, b"AT+QMTPUB=0,7,2,0,\"q/1\",\"x\"\r");
+    b.settle();
+    (b, p)
+}
+
+#[test]
+fn a_qos2_message_reaches_subscribers_at_its_pubrel_as_mosquitto_and_rumqttd_do() {
+    let (mut b, p) = qos2_publish_with_lost_pubrec(true);
+    assert!(b.net.broker.take_inbox(p).is_empty(), "held until PUBREL");
+    let out = b.advance(std::time::Duration::from_secs(3));
+    assert!(out.contains("+QMTPUB: 0,7,0"), "{out}");
+    let got = b.net.broker.take_inbox(p);
+    assert_eq!(got.len(), 1, "once, despite the retransmission");
+    assert_eq!(&got[0].payload[..], b"x");
+}
+
+#[test]
+fn method_b_delivers_a_qos2_message_at_its_first_publish() {
+    let (mut b, p) = qos2_publish_with_lost_pubrec(false);
+    assert_eq!(b.net.broker.take_inbox(p).len(), 1);
+    b.advance(std::time::Duration::from_secs(3));
+    assert!(b.net.broker.take_inbox(p).is_empty(), "not again");
+}
