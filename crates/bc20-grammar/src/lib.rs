@@ -50,6 +50,7 @@ mod mqtt_command;
 pub mod mqtt_topic;
 mod owned;
 mod params;
+pub mod printable;
 mod response;
 mod serde_int;
 mod slot_settings;

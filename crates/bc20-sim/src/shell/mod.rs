@@ -52,7 +52,7 @@ pub enum SimError {
     #[error("the simulator has stopped")]
     Stopped,
     /// Nothing (or not the expected bytes) arrived in time; carries what did arrive.
-    #[error("timed out; received {}", crate::virtual_net::escape(.0))]
+    #[error("timed out; received {}", bc20_grammar::printable::printable(.0))]
     Timeout(Vec<u8>),
     /// The call needs another transport (e.g. reading output of a PTY simulator).
     #[error("not available with this transport: {0}")]

@@ -69,7 +69,7 @@ impl Bench {
             self.transcript,
             "{:>9} {module}> {}",
             self.now.to_string(),
-            escape(bytes)
+            bc20_grammar::printable::printable(bytes)
         );
         m.handle_host_bytes(self.now, bytes);
         self.settle();
@@ -146,7 +146,7 @@ impl Bench {
                         self.transcript,
                         "{:>9} {i}< {}",
                         now.to_string(),
-                        escape(&bytes)
+                        bc20_grammar::printable::printable(&bytes)
                     );
                     self.unread[i].extend_from_slice(&bytes);
                 }
@@ -194,19 +194,4 @@ impl Bench {
     pub fn transcript(&self) -> &str {
         &self.transcript
     }
-}
-
-/// Bytes as readable text: std's [`u8::escape_ascii`] (printable ASCII kept, `\r`, `\n`,
-/// `\t`, `\\`, the rest `\xNN`), except that quotes stay as they are: AT lines are full of
-/// them and the transcript reads as the wire.
-pub fn escape(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len());
-    for &b in bytes {
-        if b == b'"' || b == b'\'' {
-            s.push(char::from(b));
-        } else {
-            s.extend(b.escape_ascii().map(char::from));
-        }
-    }
-    s
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-pub use bench::{escape, Bench};
+pub use bench::Bench;
 pub use broker::{Broker, BrokerBehaviour, BrokerOut, ConnId, Message, Peer};
 
 use crate::modem::{ConnectFailure, NetAction, NetEvent};
