@@ -59,7 +59,14 @@ impl Command<'_> {
 
     fn write<'v>(&'v self, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
         match self.mqtt_command() {
-            Some(MqttCommand::QmtCfg) => qmtcfg::encode_command(self, w)?,
+            Some(MqttCommand::QmtCfg) => match self {
+                Command::QmtCfg { conn_id, setting } => {
+                    qmtcfg::encode_command(*conn_id, setting, w)?
+                }
+                _ => {
+                    w.name(MqttCommand::QmtCfg.test_line());
+                }
+            },
             Some(MqttCommand::QmtOpen) => qmtopen::encode_command(self, w)?,
             Some(MqttCommand::QmtClose) => qmtclose::encode_command(self, w)?,
             Some(MqttCommand::QmtConn) => qmtconn::encode_command(self, w)?,
@@ -180,9 +187,9 @@ impl Urc<'_> {
             Urc::QmtClose { .. } => qmtclose::encode_urc(self, w),
             Urc::QmtConn { .. } => qmtconn::encode_urc(self, w),
             Urc::QmtDisc { .. } => qmtdisc::encode_urc(self, w),
-            Urc::QmtSub { .. } => qmtsub::encode_urc(self, w),
-            Urc::QmtUns { .. } => qmtuns::encode_urc(self, w),
-            Urc::QmtPub { .. } => qmtpub::encode_urc(self, w),
+            Urc::QmtSub(p) => qmtsub::encode_urc(p, w),
+            Urc::QmtUns(p) => qmtuns::encode_urc(p, w),
+            Urc::QmtPub(p) => qmtpub::encode_urc(p, w),
             Urc::QmtStat { .. } => qmtstat::encode_urc(self, w),
             Urc::QmtRecv { .. } => qmtrecv::encode_urc(self, w),
             Urc::Ip { .. } => basic::encode_urc(self, w),

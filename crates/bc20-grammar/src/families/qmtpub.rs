@@ -12,7 +12,7 @@ use crate::fields::{conn_id, flag, packet_head, qos, topic};
 use crate::limits;
 use crate::mqtt_topic::TopicKind;
 use crate::text::{check_string, check_topic, Payload};
-use crate::urc::Urc;
+use crate::urc::{PacketOutcome, Urc};
 use crate::wire::{count_rule, write_id, Wire};
 
 /// `AT+QMTPUB=<tcpconnectID>,<msgID>,<qos>,<retain>,"<topic>","<msg>"`, after the `=`.
@@ -98,12 +98,12 @@ pub(crate) fn decode_answer<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeE
         None
     };
     cur.end()?;
-    Ok(Urc::QmtPub {
+    Ok(Urc::QmtPub(PacketOutcome {
         conn_id,
         msg_id,
         result,
         value,
-    })
+    }))
 }
 
 /// Writes an AT+QMTPUB line (without its CR).
@@ -143,25 +143,21 @@ pub(crate) fn encode_command<'v>(
 }
 
 /// Writes the result URC `+QMTPUB: <tcpconnectID>,<msgID>,<result>[,<value>]`.
-pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
-    match u {
-        Urc::QmtPub {
-            conn_id,
-            msg_id,
-            result,
-            value,
-        } => {
-            count_rule(*result, *value)?;
-            write_id(w, b"+QMTPUB: ", *conn_id)?
-                .comma()
-                .int((*msg_id).into())
-                .comma()
-                .int(result.code().into());
-            if let Some(n) = value {
-                w.comma().int((*n).into());
-            }
-        }
-        other => unreachable!("{} is not a +QMTPUB result", other.spec_id()),
+pub(crate) fn encode_urc(p: &PacketOutcome<u8>, w: &mut Wire<'_, '_>) -> Result<(), EncodeError> {
+    let PacketOutcome {
+        conn_id,
+        msg_id,
+        result,
+        value,
+    } = p;
+    count_rule(*result, *value)?;
+    write_id(w, b"+QMTPUB: ", *conn_id)?
+        .comma()
+        .int((*msg_id).into())
+        .comma()
+        .int(result.code().into());
+    if let Some(n) = value {
+        w.comma().int((*n).into());
     }
     Ok(())
 }
