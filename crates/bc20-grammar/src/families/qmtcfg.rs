@@ -258,58 +258,65 @@ pub(crate) fn encode_command<'v>(
     Ok(())
 }
 
-/// Writes a `+QMTCFG:` query response line.
-pub(crate) fn encode_response<'v>(
-    r: &'v Response<'_>,
+/// Writes `+QMTCFG: "keepalive",<keep-alive time>`.
+pub(crate) fn encode_keepalive_response(
+    keepalive: u16,
+    w: &mut Wire<'_, '_>,
+) -> Result<(), EncodeError> {
+    range("keep-alive time", keepalive, limits::KEEPALIVE)?;
+    response(w, CfgKeyword::KeepAlive).int(keepalive.into());
+    Ok(())
+}
+
+/// Writes `+QMTCFG: "session",<clean_session>`.
+pub(crate) fn encode_session_response(clean_session: bool, w: &mut Wire<'_, '_>) {
+    response(w, CfgKeyword::Session).int(clean_session.into());
+}
+
+/// Writes `+QMTCFG: "timeout",<pkt_timeout>,<retry_times>,<timeout_notice>`.
+pub(crate) fn encode_timeout_response(
+    pkt_timeout: u8,
+    retry_times: u8,
+    timeout_notice: bool,
+    w: &mut Wire<'_, '_>,
+) -> Result<(), EncodeError> {
+    range("pkt_timeout", pkt_timeout, limits::PKT_TIMEOUT)?;
+    range("retry_times", retry_times, limits::RETRY_TIMES)?;
+    response(w, CfgKeyword::Timeout)
+        .int(pkt_timeout.into())
+        .comma()
+        .int(retry_times.into())
+        .comma()
+        .int(timeout_notice.into());
+    Ok(())
+}
+
+/// Writes `+QMTCFG: "will",<will_fg>[,<will_qos>,<will_retain>,"<will_topic>","<will_msg>"]`.
+pub(crate) fn encode_will_response<'v>(
+    will: Option<&'v Will<'_>>,
     w: &mut Wire<'_, 'v>,
 ) -> Result<(), EncodeError> {
-    match r {
-        Response::QmtCfgKeepAlive { keepalive } => {
-            range("keep-alive time", *keepalive, limits::KEEPALIVE)?;
-            w.name(b"+QMTCFG: ")
-                .quoted_unchecked(b"keepalive")
-                .comma()
-                .int((*keepalive).into());
-        }
-        Response::QmtCfgSession { clean_session } => {
-            w.name(b"+QMTCFG: ")
-                .quoted_unchecked(b"session")
-                .comma()
-                .int((*clean_session).into());
-        }
-        Response::QmtCfgTimeout {
-            pkt_timeout,
-            retry_times,
-            timeout_notice,
-        } => {
-            range("pkt_timeout", *pkt_timeout, limits::PKT_TIMEOUT)?;
-            range("retry_times", *retry_times, limits::RETRY_TIMES)?;
-            w.name(b"+QMTCFG: ")
-                .quoted_unchecked(b"timeout")
-                .comma()
-                .int((*pkt_timeout).into())
-                .comma();
-            w.int((*retry_times).into())
-                .comma()
-                .int((*timeout_notice).into());
-        }
-        Response::QmtCfgWill { will } => {
-            write_will(
-                w.name(b"+QMTCFG: ").quoted_unchecked(b"will").comma(),
-                will.as_ref(),
-            )?;
-        }
-        Response::QmtCfgAliAuth {
-            product_key,
-            device_name,
-            device_secret,
-        } => {
-            let w = w.name(b"+QMTCFG: ").quoted_unchecked(b"aliauth").comma();
-            write_aliauth(w, product_key, device_name, device_secret)?;
-        }
-        other => unreachable!("{} is not a +QMTCFG response", other.spec_id()),
-    }
+    write_will(response(w, CfgKeyword::Will), will)?;
     Ok(())
+}
+
+/// Writes `+QMTCFG: "aliauth","<product_key>","<device_name>","<device_secret>"`.
+pub(crate) fn encode_aliauth_response<'v>(
+    product_key: &'v str,
+    device_name: &'v str,
+    device_secret: &'v str,
+    w: &mut Wire<'_, 'v>,
+) -> Result<(), EncodeError> {
+    let w = response(w, CfgKeyword::AliAuth);
+    write_aliauth(w, product_key, device_name, device_secret)?;
+    Ok(())
+}
+
+/// `+QMTCFG: "<keyword>",`: the head of every query response.
+fn response<'w, 'o, 'v>(w: &'w mut Wire<'o, 'v>, keyword: CfgKeyword) -> &'w mut Wire<'o, 'v> {
+    w.name(b"+QMTCFG: ")
+        .quoted_unchecked(keyword.as_str().as_bytes())
+        .comma()
 }
 
 /// Writes `<will_fg>[,<will_qos>,<will_retain>,"<will_topic>","<will_msg>"]`, shared by the

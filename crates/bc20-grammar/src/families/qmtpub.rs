@@ -106,39 +106,36 @@ pub(crate) fn decode_answer<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeE
     }))
 }
 
-/// Writes an AT+QMTPUB line (without its CR).
+/// The fields of `AT+QMTPUB=<tcpconnectID>,<msgID>,<qos>,<retain>,"<topic>","<msg>"`, as
+/// the dispatcher lends them from [`Command::QmtPub`].
+pub(crate) struct PubFields<'v> {
+    pub(crate) conn_id: u8,
+    pub(crate) msg_id: u16,
+    pub(crate) qos: Qos,
+    pub(crate) retain: bool,
+    pub(crate) topic: &'v str,
+    pub(crate) msg: &'v [u8],
+}
+
+/// Writes an AT+QMTPUB write line (without its CR).
 pub(crate) fn encode_command<'v>(
-    cmd: &'v Command<'_>,
+    p: PubFields<'v>,
     w: &mut Wire<'_, 'v>,
 ) -> Result<(), EncodeError> {
-    use Command::*;
-    match cmd {
-        QmtPubTest => w.name(b"AT+QMTPUB=?"),
-        QmtPub {
-            conn_id,
-            msg_id,
-            qos,
-            retain,
-            topic,
-            msg,
-        } => {
-            check_pub_msg_id(*msg_id, *qos)?;
-            check_topic("topic", topic, TopicKind::Name)?;
-            check_string("msg", msg.as_bytes(), limits::MSG_LEN)?;
-            let w = write_id(w, b"AT+QMTPUB=", *conn_id)?;
-            w.comma()
-                .int((*msg_id).into())
-                .comma()
-                .int(qos.code().into());
-            w.comma()
-                .int((*retain).into())
-                .comma()
-                .quoted_unchecked(topic.as_bytes())
-                .comma();
-            w.quoted("msg", msg.as_bytes())?
-        }
-        other => unreachable!("{} is not an AT+QMTPUB form", other.spec_id()),
-    };
+    check_pub_msg_id(p.msg_id, p.qos)?;
+    check_topic("topic", p.topic, TopicKind::Name)?;
+    check_string("msg", p.msg, limits::MSG_LEN)?;
+    let w = write_id(w, b"AT+QMTPUB=", p.conn_id)?;
+    w.comma()
+        .int(p.msg_id.into())
+        .comma()
+        .int(p.qos.code().into());
+    w.comma()
+        .int(p.retain.into())
+        .comma()
+        .quoted_unchecked(p.topic.as_bytes())
+        .comma();
+    w.quoted("msg", p.msg)?;
     Ok(())
 }
 

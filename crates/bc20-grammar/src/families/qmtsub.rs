@@ -105,31 +105,21 @@ pub(crate) fn decode_answer<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeE
     }))
 }
 
-/// Writes an AT+QMTSUB line (without its CR).
+/// Writes `AT+QMTSUB=<tcpconnectID>,<msgID>,"<topic1>",<qos1>[,...]` (without its CR).
 pub(crate) fn encode_command<'v>(
-    cmd: &'v Command<'_>,
+    conn_id: u8,
+    msg_id: u16,
+    topics: &'v SubTopics<'_>,
     w: &mut Wire<'_, 'v>,
 ) -> Result<(), EncodeError> {
-    use Command::*;
-    match cmd {
-        QmtSubTest => w.name(b"AT+QMTSUB=?"),
-        QmtSub {
-            conn_id,
-            msg_id,
-            topics,
-        } => {
-            let w = write_topic_list_head(w, b"AT+QMTSUB=", *conn_id, *msg_id, topics.len())?;
-            for (topic, qos) in topics.pairs() {
-                check_topic("topic", topic, TopicKind::Filter)?;
-                w.comma()
-                    .quoted_unchecked(topic.as_bytes())
-                    .comma()
-                    .int(qos.code().into());
-            }
-            w
-        }
-        other => unreachable!("{} is not an AT+QMTSUB form", other.spec_id()),
-    };
+    let w = write_topic_list_head(w, b"AT+QMTSUB=", conn_id, msg_id, topics.len())?;
+    for (topic, qos) in topics.pairs() {
+        check_topic("topic", topic, TopicKind::Filter)?;
+        w.comma()
+            .quoted_unchecked(topic.as_bytes())
+            .comma()
+            .int(qos.code().into());
+    }
     Ok(())
 }
 

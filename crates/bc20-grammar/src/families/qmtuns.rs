@@ -48,28 +48,18 @@ pub(crate) fn decode_answer<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeE
     }))
 }
 
-/// Writes an AT+QMTUNS line (without its CR).
+/// Writes `AT+QMTUNS=<tcpconnectID>,<msgID>,"<topic1>"[,...]` (without its CR).
 pub(crate) fn encode_command<'v>(
-    cmd: &'v Command<'_>,
+    conn_id: u8,
+    msg_id: u16,
+    topics: &'v UnsTopics<'_>,
     w: &mut Wire<'_, 'v>,
 ) -> Result<(), EncodeError> {
-    use Command::*;
-    match cmd {
-        QmtUnsTest => w.name(b"AT+QMTUNS=?"),
-        QmtUns {
-            conn_id,
-            msg_id,
-            topics,
-        } => {
-            let w = write_topic_list_head(w, b"AT+QMTUNS=", *conn_id, *msg_id, topics.len())?;
-            for t in topics.iter() {
-                check_topic("topic", t, TopicKind::Filter)?;
-                w.comma().quoted_unchecked(t.as_bytes());
-            }
-            w
-        }
-        other => unreachable!("{} is not an AT+QMTUNS form", other.spec_id()),
-    };
+    let w = write_topic_list_head(w, b"AT+QMTUNS=", conn_id, msg_id, topics.len())?;
+    for t in topics.iter() {
+        check_topic("topic", t, TopicKind::Filter)?;
+        w.comma().quoted_unchecked(t.as_bytes());
+    }
     Ok(())
 }
 
