@@ -28,13 +28,14 @@ pub(super) fn command(g: &mut Gen<'_, '_>) -> Command<'static> {
     let id = conn_id(g);
     match g.index(36) {
         0 => QmtCfgTest,
-        k @ 1..=5 => QmtCfg {
+        // Odd: the query of a keyword, even: its write form (the fuzz corpus's draw order).
+        k @ 1..=10 if k % 2 == 1 => QmtCfg {
             conn_id: id,
-            setting: CfgSetting::Query(CfgKeyword::ALL[k - 1]),
+            setting: CfgSetting::Query(CfgKeyword::ALL[(k - 1) / 2]),
         },
-        k @ 6..=10 => QmtCfg {
+        k @ 1..=10 => QmtCfg {
             conn_id: id,
-            setting: setting(g, CfgKeyword::ALL[k - 6]),
+            setting: setting(g, CfgKeyword::ALL[(k - 2) / 2]),
         },
         11 => QmtOpenTest,
         12 => QmtOpenRead,

@@ -38,7 +38,8 @@ const TEST: &[&str] = &[
     "0", "5", "-", ",", "(", ")", "<", ">", "\"", "[", "]", ".", "a", " ",
 ];
 
-/// Test responses as the note prints them (they describe ranges; D14).
+/// Test responses as the note prints them (they describe ranges; D14); the proptest
+/// [`super::response`] draws them beside [`Gen::response`]'s made-up ones.
 pub const TEST_RESPONSES: &[(MqttCommand, &str)] = &[
     (MqttCommand::QmtCfg, "\"keepalive\",(0-5),(0-3600)"),
     (MqttCommand::QmtCfg, "\"session\",(0-5),(0,1)"),
@@ -156,13 +157,6 @@ pub(super) fn will(g: &mut Gen<'_, '_>) -> Option<Will<'static>> {
 pub(crate) fn response(g: &mut Gen<'_, '_>) -> Response<'static> {
     use Response::*;
     match g.index(16) {
-        0 if g.flag() => {
-            let (command, params) = g.pick(TEST_RESPONSES);
-            Test {
-                command,
-                params: Cow::Borrowed(params),
-            }
-        }
         0 => {
             let command = g.pick(&MqttCommand::ALL);
             let head = if command == MqttCommand::QmtCfg {

@@ -155,9 +155,17 @@ pub fn command() -> impl Strategy<Value = Command<'static>> {
 }
 
 /// Information responses and final result codes within the spec's ranges (see
-/// [`Gen::response`]).
+/// [`Gen::response`]), and the note's own test responses ([`TEST_RESPONSES`]).
 pub fn response() -> impl Strategy<Value = Response<'static>> {
-    within_spec(|g| g.response())
+    prop_oneof![
+        15 => within_spec(|g| g.response()),
+        1 => proptest::sample::select(TEST_RESPONSES).prop_map(|(command, params)| {
+            Response::Test {
+                command,
+                params: params.into(),
+            }
+        }),
+    ]
 }
 
 /// Unsolicited lines within the spec's ranges (see [`Gen::urc`]).
@@ -165,7 +173,8 @@ pub fn urc() -> impl Strategy<Value = Urc<'static>> {
     within_spec(|g| g.urc())
 }
 
-/// Any line within the spec's ranges (see [`Gen::line`]).
+/// Any line within the spec's ranges (see [`Gen::line`]). The draw order of [`Gen`] is the
+/// one the fuzz corpus and `fuzz/regressions/roundtrip/` were recorded with: keep it.
 pub fn line() -> impl Strategy<Value = Line<'static>> {
     within_spec(|g| g.line())
 }
