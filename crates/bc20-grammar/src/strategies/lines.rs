@@ -1,6 +1,6 @@
 //! Structure-aware generators of module lines: every variant of [`Response`] and [`Urc`],
 //! with the ranges of crate::limits and spec/DECISIONS.md (D11 lengths, D27 ret_code,
-//! D30 the QMTSUB value list, D35/D36 received payloads), and [`line`], which also draws
+//! D30 the QMTSUB value list, D35/D36 received payloads), and [`line()`], which also draws
 //! commands ([`super::commands`]).
 
 use std::borrow::Cow;

@@ -4,7 +4,7 @@
 //!
 //! It draws from an [`arbitrary::Unstructured`], so the fuzz targets steer it with the
 //! fuzzer's bytes (structure-aware fuzzing), and [`command`], [`response`], [`urc`] and
-//! [`line`] wrap it as proptest strategies (bytes in, values within the spec's ranges out) for
+//! [`line()`] wrap it as proptest strategies (bytes in, values within the spec's ranges out) for
 //! the grammar's property tests and anyone else's.
 //!
 //! ```
