@@ -16,7 +16,7 @@ use atat::atat_derive::{AtatResp, AtatUrc};
 use atat::heapless::String as HString;
 use atat::{AtDigester, AtatUrc, DigestResult, Digester};
 use bc20_benches::{modem_stream_with_mix, StreamMix};
-use bc20_grammar::{Line, StreamConfig, StreamDecoder, SubValue, Urc};
+use bc20_grammar::{Line, PacketOutcome, StreamConfig, StreamDecoder, SubValue, Urc};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 /// The workload: 1 MiB, fixed seed.
@@ -157,23 +157,23 @@ fn bc20(stream: &[u8], read: usize) -> Counts {
             Line::Urc(Urc::QmtStat { conn_id, err_code }) => {
                 counts.urc([(*conn_id).into(), err_code.code().into(), 0, 0])
             }
-            Line::Urc(Urc::QmtPub {
+            Line::Urc(Urc::QmtPub(PacketOutcome {
                 conn_id,
                 msg_id,
                 result,
                 value,
-            }) => counts.urc([
+            })) => counts.urc([
                 (*conn_id).into(),
                 (*msg_id).into(),
                 result.code().into(),
                 value.map_or(0, u64::from),
             ]),
-            Line::Urc(Urc::QmtSub {
+            Line::Urc(Urc::QmtSub(PacketOutcome {
                 conn_id,
                 msg_id,
                 result,
                 value,
-            }) => {
+            })) => {
                 let first = match value {
                     Some(SubValue::Granted(g)) => g.first().map_or(0, |q| q.code().into()),
                     Some(SubValue::Retransmissions(n)) => (*n).into(),

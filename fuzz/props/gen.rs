@@ -2,18 +2,19 @@
 //! encoded, decoded back; then their encodings mutated and fed to the canonical check.
 
 use arbitrary::Unstructured;
+use bc20_grammar::strategies::Gen;
 use bc20_grammar::{
     decode_line as decode, Context, Direction, Line, Mode, Response, StreamConfig, StreamDecoder,
     DEFAULT_MAX_LINE_LEN,
 };
 
 use super::canonical::{decode_line, wire_line};
-use super::gen_lines;
 use super::known::{self, tolerated};
 use super::show;
 
-/// Builds a [`Line`] from `data` (commands, responses and URCs, every variant, values drawn
-/// from bc20_grammar::limits with the edges favoured, one draw in 32 outside its range), then:
+/// Builds a [`Line`] from `data` with the grammar's one generator ([`Gen`]: commands,
+/// responses and URCs, every variant, values drawn from bc20_grammar::limits with the edges
+/// favoured, one draw in 32 outside its range and marked wild), then:
 ///
 /// - a value built entirely within the spec's ranges must encode;
 /// - whatever encodes must decode strictly to the same value (in the context the value
@@ -23,12 +24,9 @@ use super::show;
 ///   [`decode_line`]: decode then encode of canonical bytes gives the bytes back.
 pub fn roundtrip(data: &[u8]) {
     let mut u = Unstructured::new(data);
-    let mut g = G {
-        u: &mut u,
-        wild: false,
-    };
-    let line = gen_lines::line(&mut g);
-    let wild = g.wild;
+    let mut g = Gen::new(&mut u);
+    let line = g.line();
+    let wild = g.is_wild();
     let wire = match wire_line(&line) {
         Ok(wire) => wire,
         Err(e) => {
@@ -120,80 +118,6 @@ fn mutate(wire: &[u8], u: &mut Unstructured<'_>) -> Vec<u8> {
     out
 }
 
-/// Draws values from the fuzzer's bytes. `wild` records that some draw left the spec's
-/// ranges, after which the encoder may refuse the value.
-pub(crate) struct G<'u, 'a> {
-    pub(crate) u: &'u mut Unstructured<'a>,
-    pub(crate) wild: bool,
-}
-
-impl G<'_, '_> {
-    /// A number in `lo..=hi`, often an edge; one draw in 32 anywhere in `0..=type_max`.
-    pub(crate) fn num(&mut self, (lo, hi): (i64, i64), type_max: i64) -> i64 {
-        match self.u.int_in_range(0..=31u8).unwrap_or(0) {
-            0 | 1 => lo,
-            2 | 3 => hi,
-            4..=30 => self.u.int_in_range(lo..=hi).unwrap_or(lo),
-            _ => {
-                let v = self.u.int_in_range(lo.min(0)..=type_max).unwrap_or(lo);
-                self.wild |= !(lo..=hi).contains(&v);
-                v
-            }
-        }
-    }
-
-    pub(crate) fn u8(&mut self, range: (i64, i64)) -> u8 {
-        self.num(range, 255) as u8
-    }
-
-    pub(crate) fn u16(&mut self, range: (i64, i64)) -> u16 {
-        self.num(range, 65535) as u16
-    }
-
-    pub(crate) fn flag(&mut self) -> bool {
-        self.u.arbitrary().unwrap_or(false)
-    }
-
-    pub(crate) fn index(&mut self, n: usize) -> usize {
-        self.u.choose_index(n).unwrap_or(0)
-    }
-
-    pub(crate) fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.index(items.len())]
-    }
-
-    /// One in `n`.
-    pub(crate) fn one_in(&mut self, n: u8) -> bool {
-        self.u.ratio(1, n).unwrap_or(false)
-    }
-
-    /// A length in `min..=max`: mostly short, sometimes exactly an edge.
-    pub(crate) fn len(&mut self, (min, max): (usize, usize)) -> usize {
-        match self.u.int_in_range(0..=15u8).unwrap_or(0) {
-            0..=11 => self.u.int_in_range(min..=max.min(min + 12)).unwrap_or(min),
-            12 | 13 => min,
-            14 => max,
-            _ => self.u.int_in_range(min..=max).unwrap_or(min),
-        }
-    }
-
-    /// A string of `len` bytes from `alphabet` (its first token must be one ASCII byte, used
-    /// to fill up when a longer token would not fit).
-    pub(crate) fn text(&mut self, len: (usize, usize), alphabet: &[&str]) -> String {
-        let n = self.len(len);
-        let mut s = String::with_capacity(n);
-        while s.len() < n {
-            let token = self.pick(alphabet);
-            s.push_str(if s.len() + token.len() <= n {
-                token
-            } else {
-                alphabet[0]
-            });
-        }
-        s
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -210,14 +134,11 @@ mod tests {
         for _ in 0..20_000 {
             data.iter_mut().for_each(|b| *b = rng.next() as u8);
             let mut u = Unstructured::new(&data);
-            let mut g = G {
-                u: &mut u,
-                wild: false,
-            };
-            let line = gen_lines::line(&mut g);
+            let mut g = Gen::new(&mut u);
+            let line = g.line();
             forms.insert(line.spec_id());
             runs += 1;
-            valid += usize::from(!g.wild);
+            valid += usize::from(!g.is_wild());
         }
         assert_eq!(forms.len(), 36 + 23 + 11, "forms reached: {forms:?}");
         assert!(

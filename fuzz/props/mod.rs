@@ -27,8 +27,6 @@ mod client_ops;
 mod command;
 mod conform_script;
 mod gen;
-mod gen_command;
-mod gen_lines;
 pub mod known;
 mod split;
 

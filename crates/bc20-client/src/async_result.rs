@@ -3,7 +3,9 @@
 //! Separate from `input.rs` (which feeds it) so that `client.rs` can hold early results
 //! without a module cycle.
 
-use bc20_grammar::{CloseResult, ConnectReturnCode, OpenResult, PacketResult, SubValue, Urc};
+use bc20_grammar::{
+    CloseResult, ConnectReturnCode, OpenResult, PacketOutcome, PacketResult, SubValue, Urc,
+};
 
 use crate::event::{Completion, Failure};
 use crate::request::Operation;
@@ -57,34 +59,34 @@ impl AsyncResult {
                 None,
                 Outcome::Conn(*result, *ret_code, *value),
             ),
-            Urc::QmtSub {
+            Urc::QmtSub(PacketOutcome {
                 conn_id,
                 msg_id,
                 result,
                 value,
-            } => (
+            }) => (
                 Operation::Subscribe,
                 *conn_id,
                 Some(*msg_id),
                 Outcome::Sub(*result, value.clone()),
             ),
-            Urc::QmtUns {
+            Urc::QmtUns(PacketOutcome {
                 conn_id,
                 msg_id,
                 result,
                 value,
-            } => (
+            }) => (
                 Operation::Unsubscribe,
                 *conn_id,
                 Some(*msg_id),
                 Outcome::Packet(*result, *value),
             ),
-            Urc::QmtPub {
+            Urc::QmtPub(PacketOutcome {
                 conn_id,
                 msg_id,
                 result,
                 value,
-            } => (
+            }) => (
                 Operation::Publish,
                 *conn_id,
                 Some(*msg_id),

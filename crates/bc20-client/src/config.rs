@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use bc20_grammar::{Command, Mode, Qos, Will, DEFAULT_MAX_LINE_LEN};
+use bc20_grammar::{CfgSetting, Command, Mode, Qos, Will, DEFAULT_MAX_LINE_LEN};
 
 /// How the driver behaves; [`Default`] is what spec/DECISIONS.md prescribes for the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,40 +87,41 @@ pub enum Setting {
 impl Setting {
     /// The AT+QMTCFG command that writes this setting on `conn_id`.
     pub fn command(&self, conn_id: u8) -> Command<'_> {
+        Command::QmtCfg {
+            conn_id,
+            setting: self.cfg_setting(),
+        }
+    }
+
+    /// This setting as the grammar's [`CfgSetting`] (a write form).
+    pub fn cfg_setting(&self) -> CfgSetting<'_> {
         match self {
-            Setting::KeepAlive { keepalive } => Command::QmtCfgKeepAlive {
-                conn_id,
+            Setting::KeepAlive { keepalive } => CfgSetting::KeepAlive {
                 keepalive: *keepalive,
             },
-            Setting::Session { clean_session } => Command::QmtCfgSession {
-                conn_id,
+            Setting::Session { clean_session } => CfgSetting::Session {
                 clean_session: *clean_session,
             },
             Setting::Timeout {
                 pkt_timeout,
                 retry_times,
                 timeout_notice,
-            } => Command::QmtCfgTimeout {
-                conn_id,
+            } => CfgSetting::Timeout {
                 pkt_timeout: *pkt_timeout,
                 retry_times: Some(*retry_times),
                 timeout_notice: Some(*timeout_notice),
             },
-            Setting::Will(will) => Command::QmtCfgWill {
-                conn_id,
-                will: will.as_ref().map(|w| Will {
-                    will_qos: w.qos,
-                    will_retain: w.retain,
-                    will_topic: w.topic.as_str().into(),
-                    will_msg: w.message.as_str().into(),
-                }),
-            },
+            Setting::Will(will) => CfgSetting::Will(will.as_ref().map(|w| Will {
+                will_qos: w.qos,
+                will_retain: w.retain,
+                will_topic: w.topic.as_str().into(),
+                will_msg: w.message.as_str().into(),
+            })),
             Setting::AliAuth {
                 product_key,
                 device_name,
                 device_secret,
-            } => Command::QmtCfgAliAuth {
-                conn_id,
+            } => CfgSetting::AliAuth {
                 product_key: product_key.as_str().into(),
                 device_name: device_name.as_str().into(),
                 device_secret: device_secret.as_str().into(),

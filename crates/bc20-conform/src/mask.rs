@@ -1,6 +1,6 @@
 //! Masking passwords and device secrets in everything the runner writes.
 
-use bc20_grammar::{decode_line, split_params, Command, Context, Line, Mode, Response};
+use bc20_grammar::{decode_line, split_params, CfgSetting, Command, Context, Line, Mode, Response};
 
 /// What replaces a secret.
 pub const MASK: &str = "****";
@@ -83,7 +83,10 @@ fn secret_field(line: &str) -> Option<(usize, usize)> {
             Line::Command(Command::QmtConn {
                 password: Some(_), ..
             }) => Some((CONN.len(), 3)),
-            Line::Command(Command::QmtCfgAliAuth { .. }) => Some((CFG.len(), 4)),
+            Line::Command(Command::QmtCfg {
+                setting: CfgSetting::AliAuth { .. },
+                ..
+            }) => Some((CFG.len(), 4)),
             // The parameters start after `+QMTCFG:` and the blank lenient decoding may find.
             Line::Response(Response::QmtCfgAliAuth { .. }) => {
                 let colon = line.find(':')? + 1;
@@ -109,7 +112,10 @@ fn secret_fields(line: &str) -> Vec<String> {
         Line::Command(Command::QmtConn {
             password: Some(p), ..
         }) => vec![p.into_owned()],
-        Line::Command(Command::QmtCfgAliAuth { device_secret, .. })
+        Line::Command(Command::QmtCfg {
+            setting: CfgSetting::AliAuth { device_secret, .. },
+            ..
+        })
         | Line::Response(Response::QmtCfgAliAuth { device_secret, .. }) => {
             vec![device_secret.into_owned()]
         }

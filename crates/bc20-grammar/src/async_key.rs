@@ -6,7 +6,7 @@
 use crate::codes::PacketResult;
 use crate::command::Command;
 use crate::mqtt_command::MqttCommand;
-use crate::urc::Urc;
+use crate::urc::{PacketOutcome, Urc};
 
 /// Which asynchronous result a command awaits and a result URC answers: equal keys pair a
 /// command with its `+QMTxxx:` URC (Figure 1; 3.2.2-3.2.8).
@@ -28,16 +28,7 @@ impl Command<'_> {
     pub fn conn_id(&self) -> Option<u8> {
         use Command::*;
         match self {
-            QmtCfgKeepAliveQuery { conn_id }
-            | QmtCfgKeepAlive { conn_id, .. }
-            | QmtCfgSessionQuery { conn_id }
-            | QmtCfgSession { conn_id, .. }
-            | QmtCfgTimeoutQuery { conn_id }
-            | QmtCfgTimeout { conn_id, .. }
-            | QmtCfgWillQuery { conn_id }
-            | QmtCfgWill { conn_id, .. }
-            | QmtCfgAliAuthQuery { conn_id }
-            | QmtCfgAliAuth { conn_id, .. }
+            QmtCfg { conn_id, .. }
             | QmtOpen { conn_id, .. }
             | QmtClose { conn_id }
             | QmtConn { conn_id, .. }
@@ -79,9 +70,9 @@ impl Urc<'_> {
     /// (5.2); `None` for the others.
     pub fn msg_id(&self) -> Option<u16> {
         match self {
-            Urc::QmtSub { msg_id, .. }
-            | Urc::QmtUns { msg_id, .. }
-            | Urc::QmtPub { msg_id, .. }
+            Urc::QmtSub(PacketOutcome { msg_id, .. })
+            | Urc::QmtUns(PacketOutcome { msg_id, .. })
+            | Urc::QmtPub(PacketOutcome { msg_id, .. })
             | Urc::QmtRecv { msg_id, .. } => Some(*msg_id),
             _ => None,
         }
@@ -108,16 +99,16 @@ impl Urc<'_> {
             Urc::QmtConn {
                 result: PacketResult::Retransmission,
                 ..
-            } | Urc::QmtSub {
+            } | Urc::QmtSub(PacketOutcome {
                 result: PacketResult::Retransmission,
                 ..
-            } | Urc::QmtUns {
+            }) | Urc::QmtUns(PacketOutcome {
                 result: PacketResult::Retransmission,
                 ..
-            } | Urc::QmtPub {
+            }) | Urc::QmtPub(PacketOutcome {
                 result: PacketResult::Retransmission,
                 ..
-            }
+            })
         )
     }
 }

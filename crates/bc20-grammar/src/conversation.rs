@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::command::{Command, MqttCommand};
+use crate::command::{CfgKeyword, CfgSetting, Command, MqttCommand};
 use crate::cursor::Mode;
 use crate::error::{DecodeError, DecodeErrorKind, WarningKind};
 use crate::frame::{Direction, Frame, FrameKind};
@@ -37,9 +37,8 @@ pub(crate) enum Window {
     Text,
     QmtOpenRead,
     QmtConnRead,
-    /// The query forms `AT+QMTCFG="<keyword>",<id>`: the response of that keyword (0
-    /// keepalive, 1 session, 2 timeout, 3 will, 4 aliauth).
-    QmtCfg(u8),
+    /// The query forms `AT+QMTCFG="<keyword>",<id>`: the response of that keyword.
+    QmtCfg(CfgKeyword),
     /// `AT+QMTxxx=?`.
     Test(MqttCommand),
 }
@@ -55,11 +54,10 @@ impl Window {
             C::Ati | C::Cgmr => Window::Text,
             C::QmtOpenRead => Window::QmtOpenRead,
             C::QmtConnRead => Window::QmtConnRead,
-            C::QmtCfgKeepAliveQuery { .. } => Window::QmtCfg(0),
-            C::QmtCfgSessionQuery { .. } => Window::QmtCfg(1),
-            C::QmtCfgTimeoutQuery { .. } => Window::QmtCfg(2),
-            C::QmtCfgWillQuery { .. } => Window::QmtCfg(3),
-            C::QmtCfgAliAuthQuery { .. } => Window::QmtCfg(4),
+            C::QmtCfg {
+                setting: CfgSetting::Query(keyword),
+                ..
+            } => Window::QmtCfg(*keyword),
             C::QmtCfgTest => Window::Test(MqttCommand::QmtCfg),
             C::QmtOpenTest => Window::Test(MqttCommand::QmtOpen),
             C::QmtCloseTest => Window::Test(MqttCommand::QmtClose),
@@ -73,6 +71,7 @@ impl Window {
     }
 
     fn admits(self, r: &Response<'_>) -> bool {
+        use CfgKeyword as K;
         use Response as R;
         match (self, r) {
             (Window::Cpin, R::Cpin { .. })
@@ -82,11 +81,11 @@ impl Window {
             | (Window::Text, R::Text { .. })
             | (Window::QmtOpenRead, R::QmtOpenRead { .. })
             | (Window::QmtConnRead, R::QmtConnRead { .. }) => true,
-            (Window::QmtCfg(0), R::QmtCfgKeepAlive { .. })
-            | (Window::QmtCfg(1), R::QmtCfgSession { .. })
-            | (Window::QmtCfg(2), R::QmtCfgTimeout { .. })
-            | (Window::QmtCfg(3), R::QmtCfgWill { .. })
-            | (Window::QmtCfg(4), R::QmtCfgAliAuth { .. }) => true,
+            (Window::QmtCfg(K::KeepAlive), R::QmtCfgKeepAlive { .. })
+            | (Window::QmtCfg(K::Session), R::QmtCfgSession { .. })
+            | (Window::QmtCfg(K::Timeout), R::QmtCfgTimeout { .. })
+            | (Window::QmtCfg(K::Will), R::QmtCfgWill { .. })
+            | (Window::QmtCfg(K::AliAuth), R::QmtCfgAliAuth { .. }) => true,
             (Window::Test(want), R::Test { command, .. }) => want == *command,
             _ => false,
         }

@@ -1,7 +1,8 @@
 //! The line encoder's dispatcher: `encode` and `to_bytes` of [`Command`], [`Response`] and
 //! [`Urc`] frame the line (CR after a command, CR LF around a module line), bound its length,
-//! and hand the value to its family in [`crate::families`]. Lines outside every family (test
-//! responses, unknown URCs) are written here.
+//! and hand the variant's fields to its family in [`crate::families`], in one exhaustive match
+//! per line type. Lines that are one fixed word (test and read forms, `AT`, `OK`) and lines
+//! outside every family (test responses, unknown URCs) are written here.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -58,16 +59,76 @@ impl Command<'_> {
     }
 
     fn write<'v>(&'v self, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
-        match self.mqtt_command() {
-            Some(MqttCommand::QmtCfg) => qmtcfg::encode_command(self, w)?,
-            Some(MqttCommand::QmtOpen) => qmtopen::encode_command(self, w)?,
-            Some(MqttCommand::QmtClose) => qmtclose::encode_command(self, w)?,
-            Some(MqttCommand::QmtConn) => qmtconn::encode_command(self, w)?,
-            Some(MqttCommand::QmtDisc) => qmtdisc::encode_command(self, w)?,
-            Some(MqttCommand::QmtSub) => qmtsub::encode_command(self, w)?,
-            Some(MqttCommand::QmtUns) => qmtuns::encode_command(self, w)?,
-            Some(MqttCommand::QmtPub) => qmtpub::encode_command(self, w)?,
-            None => basic::encode_command(self, w)?,
+        use Command::*;
+        use MqttCommand as M;
+        match self {
+            QmtCfgTest => test_form(w, M::QmtCfg),
+            QmtCfg { conn_id, setting } => qmtcfg::encode_command(*conn_id, setting, w)?,
+            QmtOpenTest => test_form(w, M::QmtOpen),
+            QmtOpenRead => read_form(w, b"AT+QMTOPEN?"),
+            QmtOpen {
+                conn_id,
+                host_name,
+                port,
+            } => qmtopen::encode_command(*conn_id, host_name, *port, w)?,
+            QmtCloseTest => test_form(w, M::QmtClose),
+            QmtClose { conn_id } => qmtclose::encode_command(*conn_id, w)?,
+            QmtConnTest => test_form(w, M::QmtConn),
+            QmtConnRead => read_form(w, b"AT+QMTCONN?"),
+            QmtConn {
+                conn_id,
+                client_id,
+                username,
+                password,
+            } => qmtconn::encode_command(
+                *conn_id,
+                client_id,
+                username.as_deref(),
+                password.as_deref(),
+                w,
+            )?,
+            QmtDiscTest => test_form(w, M::QmtDisc),
+            QmtDisc { conn_id } => qmtdisc::encode_command(*conn_id, w)?,
+            QmtSubTest => test_form(w, M::QmtSub),
+            QmtSub {
+                conn_id,
+                msg_id,
+                topics,
+            } => qmtsub::encode_command(*conn_id, *msg_id, topics, w)?,
+            QmtUnsTest => test_form(w, M::QmtUns),
+            QmtUns {
+                conn_id,
+                msg_id,
+                topics,
+            } => qmtuns::encode_command(*conn_id, *msg_id, topics, w)?,
+            QmtPubTest => test_form(w, M::QmtPub),
+            QmtPub {
+                conn_id,
+                msg_id,
+                qos,
+                retain,
+                topic,
+                msg,
+            } => qmtpub::encode_command(
+                qmtpub::PubFields {
+                    conn_id: *conn_id,
+                    msg_id: *msg_id,
+                    qos: *qos,
+                    retain: *retain,
+                    topic,
+                    msg: msg.as_bytes(),
+                },
+                w,
+            )?,
+            At => read_form(w, b"AT"),
+            Echo { on } => basic::encode_echo(*on, w),
+            Ati => read_form(w, b"ATI"),
+            Cgmr => read_form(w, b"AT+CGMR"),
+            Cmee { n } => basic::encode_cmee(*n, w)?,
+            CpinRead => read_form(w, b"AT+CPIN?"),
+            CeregRead => read_form(w, b"AT+CEREG?"),
+            CgattRead => read_form(w, b"AT+CGATT?"),
+            Csq => read_form(w, b"AT+CSQ"),
         }
         Ok(())
     }
@@ -117,19 +178,36 @@ impl Response<'_> {
     fn write<'v>(&'v self, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
         use Response::*;
         match self {
-            Test { command, params } => write_test(w, *command, params),
-            QmtCfgKeepAlive { .. }
-            | QmtCfgSession { .. }
-            | QmtCfgTimeout { .. }
-            | QmtCfgWill { .. }
-            | QmtCfgAliAuth { .. } => qmtcfg::encode_response(self, w),
-            QmtOpenRead { .. } => qmtopen::encode_response(self, w),
-            QmtConnRead { .. } => qmtconn::encode_response(self, w),
-            Cpin { .. } | Cereg { .. } | Cgatt { .. } | Csq { .. } => {
-                basic::encode_response(self, w)
-            }
-            Text { .. } | Ok | Error | CmeError { .. } => final_result::encode_response(self, w),
+            Test { command, params } => write_test(w, *command, params)?,
+            QmtCfgKeepAlive { keepalive } => qmtcfg::encode_keepalive_response(*keepalive, w)?,
+            QmtCfgSession { clean_session } => qmtcfg::encode_session_response(*clean_session, w),
+            QmtCfgTimeout {
+                pkt_timeout,
+                retry_times,
+                timeout_notice,
+            } => qmtcfg::encode_timeout_response(*pkt_timeout, *retry_times, *timeout_notice, w)?,
+            QmtCfgWill { will } => qmtcfg::encode_will_response(will.as_ref(), w)?,
+            QmtCfgAliAuth {
+                product_key,
+                device_name,
+                device_secret,
+            } => qmtcfg::encode_aliauth_response(product_key, device_name, device_secret, w)?,
+            QmtOpenRead {
+                conn_id,
+                host_name,
+                port,
+            } => qmtopen::encode_response(*conn_id, host_name, *port, w)?,
+            QmtConnRead { conn_id, state } => qmtconn::encode_response(*conn_id, *state, w)?,
+            Cpin { code } => basic::encode_cpin(code, w)?,
+            Cereg { n, stat } => basic::encode_cereg(*n, *stat, w)?,
+            Cgatt { state } => basic::encode_cgatt(*state, w),
+            Csq { rssi, ber } => basic::encode_csq(*rssi, *ber, w)?,
+            Text { text } => final_result::encode_text(text, w)?,
+            Ok => read_form(w, b"OK"),
+            Error => read_form(w, b"ERROR"),
+            CmeError { err } => final_result::encode_cme_error(*err, w),
         }
+        Result::Ok(())
     }
 }
 
@@ -176,19 +254,39 @@ impl Urc<'_> {
 
     fn write<'v>(&'v self, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
         match self {
-            Urc::QmtOpen { .. } => qmtopen::encode_urc(self, w),
-            Urc::QmtClose { .. } => qmtclose::encode_urc(self, w),
-            Urc::QmtConn { .. } => qmtconn::encode_urc(self, w),
-            Urc::QmtDisc { .. } => qmtdisc::encode_urc(self, w),
-            Urc::QmtSub { .. } => qmtsub::encode_urc(self, w),
-            Urc::QmtUns { .. } => qmtuns::encode_urc(self, w),
-            Urc::QmtPub { .. } => qmtpub::encode_urc(self, w),
-            Urc::QmtStat { .. } => qmtstat::encode_urc(self, w),
-            Urc::QmtRecv { .. } => qmtrecv::encode_urc(self, w),
-            Urc::Ip { .. } => basic::encode_urc(self, w),
+            Urc::QmtOpen { conn_id, result } => qmtopen::encode_urc(*conn_id, *result, w),
+            Urc::QmtClose { conn_id, result } => qmtclose::encode_urc(*conn_id, *result, w),
+            Urc::QmtConn {
+                conn_id,
+                result,
+                ret_code,
+                value,
+            } => qmtconn::encode_urc(*conn_id, *result, *ret_code, *value, w),
+            Urc::QmtDisc { conn_id, result } => qmtdisc::encode_urc(*conn_id, *result, w),
+            Urc::QmtSub(p) => qmtsub::encode_urc(p, w),
+            Urc::QmtUns(p) => qmtuns::encode_urc(p, w),
+            Urc::QmtPub(p) => qmtpub::encode_urc(p, w),
+            Urc::QmtStat { conn_id, err_code } => qmtstat::encode_urc(*conn_id, *err_code, w),
+            Urc::QmtRecv {
+                conn_id,
+                msg_id,
+                topic,
+                payload,
+            } => qmtrecv::encode_urc(*conn_id, *msg_id, topic, payload, w),
+            Urc::Ip { addr } => basic::encode_ip(addr, w),
             Urc::Unknown { text } => write_unknown(w, text),
         }
     }
+}
+
+/// A test form `AT+QMTxxx=?`.
+fn test_form(w: &mut Wire<'_, '_>, command: MqttCommand) {
+    w.name(command.test_line());
+}
+
+/// A command or final result code that is one fixed word (`AT+QMTOPEN?`, `ATI`, `OK`).
+fn read_form(w: &mut Wire<'_, '_>, line: &'static [u8]) {
+    w.name(line);
 }
 
 /// A test response `+QMTxxx: <params>`: the parameter description as read, with ASCII quotes.

@@ -34,8 +34,10 @@
 #![deny(missing_docs)]
 
 mod async_key;
+mod cfg_setting;
 pub mod codes;
 mod command;
+mod command_json;
 mod conversation;
 mod cursor;
 mod decode;
@@ -54,6 +56,8 @@ pub mod printable;
 mod response;
 mod serde_int;
 mod slot_settings;
+#[cfg(feature = "strategies")]
+pub mod strategies;
 mod stream;
 mod text;
 mod topics;
@@ -65,7 +69,7 @@ pub use codes::{
     CloseResult, CmeError, ConnState, ConnectReturnCode, GrantedQos, OpenResult, PacketResult,
     QmtStatCode, Qos,
 };
-pub use command::{Command, SubTopic, SubTopics, UnsTopics, Will};
+pub use command::{CfgKeyword, CfgSetting, Command, SubTopic, SubTopics, UnsTopics, Will};
 pub use cursor::Mode;
 pub use decode::decode_line;
 pub use error::{
@@ -82,5 +86,5 @@ pub use response::Response;
 pub use slot_settings::{AliAuth, SlotSettings};
 pub use stream::{StreamConfig, StreamDecoder};
 pub use text::{Payload, HOST_NAME_MAX_LEN};
-pub use urc::{SubValue, Urc};
+pub use urc::{PacketOutcome, SubValue, Urc};
 pub use wire::DEFAULT_MAX_LINE_LEN;

@@ -81,6 +81,34 @@ impl MqttCommand {
             .find(|c| c.name().as_bytes().eq_ignore_ascii_case(name))
     }
 
+    /// `AT+QMTxxx`, the name a command line starts with.
+    pub(crate) const fn at_name(self) -> &'static str {
+        match self {
+            MqttCommand::QmtCfg => "AT+QMTCFG",
+            MqttCommand::QmtOpen => "AT+QMTOPEN",
+            MqttCommand::QmtClose => "AT+QMTCLOSE",
+            MqttCommand::QmtConn => "AT+QMTCONN",
+            MqttCommand::QmtDisc => "AT+QMTDISC",
+            MqttCommand::QmtSub => "AT+QMTSUB",
+            MqttCommand::QmtUns => "AT+QMTUNS",
+            MqttCommand::QmtPub => "AT+QMTPUB",
+        }
+    }
+
+    /// `AT+QMTxxx=?`, the test form's whole line (without its CR).
+    pub(crate) const fn test_line(self) -> &'static [u8] {
+        match self {
+            MqttCommand::QmtCfg => b"AT+QMTCFG=?",
+            MqttCommand::QmtOpen => b"AT+QMTOPEN=?",
+            MqttCommand::QmtClose => b"AT+QMTCLOSE=?",
+            MqttCommand::QmtConn => b"AT+QMTCONN=?",
+            MqttCommand::QmtDisc => b"AT+QMTDISC=?",
+            MqttCommand::QmtSub => b"AT+QMTSUB=?",
+            MqttCommand::QmtUns => b"AT+QMTUNS=?",
+            MqttCommand::QmtPub => b"AT+QMTPUB=?",
+        }
+    }
+
     /// `+QMTxxx`, the name an answer line prints.
     pub(crate) const fn plus_name(self) -> &'static str {
         match self {

@@ -17,44 +17,9 @@ impl Command<'_> {
         use Command::*;
         match self {
             QmtCfgTest => QmtCfgTest,
-            QmtCfgKeepAliveQuery { conn_id } => QmtCfgKeepAliveQuery { conn_id },
-            QmtCfgKeepAlive { conn_id, keepalive } => QmtCfgKeepAlive { conn_id, keepalive },
-            QmtCfgSessionQuery { conn_id } => QmtCfgSessionQuery { conn_id },
-            QmtCfgSession {
+            QmtCfg { conn_id, setting } => QmtCfg {
                 conn_id,
-                clean_session,
-            } => QmtCfgSession {
-                conn_id,
-                clean_session,
-            },
-            QmtCfgTimeoutQuery { conn_id } => QmtCfgTimeoutQuery { conn_id },
-            QmtCfgTimeout {
-                conn_id,
-                pkt_timeout,
-                retry_times,
-                timeout_notice,
-            } => QmtCfgTimeout {
-                conn_id,
-                pkt_timeout,
-                retry_times,
-                timeout_notice,
-            },
-            QmtCfgWillQuery { conn_id } => QmtCfgWillQuery { conn_id },
-            QmtCfgWill { conn_id, will } => QmtCfgWill {
-                conn_id,
-                will: will.map(Will::into_owned),
-            },
-            QmtCfgAliAuthQuery { conn_id } => QmtCfgAliAuthQuery { conn_id },
-            QmtCfgAliAuth {
-                conn_id,
-                product_key,
-                device_name,
-                device_secret,
-            } => QmtCfgAliAuth {
-                conn_id,
-                product_key: own(product_key),
-                device_name: own(device_name),
-                device_secret: own(device_secret),
+                setting: setting.into_owned(),
             },
             QmtOpenTest => QmtOpenTest,
             QmtOpenRead => QmtOpenRead,
@@ -205,39 +170,9 @@ impl Urc<'_> {
                 value,
             },
             Urc::QmtDisc { conn_id, result } => Urc::QmtDisc { conn_id, result },
-            Urc::QmtSub {
-                conn_id,
-                msg_id,
-                result,
-                value,
-            } => Urc::QmtSub {
-                conn_id,
-                msg_id,
-                result,
-                value,
-            },
-            Urc::QmtUns {
-                conn_id,
-                msg_id,
-                result,
-                value,
-            } => Urc::QmtUns {
-                conn_id,
-                msg_id,
-                result,
-                value,
-            },
-            Urc::QmtPub {
-                conn_id,
-                msg_id,
-                result,
-                value,
-            } => Urc::QmtPub {
-                conn_id,
-                msg_id,
-                result,
-                value,
-            },
+            Urc::QmtSub(p) => Urc::QmtSub(p),
+            Urc::QmtUns(p) => Urc::QmtUns(p),
+            Urc::QmtPub(p) => Urc::QmtPub(p),
             Urc::QmtStat { conn_id, err_code } => Urc::QmtStat { conn_id, err_code },
             Urc::QmtRecv {
                 conn_id,

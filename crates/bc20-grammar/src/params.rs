@@ -124,10 +124,21 @@ pub fn split_params(text: &str) -> Vec<&str> {
 /// [`split_params`] read as parameters: a `"..."` item is [`Param::Quoted`], any other
 /// [`Param::Bare`].
 pub(crate) fn split_text(text: &str) -> impl Iterator<Item = Param<'_>> {
+    split_text_items(text).map(|(quoted, item)| {
+        if quoted {
+            Param::Quoted(Cow::Borrowed(item))
+        } else {
+            Param::Bare(Cow::Borrowed(item))
+        }
+    })
+}
+
+/// [`split_text`]'s items as `(quoted, text)`, the quotes of a quoted item removed.
+pub(crate) fn split_text_items(text: &str) -> impl Iterator<Item = (bool, &str)> {
     split_params(text).into_iter().map(|item| {
         match item.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
-            Some(inner) => Param::Quoted(Cow::Borrowed(inner)),
-            None => Param::Bare(Cow::Borrowed(item)),
+            Some(inner) => (true, inner),
+            None => (false, item),
         }
     })
 }

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use crate::command::{Command, MqttCommand, Will};
+use crate::command::{CfgKeyword, CfgSetting, Command, MqttCommand, Will};
 use crate::limits::{
     self, CLEAN_SESSION_DEFAULT, KEEPALIVE_DEFAULT, PKT_TIMEOUT_DEFAULT, RETRY_TIMES_DEFAULT,
     TIMEOUT_NOTICE_DEFAULT,
@@ -68,27 +68,35 @@ impl SlotSettings {
     /// the caller's: `cmd`'s `conn_id` is not compared with anything.
     pub fn apply(&mut self, cmd: &Command<'_>) -> bool {
         match cmd {
-            Command::QmtCfgKeepAlive { keepalive, .. } => self.keepalive = *keepalive,
-            Command::QmtCfgSession { clean_session, .. } => self.clean_session = *clean_session,
-            Command::QmtCfgTimeout {
+            Command::QmtCfg { setting, .. } => self.set(setting),
+            _ => false,
+        }
+    }
+
+    /// Applies one AT+QMTCFG setting the module accepted. Returns whether it was a write form;
+    /// a query changes nothing.
+    pub fn set(&mut self, setting: &CfgSetting<'_>) -> bool {
+        match setting {
+            CfgSetting::Query(_) => return false,
+            CfgSetting::KeepAlive { keepalive } => self.keepalive = *keepalive,
+            CfgSetting::Session { clean_session } => self.clean_session = *clean_session,
+            CfgSetting::Timeout {
                 pkt_timeout,
                 retry_times,
                 timeout_notice,
-                ..
             } => {
                 // D18: positional; a value left off keeps its setting.
                 self.pkt_timeout = *pkt_timeout;
                 self.retry_times = retry_times.unwrap_or(self.retry_times);
                 self.timeout_notice = timeout_notice.unwrap_or(self.timeout_notice);
             }
-            Command::QmtCfgWill { will, .. } => {
+            CfgSetting::Will(will) => {
                 self.will = will.as_ref().map(|w| w.clone().into_owned());
             }
-            Command::QmtCfgAliAuth {
+            CfgSetting::AliAuth {
                 product_key,
                 device_name,
                 device_secret,
-                ..
             } => {
                 self.aliauth = Some(AliAuth {
                     product_key: product_key.to_string(),
@@ -96,7 +104,6 @@ impl SlotSettings {
                     device_secret: device_secret.to_string(),
                 });
             }
-            _ => return false,
         }
         true
     }
@@ -105,22 +112,34 @@ impl SlotSettings {
     /// (3.2.1): `None` for an AliAuth query on a slot without a triple (the module answers
     /// only `OK`, D21) and for every command that is not a QMTCFG query.
     pub fn answer(&self, cmd: &Command<'_>) -> Option<Response<'static>> {
-        Some(match cmd {
-            Command::QmtCfgKeepAliveQuery { .. } => Response::QmtCfgKeepAlive {
+        match cmd {
+            Command::QmtCfg {
+                setting: CfgSetting::Query(keyword),
+                ..
+            } => self.query(*keyword),
+            _ => None,
+        }
+    }
+
+    /// The `+QMTCFG:` response that reports `keyword`'s setting on this slot (3.2.1); `None`
+    /// for `aliauth` on a slot without a triple (the module answers only `OK`, D21).
+    pub fn query(&self, keyword: CfgKeyword) -> Option<Response<'static>> {
+        Some(match keyword {
+            CfgKeyword::KeepAlive => Response::QmtCfgKeepAlive {
                 keepalive: self.keepalive,
             },
-            Command::QmtCfgSessionQuery { .. } => Response::QmtCfgSession {
+            CfgKeyword::Session => Response::QmtCfgSession {
                 clean_session: self.clean_session,
             },
-            Command::QmtCfgTimeoutQuery { .. } => Response::QmtCfgTimeout {
+            CfgKeyword::Timeout => Response::QmtCfgTimeout {
                 pkt_timeout: self.pkt_timeout,
                 retry_times: self.retry_times,
                 timeout_notice: self.timeout_notice,
             },
-            Command::QmtCfgWillQuery { .. } => Response::QmtCfgWill {
+            CfgKeyword::Will => Response::QmtCfgWill {
                 will: self.will.clone(),
             },
-            Command::QmtCfgAliAuthQuery { .. } => {
+            CfgKeyword::AliAuth => {
                 let a = self.aliauth.as_ref()?;
                 Response::QmtCfgAliAuth {
                     product_key: Cow::Owned(a.product_key.clone()),
@@ -128,7 +147,6 @@ impl SlotSettings {
                     device_secret: Cow::Owned(a.device_secret.clone()),
                 }
             }
-            _ => return None,
         })
     }
 

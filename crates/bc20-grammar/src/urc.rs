@@ -27,6 +27,26 @@ pub enum SubValue {
     Retransmissions(u8),
 }
 
+/// The body of a `+QMTSUB`, `+QMTUNS` or `+QMTPUB` result (3.2.6-3.2.8): what became of
+/// the packet a command with a `<msgID>` sent. `V` is the `<value>`: a [`SubValue`] for
+/// +QMTSUB, a retransmission count (`u8`) for +QMTUNS and +QMTPUB. In JSON its fields stand
+/// beside the line's `form`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "V: Deserialize<'de>"))]
+pub struct PacketOutcome<V> {
+    /// `<tcpconnectID>`, 0-5.
+    #[serde(rename = "tcpconnectID")]
+    pub conn_id: u8,
+    /// `<msgID>`: 1-65535 for +QMTSUB and +QMTUNS, 0-65535 for +QMTPUB (0 for QoS 0).
+    #[serde(rename = "msgID")]
+    pub msg_id: u16,
+    /// `<result>`: sent (0), retransmitted (1) or failed (2).
+    pub result: PacketResult,
+    /// `<value>`, when the line has one (which results have one depends on the command).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<V>,
+}
+
 /// An unsolicited line. Serialised with `form` = the spec/ id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "form")]
@@ -74,51 +94,18 @@ pub enum Urc<'a> {
         /// `<result>`.
         result: CloseResult,
     },
-    /// `+QMTSUB: <tcpconnectID>,<msgID>,<result>[,<value>]`.
+    /// `+QMTSUB: <tcpconnectID>,<msgID>,<result>[,<value>]`: `value` is present with result
+    /// 0 and 1, absent with 2.
     #[serde(rename = "qmtsub.result")]
-    QmtSub {
-        /// `<tcpconnectID>`.
-        #[serde(rename = "tcpconnectID")]
-        conn_id: u8,
-        /// `<msgID>`.
-        #[serde(rename = "msgID")]
-        msg_id: u16,
-        /// `<result>`.
-        result: PacketResult,
-        /// `<value>`: present with result 0 and 1, absent with 2.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        value: Option<SubValue>,
-    },
-    /// `+QMTUNS: <tcpconnectID>,<msgID>,<result>[,<value>]` (count only with result 1).
+    QmtSub(PacketOutcome<SubValue>),
+    /// `+QMTUNS: <tcpconnectID>,<msgID>,<result>[,<value>]`: the retransmission count, only
+    /// with result 1, and optional there (D31).
     #[serde(rename = "qmtuns.result")]
-    QmtUns {
-        /// `<tcpconnectID>`.
-        #[serde(rename = "tcpconnectID")]
-        conn_id: u8,
-        /// `<msgID>`.
-        #[serde(rename = "msgID")]
-        msg_id: u16,
-        /// `<result>`.
-        result: PacketResult,
-        /// Retransmission count; only with result 1, and optional there (D31).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        value: Option<u8>,
-    },
-    /// `+QMTPUB: <tcpconnectID>,<msgID>,<result>[,<value>]` (count only with result 1).
+    QmtUns(PacketOutcome<u8>),
+    /// `+QMTPUB: <tcpconnectID>,<msgID>,<result>[,<value>]`: the retransmission count, only
+    /// with result 1.
     #[serde(rename = "qmtpub.result")]
-    QmtPub {
-        /// `<tcpconnectID>`.
-        #[serde(rename = "tcpconnectID")]
-        conn_id: u8,
-        /// `<msgID>`.
-        #[serde(rename = "msgID")]
-        msg_id: u16,
-        /// `<result>`.
-        result: PacketResult,
-        /// Retransmission count; only with result 1.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        value: Option<u8>,
-    },
+    QmtPub(PacketOutcome<u8>),
     /// `+QMTSTAT: <tcpconnectID>,<err_code>` (5.1).
     #[serde(rename = "urc.qmtstat")]
     QmtStat {
@@ -164,9 +151,9 @@ impl Urc<'_> {
             Urc::QmtClose { .. } => "qmtclose.result",
             Urc::QmtConn { .. } => "qmtconn.result",
             Urc::QmtDisc { .. } => "qmtdisc.result",
-            Urc::QmtSub { .. } => "qmtsub.result",
-            Urc::QmtUns { .. } => "qmtuns.result",
-            Urc::QmtPub { .. } => "qmtpub.result",
+            Urc::QmtSub(_) => "qmtsub.result",
+            Urc::QmtUns(_) => "qmtuns.result",
+            Urc::QmtPub(_) => "qmtpub.result",
             Urc::QmtStat { .. } => "urc.qmtstat",
             Urc::QmtRecv { .. } => "urc.qmtrecv",
             Urc::Ip { .. } => "basic.ip.urc",
@@ -181,9 +168,9 @@ impl Urc<'_> {
             Urc::QmtClose { .. } => "+QMTCLOSE",
             Urc::QmtConn { .. } => "+QMTCONN",
             Urc::QmtDisc { .. } => "+QMTDISC",
-            Urc::QmtSub { .. } => "+QMTSUB",
-            Urc::QmtUns { .. } => "+QMTUNS",
-            Urc::QmtPub { .. } => "+QMTPUB",
+            Urc::QmtSub(_) => "+QMTSUB",
+            Urc::QmtUns(_) => "+QMTUNS",
+            Urc::QmtPub(_) => "+QMTPUB",
             Urc::QmtStat { .. } => "+QMTSTAT",
             Urc::QmtRecv { .. } => "+QMTRECV",
             Urc::Ip { .. } => "+IP",
@@ -198,9 +185,9 @@ impl Urc<'_> {
             | Urc::QmtClose { conn_id, .. }
             | Urc::QmtConn { conn_id, .. }
             | Urc::QmtDisc { conn_id, .. }
-            | Urc::QmtSub { conn_id, .. }
-            | Urc::QmtUns { conn_id, .. }
-            | Urc::QmtPub { conn_id, .. }
+            | Urc::QmtSub(PacketOutcome { conn_id, .. })
+            | Urc::QmtUns(PacketOutcome { conn_id, .. })
+            | Urc::QmtPub(PacketOutcome { conn_id, .. })
             | Urc::QmtStat { conn_id, .. }
             | Urc::QmtRecv { conn_id, .. } => Some(*conn_id),
             Urc::Ip { .. } | Urc::Unknown { .. } => None,
@@ -214,9 +201,9 @@ impl Urc<'_> {
             Urc::QmtClose { .. } => MqttCommand::QmtClose,
             Urc::QmtConn { .. } => MqttCommand::QmtConn,
             Urc::QmtDisc { .. } => MqttCommand::QmtDisc,
-            Urc::QmtSub { .. } => MqttCommand::QmtSub,
-            Urc::QmtUns { .. } => MqttCommand::QmtUns,
-            Urc::QmtPub { .. } => MqttCommand::QmtPub,
+            Urc::QmtSub(_) => MqttCommand::QmtSub,
+            Urc::QmtUns(_) => MqttCommand::QmtUns,
+            Urc::QmtPub(_) => MqttCommand::QmtPub,
             Urc::QmtStat { .. } | Urc::QmtRecv { .. } | Urc::Ip { .. } | Urc::Unknown { .. } => {
                 return None
             }

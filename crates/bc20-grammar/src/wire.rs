@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use crate::codes::PacketResult;
 use crate::error::EncodeError;
 use crate::limits::{self, MAX_TOPICS};
-use crate::params::{split_text, Param, Params};
+use crate::params::{split_text, split_text_items, Param, Params};
 use crate::text::check_quoted;
 
 /// Default maximum line length: room for the longest legal +QMTRECV (spec/DECISIONS.md D12).
@@ -125,13 +125,15 @@ impl<'o, 'v> Wire<'o, 'v> {
             (Sink::Params(_), text) if text.is_empty() => {}
             (Sink::Params(p), Cow::Borrowed(text)) => p.values.extend(split_text(text)),
             (Sink::Params(p), Cow::Owned(text)) => {
-                p.values.extend(split_text(&text).map(|item| match item {
-                    Param::Quoted(s) => Param::Quoted(Cow::Owned(s.into_owned())),
-                    Param::Bare(s) => Param::Bare(Cow::Owned(s.into_owned())),
-                    // split_text yields quoted and bare items only.
-                    Param::Int(n) => Param::Int(n),
-                    Param::Bytes(_) => unreachable!("split_text yields no payload"),
-                }));
+                p.values
+                    .extend(split_text_items(&text).map(|(quoted, item)| {
+                        let item = Cow::Owned(item.to_owned());
+                        if quoted {
+                            Param::Quoted(item)
+                        } else {
+                            Param::Bare(item)
+                        }
+                    }));
             }
         }
         self

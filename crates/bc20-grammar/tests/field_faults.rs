@@ -2,7 +2,7 @@
 //! every lenient acceptance (D47), the typed errors DECISIONS promises (D2, D29, D34, D49),
 //! unquoted strings in commands (D48) and the encoder's line bound (D50).
 
-mod common;
+use bc20_grammar::strategies as common;
 
 use std::borrow::Cow;
 
@@ -126,7 +126,10 @@ fn host_lines_with_trailing_blanks_decode_leniently_and_fail_strictly() {
         (b"AT+CSQ\t", Command::Csq),
         (
             b"AT+QMTCFG=\"keepalive\",0 ",
-            Command::QmtCfgKeepAliveQuery { conn_id: 0 },
+            Command::QmtCfg {
+                conn_id: 0,
+                setting: CfgSetting::Query(CfgKeyword::KeepAlive),
+            },
         ),
     ];
     for (line, want) in cases {

@@ -2,7 +2,7 @@
 //! chapter 6's session), exactly as printed — typographic quotes and all — decoded in both
 //! modes and pinned with insta. Review changes with `cargo insta review`.
 
-use bc20_grammar::{decode_line, Command, Context, DecodeError, Decoded, Mode};
+use bc20_grammar::{decode_line, Command, Context, DecodeError, Decoded, Mode, PacketOutcome};
 use serde::Serialize;
 
 /// (clause, line as printed, an `AT+QMTCONN?` is pending).
@@ -278,12 +278,12 @@ fn lenient_results_of_d27_and_d30_keep_what_the_line_says() {
     );
     assert_eq!(
         urc(b"+QMTSUB: 0,7,1"),
-        Urc::QmtSub {
+        Urc::QmtSub(PacketOutcome {
             conn_id: 0,
             msg_id: 7,
             result: PacketResult::Retransmission,
             value: None,
-        }
+        })
     );
     // Outside the note: read leniently, never written back.
     assert!(urc(b"+QMTCONN: 2,1,3").to_bytes().is_err());

@@ -1,7 +1,7 @@
 //! Round trips across the whole representable domain: `decode(encode(x)) == x` for every
 //! typed value, and `encode(decode(b)) == b` for canonical bytes.
 
-mod common;
+use bc20_grammar::strategies as common;
 
 use bc20_grammar::{decode_line, Context, Line, Mode, Response};
 use proptest::prelude::*;

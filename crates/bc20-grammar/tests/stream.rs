@@ -1,7 +1,7 @@
 //! The streaming decoder: chunking invariance, classification in context, bounded memory,
 //! resynchronisation after garbage.
 
-mod common;
+use bc20_grammar::strategies as common;
 
 use bc20_grammar::*;
 use proptest::prelude::*;

@@ -5,12 +5,12 @@
 //! `EncodeError::Topic`; and both agree with `bc20_grammar::mqtt_topic`, the check the
 //! simulator and the driver share.
 
-mod common;
+use bc20_grammar::strategies as common;
 
 use bc20_grammar::mqtt_topic::{check_topic_filter, check_topic_name, TopicError};
 use bc20_grammar::{
-    decode_line, Command, Context, DecodeErrorKind, EncodeError, Line, Mode, Qos, SubTopic, Will,
-    MAX_TOPICS,
+    decode_line, CfgSetting, Command, Context, DecodeErrorKind, EncodeError, Line, Mode, Qos,
+    SubTopic, Will, MAX_TOPICS,
 };
 use proptest::prelude::*;
 
@@ -175,14 +175,14 @@ fn the_column_is_the_offending_byte_whatever_the_quoting_in_lenient_mode() {
 
 #[test]
 fn the_encoder_refuses_what_the_decoder_refuses() {
-    let will = |t: &'static str| Command::QmtCfgWill {
+    let will = |t: &'static str| Command::QmtCfg {
         conn_id: 0,
-        will: Some(Will {
+        setting: CfgSetting::Will(Some(Will {
             will_qos: Qos::AtLeastOnce,
             will_retain: false,
             will_topic: t.into(),
             will_msg: "bye".into(),
-        }),
+        })),
     };
     let publish = |t: &'static str| Command::QmtPub {
         conn_id: 0,
@@ -255,7 +255,7 @@ proptest! {
     fn decoder_and_mqtt_check_agree(
         t in prop_oneof![
             3 => "[a/+#]{1,8}",
-            1 => common::text(1, 30).prop_map(|c| c.into_owned()),
+            1 => common::quoted_text(1, 30),
         ],
         mode in prop_oneof![Just(Mode::Strict), Just(Mode::Lenient)],
     ) {

@@ -2,7 +2,7 @@
 //! of the driver, and holds the driver to the invariants of the line.
 
 use bc20_grammar::{
-    Command, FrameKind, Line, Mode, PacketResult, StreamConfig, StreamDecoder, Urc,
+    Command, FrameKind, Line, Mode, PacketOutcome, PacketResult, StreamConfig, StreamDecoder, Urc,
 };
 
 use crate::SLOT_COUNT;
@@ -101,24 +101,24 @@ impl Monitor {
                     }
                 }
                 (_, Some(Line::Urc(u))) => match u {
-                    Urc::QmtSub {
+                    Urc::QmtSub(PacketOutcome {
                         conn_id,
                         msg_id,
                         result,
                         ..
-                    }
-                    | Urc::QmtUns {
+                    })
+                    | Urc::QmtUns(PacketOutcome {
                         conn_id,
                         msg_id,
                         result,
                         ..
-                    }
-                    | Urc::QmtPub {
+                    })
+                    | Urc::QmtPub(PacketOutcome {
                         conn_id,
                         msg_id,
                         result,
                         ..
-                    } if result != PacketResult::Retransmission => {
+                    }) if result != PacketResult::Retransmission => {
                         if let Some(ids) = self.in_flight.get_mut(usize::from(conn_id)) {
                             ids.retain(|&x| x != msg_id);
                         }

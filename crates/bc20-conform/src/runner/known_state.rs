@@ -23,7 +23,7 @@ use bc20_grammar::limits::{
     CLEAN_SESSION_DEFAULT, CONN_ID, KEEPALIVE_DEFAULT, PKT_TIMEOUT_DEFAULT, RETRY_TIMES_DEFAULT,
     TIMEOUT_NOTICE_DEFAULT,
 };
-use bc20_grammar::{Command, ConnState, Line, Mode, Response, Urc};
+use bc20_grammar::{CfgKeyword, CfgSetting, Command, ConnState, Line, Mode, Response, Urc};
 
 use super::lines::ModuleLine;
 use super::{Session, StepError};
@@ -218,29 +218,27 @@ impl Session<'_> {
         let mut aliauth = Vec::new();
         for conn_id in slots {
             let defaults = [
-                Command::QmtCfgKeepAlive {
-                    conn_id,
+                CfgSetting::KeepAlive {
                     keepalive: KEEPALIVE_DEFAULT,
                 },
-                Command::QmtCfgSession {
-                    conn_id,
+                CfgSetting::Session {
                     clean_session: CLEAN_SESSION_DEFAULT,
                 },
-                Command::QmtCfgTimeout {
-                    conn_id,
+                CfgSetting::Timeout {
                     pkt_timeout: PKT_TIMEOUT_DEFAULT,
                     retry_times: Some(RETRY_TIMES_DEFAULT),
                     timeout_notice: Some(TIMEOUT_NOTICE_DEFAULT),
                 },
-                Command::QmtCfgWill {
-                    conn_id,
-                    will: None,
-                },
+                CfgSetting::Will(None),
             ];
-            for c in defaults {
-                self.exchange_ok(&c.to_string())?;
+            for setting in defaults {
+                self.exchange_ok(&Command::QmtCfg { conn_id, setting }.to_string())?;
             }
-            let a = self.exchange_ok(&Command::QmtCfgAliAuthQuery { conn_id }.to_string())?;
+            let aliauth_query = Command::QmtCfg {
+                conn_id,
+                setting: CfgSetting::Query(CfgKeyword::AliAuth),
+            };
+            let a = self.exchange_ok(&aliauth_query.to_string())?;
             if a.lines.iter().any(|l| {
                 matches!(
                     l.line(),

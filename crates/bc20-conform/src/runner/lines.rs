@@ -4,7 +4,8 @@ use std::collections::{BTreeSet, VecDeque};
 use std::time::Duration;
 
 use bc20_grammar::{
-    Command, DecodeError, Direction, FrameKind, Line, Mode, StreamConfig, StreamDecoder, Urc,
+    Command, DecodeError, Direction, FrameKind, Line, Mode, PacketOutcome, StreamConfig,
+    StreamDecoder, Urc,
 };
 
 use crate::transcript::printable;
@@ -105,9 +106,9 @@ pub fn observe(line: &Line<'_>, seen: &mut BTreeSet<String>) {
                     code(format!("{id}.ret_code={}", r.code()));
                 }
             }
-            Urc::QmtSub { result, .. }
-            | Urc::QmtUns { result, .. }
-            | Urc::QmtPub { result, .. } => code(format!("{id}={}", result.code())),
+            Urc::QmtSub(PacketOutcome { result, .. })
+            | Urc::QmtUns(PacketOutcome { result, .. })
+            | Urc::QmtPub(PacketOutcome { result, .. }) => code(format!("{id}={}", result.code())),
             Urc::QmtStat { err_code, .. } => code(format!("{id}={}", err_code.code())),
             _ => {}
         },

@@ -110,82 +110,60 @@ pub(crate) fn decode_answer<'a>(
             addr: Cow::Borrowed(ascii(addr)),
         })
     } else {
-        unreachable!("the dispatcher passes the names of ANSWERS only")
+        // The dispatcher passes the names of ANSWERS only; any other is not ours.
+        return Err(cur.error(DecodeErrorKind::UnknownCommand));
     };
     Ok(line)
 }
 
 // ---------------------------------------------------------------- encode
 
-/// Writes a basic command line (without its CR).
-pub(crate) fn encode_command<'v>(
-    cmd: &'v Command<'_>,
-    w: &mut Wire<'_, 'v>,
-) -> Result<(), EncodeError> {
-    use Command::*;
-    match cmd {
-        At => w.name(b"AT"),
-        Echo { on } => w.name(if *on { b"ATE1" } else { b"ATE0" }),
-        Ati => w.name(b"ATI"),
-        Cgmr => w.name(b"AT+CGMR"),
-        Cmee { n } => {
-            range("n", *n, limits::CMEE)?;
-            w.name(b"AT+CMEE=").int((*n).into())
-        }
-        CpinRead => w.name(b"AT+CPIN?"),
-        CeregRead => w.name(b"AT+CEREG?"),
-        CgattRead => w.name(b"AT+CGATT?"),
-        Csq => w.name(b"AT+CSQ"),
-        other => unreachable!("{} is not a basic command", other.spec_id()),
-    };
+/// Writes `ATE0` or `ATE1`.
+pub(crate) fn encode_echo(on: bool, w: &mut Wire<'_, '_>) {
+    w.name(if on { b"ATE1" } else { b"ATE0" });
+}
+
+/// Writes `AT+CMEE=<n>`, `n` 0-2.
+pub(crate) fn encode_cmee(n: u8, w: &mut Wire<'_, '_>) -> Result<(), EncodeError> {
+    range("n", n, limits::CMEE)?;
+    w.name(b"AT+CMEE=").int(n.into());
     Ok(())
 }
 
-/// Writes `+CPIN:`, `+CEREG:`, `+CGATT:` or `+CSQ:` information responses.
-pub(crate) fn encode_response<'v>(
-    r: &'v Response<'_>,
-    w: &mut Wire<'_, 'v>,
-) -> Result<(), EncodeError> {
-    match r {
-        Response::Cpin { code } => {
-            for part in code.split(' ') {
-                word("code", part)?;
-            }
-            w.name(b"+CPIN: ").bare(code.as_bytes());
-        }
-        Response::Cereg { n, stat } => {
-            range("n", *n, (0, 5))?;
-            range("stat", *stat, (0, 10))?;
-            w.name(b"+CEREG: ")
-                .int((*n).into())
-                .comma()
-                .int((*stat).into());
-        }
-        Response::Cgatt { state } => {
-            w.name(b"+CGATT: ").int((*state).into());
-        }
-        Response::Csq { rssi, ber } => {
-            range("rssi", *rssi, (0, 99))?;
-            range("ber", *ber, (0, 99))?;
-            w.name(b"+CSQ: ")
-                .int((*rssi).into())
-                .comma()
-                .int((*ber).into());
-        }
-        other => unreachable!("{} is not a basic information response", other.spec_id()),
+/// Writes `+CPIN: <code>` (one or more bare words).
+pub(crate) fn encode_cpin<'v>(code: &'v str, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
+    for part in code.split(' ') {
+        word("code", part)?;
     }
+    w.name(b"+CPIN: ").bare(code.as_bytes());
+    Ok(())
+}
+
+/// Writes `+CEREG: <n>,<stat>`, `n` 0-5, `stat` 0-10.
+pub(crate) fn encode_cereg(n: u8, stat: u8, w: &mut Wire<'_, '_>) -> Result<(), EncodeError> {
+    range("n", n, (0, 5))?;
+    range("stat", stat, (0, 10))?;
+    w.name(b"+CEREG: ").int(n.into()).comma().int(stat.into());
+    Ok(())
+}
+
+/// Writes `+CGATT: <state>`.
+pub(crate) fn encode_cgatt(state: bool, w: &mut Wire<'_, '_>) {
+    w.name(b"+CGATT: ").int(state.into());
+}
+
+/// Writes `+CSQ: <rssi>,<ber>`, each 0-99.
+pub(crate) fn encode_csq(rssi: u8, ber: u8, w: &mut Wire<'_, '_>) -> Result<(), EncodeError> {
+    range("rssi", rssi, (0, 99))?;
+    range("ber", ber, (0, 99))?;
+    w.name(b"+CSQ: ").int(rssi.into()).comma().int(ber.into());
     Ok(())
 }
 
 /// Writes `+IP: <addr>`.
-pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
-    match u {
-        Urc::Ip { addr } => {
-            word("addr", addr)?;
-            w.name(b"+IP: ").bare(addr.as_bytes());
-        }
-        other => unreachable!("{} is not a basic URC", other.spec_id()),
-    }
+pub(crate) fn encode_ip<'v>(addr: &'v str, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
+    word("addr", addr)?;
+    w.name(b"+IP: ").bare(addr.as_bytes());
     Ok(())
 }
 

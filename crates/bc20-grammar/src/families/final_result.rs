@@ -71,28 +71,16 @@ pub(crate) fn decode_cme_error<'a>(cur: &mut Cursor<'a>) -> Result<Response<'a>,
     Err(cur.expected("a numeric <err> code"))
 }
 
-/// Writes `OK`, `ERROR`, `+CME ERROR: <err>` or a free text line.
-pub(crate) fn encode_response<'v>(
-    r: &'v Response<'_>,
-    w: &mut Wire<'_, 'v>,
-) -> Result<(), EncodeError> {
-    match r {
-        Response::Text { text } => {
-            check_free_text(text)?;
-            w.name(text.as_bytes());
-        }
-        Response::Ok => {
-            w.name(b"OK");
-        }
-        Response::Error => {
-            w.name(b"ERROR");
-        }
-        Response::CmeError { err } => {
-            w.name(b"+CME ERROR: ").int(err.code().into());
-        }
-        other => unreachable!("{} is not a final result code or text", other.spec_id()),
-    }
+/// Writes a free text line (ATI, AT+CGMR).
+pub(crate) fn encode_text<'v>(text: &'v str, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
+    check_free_text(text)?;
+    w.name(text.as_bytes());
     Ok(())
+}
+
+/// Writes `+CME ERROR: <err>`.
+pub(crate) fn encode_cme_error(err: CmeError, w: &mut Wire<'_, '_>) {
+    w.name(b"+CME ERROR: ").int(err.code().into());
 }
 
 /// Free text must not read back as anything else: no control bytes, no leading `+`, no

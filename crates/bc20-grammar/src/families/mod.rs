@@ -7,7 +7,9 @@
 //!
 //! Each offers what its family has of: `decode_write` (the `AT+X=` form after the `=`),
 //! `decode_answer` (the `+X: ` line after its name), `encode_command`, `encode_response` and
-//! `encode_urc` (the line without its terminator; called only with the family's own variants).
+//! `encode_urc` (the line without its terminator). An encoder takes its own typed value (the
+//! variant's fields, a [`crate::CfgSetting`], a [`crate::PacketOutcome`]), never the whole
+//! line type, so the dispatcher's match is exhaustive and no family has a case it cannot handle.
 
 pub(crate) mod basic;
 pub(crate) mod final_result;

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::command::{Command, Will};
+use crate::command::{CfgKeyword, CfgSetting, Command, Will};
 use crate::cursor::Cursor;
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError, WarningKind};
 use crate::fields::{conn_id, flag, limited, qos, topic};
@@ -23,9 +23,8 @@ fn cfg_keyword(cur: &mut Cursor<'_>) -> Result<CfgKeyword, DecodeError> {
     let unquoted = cur.unquoted.unwrap_or(WarningKind::UnquotedString);
     let word = cur.string_unquoted_as("keyword", Some(unquoted))?;
     let kw = CfgKeyword::ALL
-        .iter()
-        .find(|(name, _)| word.eq_ignore_ascii_case(name))
-        .map(|&(_, k)| k)
+        .into_iter()
+        .find(|k| word.eq_ignore_ascii_case(k.as_str()))
         .ok_or_else(|| {
             DecodeError::new(
                 at,
@@ -50,51 +49,34 @@ fn cfg_keyword(cur: &mut Cursor<'_>) -> Result<CfgKeyword, DecodeError> {
     Ok(kw)
 }
 
-#[derive(Clone, Copy)]
-enum CfgKeyword {
-    KeepAlive,
-    Session,
-    Timeout,
-    Will,
-    AliAuth,
-}
-
-impl CfgKeyword {
-    const ALL: [(&'static str, CfgKeyword); 5] = [
-        ("keepalive", CfgKeyword::KeepAlive),
-        ("session", CfgKeyword::Session),
-        ("timeout", CfgKeyword::Timeout),
-        ("will", CfgKeyword::Will),
-        ("aliauth", CfgKeyword::AliAuth),
-    ];
-}
-
 pub(crate) fn decode_write<'a>(cur: &mut Cursor<'a>) -> Result<Command<'a>, DecodeError> {
     let kw = cfg_keyword(cur)?;
     cur.comma("tcpconnectID")?;
     let conn_id = conn_id(cur)?;
     let more = cur.comma_or_end()?;
-    let cmd = match (kw, more) {
-        (CfgKeyword::KeepAlive, false) => Command::QmtCfgKeepAliveQuery { conn_id },
-        (CfgKeyword::Session, false) => Command::QmtCfgSessionQuery { conn_id },
-        (CfgKeyword::Timeout, false) => Command::QmtCfgTimeoutQuery { conn_id },
-        (CfgKeyword::Will, false) => Command::QmtCfgWillQuery { conn_id },
-        (CfgKeyword::AliAuth, false) => Command::QmtCfgAliAuthQuery { conn_id },
-        (CfgKeyword::KeepAlive, true) => {
+    let setting = if more {
+        decode_setting(cur, kw)?
+    } else {
+        CfgSetting::Query(kw)
+    };
+    Ok(Command::QmtCfg { conn_id, setting })
+}
+
+/// The values of a write form after `<tcpconnectID>,`, to the end of the line.
+fn decode_setting<'a>(cur: &mut Cursor<'a>, kw: CfgKeyword) -> Result<CfgSetting<'a>, DecodeError> {
+    Ok(match kw {
+        CfgKeyword::KeepAlive => {
             let keepalive =
                 cur.int("keep-alive time", limits::KEEPALIVE.0, limits::KEEPALIVE.1)? as u16;
             cur.end()?;
-            Command::QmtCfgKeepAlive { conn_id, keepalive }
+            CfgSetting::KeepAlive { keepalive }
         }
-        (CfgKeyword::Session, true) => {
+        CfgKeyword::Session => {
             let clean_session = flag(cur, "clean_session")?;
             cur.end()?;
-            Command::QmtCfgSession {
-                conn_id,
-                clean_session,
-            }
+            CfgSetting::Session { clean_session }
         }
-        (CfgKeyword::Timeout, true) => {
+        CfgKeyword::Timeout => {
             let pkt_timeout =
                 cur.int("pkt_timeout", limits::PKT_TIMEOUT.0, limits::PKT_TIMEOUT.1)? as u8;
             let mut retry_times = None;
@@ -109,28 +91,22 @@ pub(crate) fn decode_write<'a>(cur: &mut Cursor<'a>) -> Result<Command<'a>, Deco
                     cur.end()?;
                 }
             }
-            Command::QmtCfgTimeout {
-                conn_id,
+            CfgSetting::Timeout {
                 pkt_timeout,
                 retry_times,
                 timeout_notice,
             }
         }
-        (CfgKeyword::Will, true) => {
-            let will = will_params(cur)?;
-            Command::QmtCfgWill { conn_id, will }
-        }
-        (CfgKeyword::AliAuth, true) => {
+        CfgKeyword::Will => CfgSetting::Will(will_params(cur)?),
+        CfgKeyword::AliAuth => {
             let (product_key, device_name, device_secret) = aliauth_params(cur)?;
-            Command::QmtCfgAliAuth {
-                conn_id,
+            CfgSetting::AliAuth {
                 product_key,
                 device_name,
                 device_secret,
             }
         }
-    };
-    Ok(cmd)
+    })
 }
 
 /// `<will_fg>[,<will_qos>,<will_retain>,"<will_topic>","<will_msg>"]` to the end of the line.
@@ -223,31 +199,27 @@ pub(crate) fn decode_response<'a>(cur: &mut Cursor<'a>) -> Result<Response<'a>, 
 
 // ---------------------------------------------------------------- encode
 
-/// Writes an AT+QMTCFG line (without its CR).
+/// Writes an `AT+QMTCFG="<keyword>",<id>[,...]` line (without its CR).
 pub(crate) fn encode_command<'v>(
-    cmd: &'v Command<'_>,
+    conn_id: u8,
+    setting: &'v CfgSetting<'_>,
     w: &mut Wire<'_, 'v>,
 ) -> Result<(), EncodeError> {
-    use Command::*;
-    match cmd {
-        QmtCfgTest => w.name(b"AT+QMTCFG=?"),
-        QmtCfgKeepAliveQuery { conn_id } => cfg(w, b"keepalive", *conn_id)?,
-        QmtCfgKeepAlive { conn_id, keepalive } => {
-            range("keep-alive time", *keepalive, limits::KEEPALIVE)?;
-            cfg(w, b"keepalive", *conn_id)?
-                .comma()
-                .int((*keepalive).into())
+    let keyword = setting.keyword().as_str().as_bytes();
+    match setting {
+        CfgSetting::Query(_) => {
+            cfg(w, keyword, conn_id)?;
         }
-        QmtCfgSessionQuery { conn_id } => cfg(w, b"session", *conn_id)?,
-        QmtCfgSession {
-            conn_id,
-            clean_session,
-        } => cfg(w, b"session", *conn_id)?
-            .comma()
-            .int((*clean_session).into()),
-        QmtCfgTimeoutQuery { conn_id } => cfg(w, b"timeout", *conn_id)?,
-        QmtCfgTimeout {
-            conn_id,
+        CfgSetting::KeepAlive { keepalive } => {
+            range("keep-alive time", *keepalive, limits::KEEPALIVE)?;
+            cfg(w, keyword, conn_id)?.comma().int((*keepalive).into());
+        }
+        CfgSetting::Session { clean_session } => {
+            cfg(w, keyword, conn_id)?
+                .comma()
+                .int((*clean_session).into());
+        }
+        CfgSetting::Timeout {
             pkt_timeout,
             retry_times,
             timeout_notice,
@@ -262,89 +234,89 @@ pub(crate) fn encode_command<'v>(
                     rule: "timeout_notice needs retry_times (parameters are positional)",
                 });
             }
-            let w = cfg(w, b"timeout", *conn_id)?
-                .comma()
-                .int((*pkt_timeout).into());
+            let w = cfg(w, keyword, conn_id)?.comma().int((*pkt_timeout).into());
             if let Some(r) = retry_times {
                 w.comma().int((*r).into());
             }
             if let Some(n) = timeout_notice {
                 w.comma().int((*n).into());
             }
-            w
         }
-        QmtCfgWillQuery { conn_id } => cfg(w, b"will", *conn_id)?,
-        QmtCfgWill { conn_id, will } => {
-            let w = cfg(w, b"will", *conn_id)?.comma();
-            write_will(w, will.as_ref())?
+        CfgSetting::Will(will) => {
+            let w = cfg(w, keyword, conn_id)?.comma();
+            write_will(w, will.as_ref())?;
         }
-        QmtCfgAliAuthQuery { conn_id } => cfg(w, b"aliauth", *conn_id)?,
-        QmtCfgAliAuth {
-            conn_id,
+        CfgSetting::AliAuth {
             product_key,
             device_name,
             device_secret,
         } => {
-            let w = cfg(w, b"aliauth", *conn_id)?.comma();
-            write_aliauth(w, product_key, device_name, device_secret)?
+            let w = cfg(w, keyword, conn_id)?.comma();
+            write_aliauth(w, product_key, device_name, device_secret)?;
         }
-        other => unreachable!("{} is not an AT+QMTCFG form", other.spec_id()),
-    };
+    }
     Ok(())
 }
 
-/// Writes a `+QMTCFG:` query response line.
-pub(crate) fn encode_response<'v>(
-    r: &'v Response<'_>,
+/// Writes `+QMTCFG: "keepalive",<keep-alive time>`.
+pub(crate) fn encode_keepalive_response(
+    keepalive: u16,
+    w: &mut Wire<'_, '_>,
+) -> Result<(), EncodeError> {
+    range("keep-alive time", keepalive, limits::KEEPALIVE)?;
+    response(w, CfgKeyword::KeepAlive).int(keepalive.into());
+    Ok(())
+}
+
+/// Writes `+QMTCFG: "session",<clean_session>`.
+pub(crate) fn encode_session_response(clean_session: bool, w: &mut Wire<'_, '_>) {
+    response(w, CfgKeyword::Session).int(clean_session.into());
+}
+
+/// Writes `+QMTCFG: "timeout",<pkt_timeout>,<retry_times>,<timeout_notice>`.
+pub(crate) fn encode_timeout_response(
+    pkt_timeout: u8,
+    retry_times: u8,
+    timeout_notice: bool,
+    w: &mut Wire<'_, '_>,
+) -> Result<(), EncodeError> {
+    range("pkt_timeout", pkt_timeout, limits::PKT_TIMEOUT)?;
+    range("retry_times", retry_times, limits::RETRY_TIMES)?;
+    response(w, CfgKeyword::Timeout)
+        .int(pkt_timeout.into())
+        .comma()
+        .int(retry_times.into())
+        .comma()
+        .int(timeout_notice.into());
+    Ok(())
+}
+
+/// Writes `+QMTCFG: "will",<will_fg>[,<will_qos>,<will_retain>,"<will_topic>","<will_msg>"]`.
+pub(crate) fn encode_will_response<'v>(
+    will: Option<&'v Will<'_>>,
     w: &mut Wire<'_, 'v>,
 ) -> Result<(), EncodeError> {
-    match r {
-        Response::QmtCfgKeepAlive { keepalive } => {
-            range("keep-alive time", *keepalive, limits::KEEPALIVE)?;
-            w.name(b"+QMTCFG: ")
-                .quoted_unchecked(b"keepalive")
-                .comma()
-                .int((*keepalive).into());
-        }
-        Response::QmtCfgSession { clean_session } => {
-            w.name(b"+QMTCFG: ")
-                .quoted_unchecked(b"session")
-                .comma()
-                .int((*clean_session).into());
-        }
-        Response::QmtCfgTimeout {
-            pkt_timeout,
-            retry_times,
-            timeout_notice,
-        } => {
-            range("pkt_timeout", *pkt_timeout, limits::PKT_TIMEOUT)?;
-            range("retry_times", *retry_times, limits::RETRY_TIMES)?;
-            w.name(b"+QMTCFG: ")
-                .quoted_unchecked(b"timeout")
-                .comma()
-                .int((*pkt_timeout).into())
-                .comma();
-            w.int((*retry_times).into())
-                .comma()
-                .int((*timeout_notice).into());
-        }
-        Response::QmtCfgWill { will } => {
-            write_will(
-                w.name(b"+QMTCFG: ").quoted_unchecked(b"will").comma(),
-                will.as_ref(),
-            )?;
-        }
-        Response::QmtCfgAliAuth {
-            product_key,
-            device_name,
-            device_secret,
-        } => {
-            let w = w.name(b"+QMTCFG: ").quoted_unchecked(b"aliauth").comma();
-            write_aliauth(w, product_key, device_name, device_secret)?;
-        }
-        other => unreachable!("{} is not a +QMTCFG response", other.spec_id()),
-    }
+    write_will(response(w, CfgKeyword::Will), will)?;
     Ok(())
+}
+
+/// Writes `+QMTCFG: "aliauth","<product_key>","<device_name>","<device_secret>"`.
+pub(crate) fn encode_aliauth_response<'v>(
+    product_key: &'v str,
+    device_name: &'v str,
+    device_secret: &'v str,
+    w: &mut Wire<'_, 'v>,
+) -> Result<(), EncodeError> {
+    let w = response(w, CfgKeyword::AliAuth);
+    write_aliauth(w, product_key, device_name, device_secret)?;
+    Ok(())
+}
+
+/// `+QMTCFG: "<keyword>",`: the head of every query response.
+fn response<'w, 'o, 'v>(w: &'w mut Wire<'o, 'v>, keyword: CfgKeyword) -> &'w mut Wire<'o, 'v> {
+    w.name(b"+QMTCFG: ")
+        .quoted_unchecked(keyword.as_str().as_bytes())
+        .comma()
 }
 
 /// Writes `<will_fg>[,<will_qos>,<will_retain>,"<will_topic>","<will_msg>"]`, shared by the

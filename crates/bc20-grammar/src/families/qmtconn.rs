@@ -127,93 +127,75 @@ pub(crate) fn decode_answer<'a>(
     Ok(line)
 }
 
-/// Writes an AT+QMTCONN line (without its CR).
+/// Writes `AT+QMTCONN=<tcpconnectID>,"<clientID>"[,"<username>"[,"<password>"]]` (without
+/// its CR).
 pub(crate) fn encode_command<'v>(
-    cmd: &'v Command<'_>,
+    conn_id: u8,
+    client_id: &'v str,
+    username: Option<&'v str>,
+    password: Option<&'v str>,
     w: &mut Wire<'_, 'v>,
 ) -> Result<(), EncodeError> {
-    use Command::*;
-    match cmd {
-        QmtConnTest => w.name(b"AT+QMTCONN=?"),
-        QmtConnRead => w.name(b"AT+QMTCONN?"),
-        QmtConn {
-            conn_id,
-            client_id,
-            username,
-            password,
-        } => {
-            if password.is_some() && username.is_none() {
-                return Err(EncodeError::Rule {
-                    field: "password",
-                    rule: "password needs username (parameters are positional)",
-                });
-            }
-            check_string("clientID", client_id.as_bytes(), limits::CLIENT_ID_LEN)?;
-            for (field, v) in [("username", username), ("password", password)] {
-                if let Some(v) = v {
-                    check_string(field, v.as_bytes(), limits::CREDENTIAL_LEN)?;
-                }
-            }
-            let w = write_id(w, b"AT+QMTCONN=", *conn_id)?.comma();
-            w.quoted("clientID", client_id.as_bytes())?;
-            if let Some(u) = username {
-                w.comma().quoted("username", u.as_bytes())?;
-            }
-            if let Some(p) = password {
-                w.comma().quoted("password", p.as_bytes())?;
-            }
-            w
+    if password.is_some() && username.is_none() {
+        return Err(EncodeError::Rule {
+            field: "password",
+            rule: "password needs username (parameters are positional)",
+        });
+    }
+    check_string("clientID", client_id.as_bytes(), limits::CLIENT_ID_LEN)?;
+    for (field, v) in [("username", username), ("password", password)] {
+        if let Some(v) = v {
+            check_string(field, v.as_bytes(), limits::CREDENTIAL_LEN)?;
         }
-        other => unreachable!("{} is not an AT+QMTCONN form", other.spec_id()),
-    };
-    Ok(())
-}
-
-/// Writes the read response `+QMTCONN: <tcpconnectID>,<state>`.
-pub(crate) fn encode_response<'v>(
-    r: &'v Response<'_>,
-    w: &mut Wire<'_, 'v>,
-) -> Result<(), EncodeError> {
-    match r {
-        Response::QmtConnRead { conn_id, state } => {
-            write_id(w, b"+QMTCONN: ", *conn_id)?
-                .comma()
-                .int(state.code().into());
-        }
-        other => unreachable!("{} is not a +QMTCONN response", other.spec_id()),
+    }
+    let w = write_id(w, b"AT+QMTCONN=", conn_id)?.comma();
+    w.quoted("clientID", client_id.as_bytes())?;
+    if let Some(u) = username {
+        w.comma().quoted("username", u.as_bytes())?;
+    }
+    if let Some(p) = password {
+        w.comma().quoted("password", p.as_bytes())?;
     }
     Ok(())
 }
 
+/// Writes the read response `+QMTCONN: <tcpconnectID>,<state>`.
+pub(crate) fn encode_response(
+    conn_id: u8,
+    state: ConnState,
+    w: &mut Wire<'_, '_>,
+) -> Result<(), EncodeError> {
+    write_id(w, b"+QMTCONN: ", conn_id)?
+        .comma()
+        .int(state.code().into());
+    Ok(())
+}
+
 /// Writes the result URC `+QMTCONN: <tcpconnectID>,<result>[,<ret_code>]`.
-pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
-    match u {
-        Urc::QmtConn {
-            conn_id,
-            result,
-            ret_code,
-            value,
-        } => {
-            if value.is_some() {
-                return Err(EncodeError::Rule {
-                    field: "value",
-                    rule: "+QMTCONN carries no retransmission count in the note (D27)",
-                });
-            }
-            if (*result == PacketResult::Sent) != ret_code.is_some() {
-                return Err(EncodeError::Rule {
-                    field: "ret_code",
-                    rule: "ret_code is present if and only if result is 0",
-                });
-            }
-            write_id(w, b"+QMTCONN: ", *conn_id)?
-                .comma()
-                .int(result.code().into());
-            if let Some(rc) = ret_code {
-                w.comma().int(rc.code().into());
-            }
-        }
-        other => unreachable!("{} is not a +QMTCONN result", other.spec_id()),
+pub(crate) fn encode_urc(
+    conn_id: u8,
+    result: PacketResult,
+    ret_code: Option<ConnectReturnCode>,
+    value: Option<u8>,
+    w: &mut Wire<'_, '_>,
+) -> Result<(), EncodeError> {
+    if value.is_some() {
+        return Err(EncodeError::Rule {
+            field: "value",
+            rule: "+QMTCONN carries no retransmission count in the note (D27)",
+        });
+    }
+    if (result == PacketResult::Sent) != ret_code.is_some() {
+        return Err(EncodeError::Rule {
+            field: "ret_code",
+            rule: "ret_code is present if and only if result is 0",
+        });
+    }
+    write_id(w, b"+QMTCONN: ", conn_id)?
+        .comma()
+        .int(result.code().into());
+    if let Some(rc) = ret_code {
+        w.comma().int(rc.code().into());
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! The write command `AT+QMTDISC=<tcpconnectID>` and its result URC
 //! `+QMTDISC: <tcpconnectID>,<result>`.
 
+use crate::codes::CloseResult;
 use crate::command::Command;
 use crate::cursor::Cursor;
 use crate::error::{DecodeError, EncodeError};
@@ -25,28 +26,20 @@ pub(crate) fn decode_answer<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeE
     Ok(Urc::QmtDisc { conn_id, result })
 }
 
-/// Writes an AT+QMTDISC line (without its CR).
-pub(crate) fn encode_command<'v>(
-    cmd: &'v Command<'_>,
-    w: &mut Wire<'_, 'v>,
-) -> Result<(), EncodeError> {
-    match cmd {
-        Command::QmtDiscTest => w.name(b"AT+QMTDISC=?"),
-        Command::QmtDisc { conn_id } => write_id(w, b"AT+QMTDISC=", *conn_id)?,
-        other => unreachable!("{} is not an AT+QMTDISC form", other.spec_id()),
-    };
+/// Writes `AT+QMTDISC=<tcpconnectID>` (without its CR).
+pub(crate) fn encode_command(conn_id: u8, w: &mut Wire<'_, '_>) -> Result<(), EncodeError> {
+    write_id(w, b"AT+QMTDISC=", conn_id)?;
     Ok(())
 }
 
 /// Writes the result URC `+QMTDISC: <tcpconnectID>,<result>`.
-pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
-    match u {
-        Urc::QmtDisc { conn_id, result } => {
-            write_id(w, b"+QMTDISC: ", *conn_id)?
-                .comma()
-                .int(result.code().into());
-        }
-        other => unreachable!("{} is not a +QMTDISC result", other.spec_id()),
-    }
+pub(crate) fn encode_urc(
+    conn_id: u8,
+    result: CloseResult,
+    w: &mut Wire<'_, '_>,
+) -> Result<(), EncodeError> {
+    write_id(w, b"+QMTDISC: ", conn_id)?
+        .comma()
+        .int(result.code().into());
     Ok(())
 }

@@ -63,66 +63,48 @@ pub(crate) fn decode_answer<'a>(cur: &mut Cursor<'a>) -> Result<Line<'a>, Decode
     Ok(line)
 }
 
-/// Writes an AT+QMTOPEN line (without its CR).
+/// Writes `AT+QMTOPEN=<tcpconnectID>,"<host_name>",<port>` (without its CR).
 pub(crate) fn encode_command<'v>(
-    cmd: &'v Command<'_>,
+    conn_id: u8,
+    host_name: &'v str,
+    port: u16,
     w: &mut Wire<'_, 'v>,
 ) -> Result<(), EncodeError> {
-    use Command::*;
-    match cmd {
-        QmtOpenTest => w.name(b"AT+QMTOPEN=?"),
-        QmtOpenRead => w.name(b"AT+QMTOPEN?"),
-        QmtOpen {
-            conn_id,
-            host_name,
-            port,
-        } => {
-            check_host_name(host_name)?;
-            range("port", *port, limits::PORT)?;
-            write_id(w, b"AT+QMTOPEN=", *conn_id)?
-                .comma()
-                .quoted_unchecked(host_name.as_bytes())
-                .comma()
-                .int((*port).into())
-        }
-        other => unreachable!("{} is not an AT+QMTOPEN form", other.spec_id()),
-    };
+    check_host_name(host_name)?;
+    range("port", port, limits::PORT)?;
+    write_id(w, b"AT+QMTOPEN=", conn_id)?
+        .comma()
+        .quoted_unchecked(host_name.as_bytes())
+        .comma()
+        .int(port.into());
     Ok(())
 }
 
 /// Writes the read response `+QMTOPEN: <id>,"<host_name>",<port>`.
 pub(crate) fn encode_response<'v>(
-    r: &'v Response<'_>,
+    conn_id: u8,
+    host_name: &'v str,
+    port: u16,
     w: &mut Wire<'_, 'v>,
 ) -> Result<(), EncodeError> {
-    match r {
-        Response::QmtOpenRead {
-            conn_id,
-            host_name,
-            port,
-        } => {
-            check_host_name(host_name)?;
-            range("port", *port, limits::PORT)?;
-            write_id(w, b"+QMTOPEN: ", *conn_id)?
-                .comma()
-                .quoted_unchecked(host_name.as_bytes())
-                .comma()
-                .int((*port).into());
-        }
-        other => unreachable!("{} is not a +QMTOPEN response", other.spec_id()),
-    }
+    check_host_name(host_name)?;
+    range("port", port, limits::PORT)?;
+    write_id(w, b"+QMTOPEN: ", conn_id)?
+        .comma()
+        .quoted_unchecked(host_name.as_bytes())
+        .comma()
+        .int(port.into());
     Ok(())
 }
 
 /// Writes the result URC `+QMTOPEN: <id>,<result>`.
-pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
-    match u {
-        Urc::QmtOpen { conn_id, result } => {
-            write_id(w, b"+QMTOPEN: ", *conn_id)?
-                .comma()
-                .int(result.code().into());
-        }
-        other => unreachable!("{} is not a +QMTOPEN result", other.spec_id()),
-    }
+pub(crate) fn encode_urc(
+    conn_id: u8,
+    result: OpenResult,
+    w: &mut Wire<'_, '_>,
+) -> Result<(), EncodeError> {
+    write_id(w, b"+QMTOPEN: ", conn_id)?
+        .comma()
+        .int(result.code().into());
     Ok(())
 }

@@ -12,7 +12,7 @@ use crate::fields::{conn_id, flag, packet_head, qos, topic};
 use crate::limits;
 use crate::mqtt_topic::TopicKind;
 use crate::text::{check_string, check_topic, Payload};
-use crate::urc::Urc;
+use crate::urc::{PacketOutcome, Urc};
 use crate::wire::{count_rule, write_id, Wire};
 
 /// `AT+QMTPUB=<tcpconnectID>,<msgID>,<qos>,<retain>,"<topic>","<msg>"`, after the `=`.
@@ -98,70 +98,63 @@ pub(crate) fn decode_answer<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeE
         None
     };
     cur.end()?;
-    Ok(Urc::QmtPub {
+    Ok(Urc::QmtPub(PacketOutcome {
         conn_id,
         msg_id,
         result,
         value,
-    })
+    }))
 }
 
-/// Writes an AT+QMTPUB line (without its CR).
+/// The fields of `AT+QMTPUB=<tcpconnectID>,<msgID>,<qos>,<retain>,"<topic>","<msg>"`, as
+/// the dispatcher lends them from [`Command::QmtPub`].
+pub(crate) struct PubFields<'v> {
+    pub(crate) conn_id: u8,
+    pub(crate) msg_id: u16,
+    pub(crate) qos: Qos,
+    pub(crate) retain: bool,
+    pub(crate) topic: &'v str,
+    pub(crate) msg: &'v [u8],
+}
+
+/// Writes an AT+QMTPUB write line (without its CR).
 pub(crate) fn encode_command<'v>(
-    cmd: &'v Command<'_>,
+    p: PubFields<'v>,
     w: &mut Wire<'_, 'v>,
 ) -> Result<(), EncodeError> {
-    use Command::*;
-    match cmd {
-        QmtPubTest => w.name(b"AT+QMTPUB=?"),
-        QmtPub {
-            conn_id,
-            msg_id,
-            qos,
-            retain,
-            topic,
-            msg,
-        } => {
-            check_pub_msg_id(*msg_id, *qos)?;
-            check_topic("topic", topic, TopicKind::Name)?;
-            check_string("msg", msg.as_bytes(), limits::MSG_LEN)?;
-            let w = write_id(w, b"AT+QMTPUB=", *conn_id)?;
-            w.comma()
-                .int((*msg_id).into())
-                .comma()
-                .int(qos.code().into());
-            w.comma()
-                .int((*retain).into())
-                .comma()
-                .quoted_unchecked(topic.as_bytes())
-                .comma();
-            w.quoted("msg", msg.as_bytes())?
-        }
-        other => unreachable!("{} is not an AT+QMTPUB form", other.spec_id()),
-    };
+    check_pub_msg_id(p.msg_id, p.qos)?;
+    check_topic("topic", p.topic, TopicKind::Name)?;
+    check_string("msg", p.msg, limits::MSG_LEN)?;
+    let w = write_id(w, b"AT+QMTPUB=", p.conn_id)?;
+    w.comma()
+        .int(p.msg_id.into())
+        .comma()
+        .int(p.qos.code().into());
+    w.comma()
+        .int(p.retain.into())
+        .comma()
+        .quoted_unchecked(p.topic.as_bytes())
+        .comma();
+    w.quoted("msg", p.msg)?;
     Ok(())
 }
 
 /// Writes the result URC `+QMTPUB: <tcpconnectID>,<msgID>,<result>[,<value>]`.
-pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
-    match u {
-        Urc::QmtPub {
-            conn_id,
-            msg_id,
-            result,
-            value,
-        } => {
-            count_rule(*result, *value)?;
-            write_id(w, b"+QMTPUB: ", *conn_id)?
-                .comma()
-                .int((*msg_id).into())
-                .comma()
-                .int(result.code().into());
-            if let Some(n) = value {
-                w.comma().int((*n).into());
-            }
-        }
-        other => unreachable!("{} is not a +QMTPUB result", other.spec_id()),
+pub(crate) fn encode_urc(p: &PacketOutcome<u8>, w: &mut Wire<'_, '_>) -> Result<(), EncodeError> {
+    let PacketOutcome {
+        conn_id,
+        msg_id,
+        result,
+        value,
+    } = p;
+    count_rule(*result, *value)?;
+    write_id(w, b"+QMTPUB: ", *conn_id)?
+        .comma()
+        .int((*msg_id).into())
+        .comma()
+        .int(result.code().into());
+    if let Some(n) = value {
+        w.comma().int((*n).into());
     }
     Ok(())
 }

@@ -225,27 +225,23 @@ pub fn recv_payload_open(line: &[u8]) -> bool {
 }
 
 /// Writes `+QMTRECV: <tcpconnectID>,<msgID>,"<topic>","<payload>"`.
-pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
-    match u {
-        Urc::QmtRecv {
-            conn_id,
-            msg_id,
-            topic,
-            payload,
-        } => {
-            // Received topics have no limit of their own; the line length bounds them (D11).
-            check_string("topic", topic.as_bytes(), (1, usize::MAX))?;
-            payload.check()?;
-            write_id(w, b"+QMTRECV: ", *conn_id)?
-                .comma()
-                .int((*msg_id).into())
-                .comma();
-            w.quoted_unchecked(topic.as_bytes())
-                .comma()
-                .payload(payload.as_bytes());
-        }
-        other => unreachable!("{} is not a +QMTRECV", other.spec_id()),
-    }
+pub(crate) fn encode_urc<'v>(
+    conn_id: u8,
+    msg_id: u16,
+    topic: &'v str,
+    payload: &'v Payload<'_>,
+    w: &mut Wire<'_, 'v>,
+) -> Result<(), EncodeError> {
+    // Received topics have no limit of their own; the line length bounds them (D11).
+    check_string("topic", topic.as_bytes(), (1, usize::MAX))?;
+    payload.check()?;
+    write_id(w, b"+QMTRECV: ", conn_id)?
+        .comma()
+        .int(msg_id.into())
+        .comma();
+    w.quoted_unchecked(topic.as_bytes())
+        .comma()
+        .payload(payload.as_bytes());
     Ok(())
 }
 

@@ -33,22 +33,21 @@ pub(crate) fn decode<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeError> {
 }
 
 /// Writes `+QMTSTAT: <tcpconnectID>,<err_code>`.
-pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
-    match u {
-        Urc::QmtStat { conn_id, err_code } => {
-            if err_code.code() == 0 {
-                return Err(EncodeError::OutOfRange {
-                    field: "err_code",
-                    value: 0,
-                    min: 1,
-                    max: 255,
-                });
-            }
-            write_id(w, b"+QMTSTAT: ", *conn_id)?
-                .comma()
-                .int(err_code.code().into());
-        }
-        other => unreachable!("{} is not a +QMTSTAT", other.spec_id()),
+pub(crate) fn encode_urc(
+    conn_id: u8,
+    err_code: QmtStatCode,
+    w: &mut Wire<'_, '_>,
+) -> Result<(), EncodeError> {
+    if err_code.code() == 0 {
+        return Err(EncodeError::OutOfRange {
+            field: "err_code",
+            value: 0,
+            min: 1,
+            max: 255,
+        });
     }
+    write_id(w, b"+QMTSTAT: ", conn_id)?
+        .comma()
+        .int(err_code.code().into());
     Ok(())
 }

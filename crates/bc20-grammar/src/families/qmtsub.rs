@@ -12,7 +12,7 @@ use crate::fields::{conn_id, packet_head, qos, topic, topic_list};
 use crate::limits::{self, MAX_TOPICS};
 use crate::mqtt_topic::TopicKind;
 use crate::text::check_topic;
-use crate::urc::{SubValue, Urc};
+use crate::urc::{PacketOutcome, SubValue, Urc};
 use crate::wire::{range, write_id, write_topic_list_head, Wire};
 
 /// `AT+QMTSUB=<tcpconnectID>,<msgID>,"<topic1>",<qos1>[,...]`, after the `=`.
@@ -97,80 +97,71 @@ pub(crate) fn decode_answer<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeE
             None
         }
     };
-    Ok(Urc::QmtSub {
+    Ok(Urc::QmtSub(PacketOutcome {
         conn_id,
         msg_id,
         result,
         value,
-    })
+    }))
 }
 
-/// Writes an AT+QMTSUB line (without its CR).
+/// Writes `AT+QMTSUB=<tcpconnectID>,<msgID>,"<topic1>",<qos1>[,...]` (without its CR).
 pub(crate) fn encode_command<'v>(
-    cmd: &'v Command<'_>,
+    conn_id: u8,
+    msg_id: u16,
+    topics: &'v SubTopics<'_>,
     w: &mut Wire<'_, 'v>,
 ) -> Result<(), EncodeError> {
-    use Command::*;
-    match cmd {
-        QmtSubTest => w.name(b"AT+QMTSUB=?"),
-        QmtSub {
-            conn_id,
-            msg_id,
-            topics,
-        } => {
-            let w = write_topic_list_head(w, b"AT+QMTSUB=", *conn_id, *msg_id, topics.len())?;
-            for (topic, qos) in topics.pairs() {
-                check_topic("topic", topic, TopicKind::Filter)?;
-                w.comma()
-                    .quoted_unchecked(topic.as_bytes())
-                    .comma()
-                    .int(qos.code().into());
-            }
-            w
-        }
-        other => unreachable!("{} is not an AT+QMTSUB form", other.spec_id()),
-    };
+    let w = write_topic_list_head(w, b"AT+QMTSUB=", conn_id, msg_id, topics.len())?;
+    for (topic, qos) in topics.pairs() {
+        check_topic("topic", topic, TopicKind::Filter)?;
+        w.comma()
+            .quoted_unchecked(topic.as_bytes())
+            .comma()
+            .int(qos.code().into());
+    }
     Ok(())
 }
 
 /// Writes the result URC `+QMTSUB: <tcpconnectID>,<msgID>,<result>[,<value>]`.
-pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
-    match u {
-        Urc::QmtSub {
-            conn_id,
-            msg_id,
-            result,
-            value,
-        } => {
-            range("msgID", *msg_id, limits::SUB_MSG_ID)?;
-            match (result, value) {
-                    (PacketResult::Sent, Some(SubValue::Granted(g))) if !g.is_empty() => {}
-                    (PacketResult::Retransmission, Some(SubValue::Retransmissions(_))) | (PacketResult::Failed, None) => {}
-                    _ => {
-                        return Err(EncodeError::Rule {
-                            field: "value",
-                            rule: "value is the granted QoS list with result 0, the retransmission count with result 1, absent with result 2",
-                        })
-                    }
-                }
-            write_id(w, b"+QMTSUB: ", *conn_id)?
-                .comma()
-                .int((*msg_id).into())
-                .comma()
-                .int(result.code().into());
-            match value {
-                Some(SubValue::Granted(g)) => {
-                    for q in g {
-                        w.comma().int(q.code().into());
-                    }
-                }
-                Some(SubValue::Retransmissions(n)) => {
-                    w.comma().int((*n).into());
-                }
-                None => {}
+pub(crate) fn encode_urc(
+    p: &PacketOutcome<SubValue>,
+    w: &mut Wire<'_, '_>,
+) -> Result<(), EncodeError> {
+    let PacketOutcome {
+        conn_id,
+        msg_id,
+        result,
+        value,
+    } = p;
+    range("msgID", *msg_id, limits::SUB_MSG_ID)?;
+    match (result, value) {
+        (PacketResult::Sent, Some(SubValue::Granted(g))) if !g.is_empty() => {}
+        (PacketResult::Retransmission, Some(SubValue::Retransmissions(_)))
+        | (PacketResult::Failed, None) => {}
+        _ => {
+            return Err(EncodeError::Rule {
+                field: "value",
+                rule: "value is the granted QoS list with result 0, the retransmission count \
+                       with result 1, absent with result 2",
+            })
+        }
+    }
+    write_id(w, b"+QMTSUB: ", *conn_id)?
+        .comma()
+        .int((*msg_id).into())
+        .comma()
+        .int(result.code().into());
+    match value {
+        Some(SubValue::Granted(g)) => {
+            for q in g {
+                w.comma().int(q.code().into());
             }
         }
-        other => unreachable!("{} is not a +QMTSUB result", other.spec_id()),
+        Some(SubValue::Retransmissions(n)) => {
+            w.comma().int((*n).into());
+        }
+        None => {}
     }
     Ok(())
 }

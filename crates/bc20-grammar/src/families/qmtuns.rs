@@ -9,7 +9,7 @@ use crate::fields::{conn_id, packet_head, topic, topic_list};
 use crate::limits;
 use crate::mqtt_topic::TopicKind;
 use crate::text::check_topic;
-use crate::urc::Urc;
+use crate::urc::{PacketOutcome, Urc};
 use crate::wire::{count_rule, range, write_id, write_topic_list_head, Wire};
 
 /// `AT+QMTUNS=<tcpconnectID>,<msgID>,"<topic1>"[,...]`, after the `=`.
@@ -40,63 +40,49 @@ pub(crate) fn decode_answer<'a>(cur: &mut Cursor<'a>) -> Result<Urc<'a>, DecodeE
         None
     };
     cur.end()?;
-    Ok(Urc::QmtUns {
+    Ok(Urc::QmtUns(PacketOutcome {
         conn_id,
         msg_id,
         result,
         value,
-    })
+    }))
 }
 
-/// Writes an AT+QMTUNS line (without its CR).
+/// Writes `AT+QMTUNS=<tcpconnectID>,<msgID>,"<topic1>"[,...]` (without its CR).
 pub(crate) fn encode_command<'v>(
-    cmd: &'v Command<'_>,
+    conn_id: u8,
+    msg_id: u16,
+    topics: &'v UnsTopics<'_>,
     w: &mut Wire<'_, 'v>,
 ) -> Result<(), EncodeError> {
-    use Command::*;
-    match cmd {
-        QmtUnsTest => w.name(b"AT+QMTUNS=?"),
-        QmtUns {
-            conn_id,
-            msg_id,
-            topics,
-        } => {
-            let w = write_topic_list_head(w, b"AT+QMTUNS=", *conn_id, *msg_id, topics.len())?;
-            for t in topics.iter() {
-                check_topic("topic", t, TopicKind::Filter)?;
-                w.comma().quoted_unchecked(t.as_bytes());
-            }
-            w
-        }
-        other => unreachable!("{} is not an AT+QMTUNS form", other.spec_id()),
-    };
+    let w = write_topic_list_head(w, b"AT+QMTUNS=", conn_id, msg_id, topics.len())?;
+    for t in topics.iter() {
+        check_topic("topic", t, TopicKind::Filter)?;
+        w.comma().quoted_unchecked(t.as_bytes());
+    }
     Ok(())
 }
 
 /// Writes the result URC `+QMTUNS: <tcpconnectID>,<msgID>,<result>[,<value>]`.
-pub(crate) fn encode_urc<'v>(u: &'v Urc<'_>, w: &mut Wire<'_, 'v>) -> Result<(), EncodeError> {
-    match u {
-        Urc::QmtUns {
-            conn_id,
-            msg_id,
-            result,
-            value,
-        } => {
-            range("msgID", *msg_id, limits::SUB_MSG_ID)?;
-            // The count is optional on +QMTUNS (D31), but never without result 1.
-            if value.is_some() && *result != PacketResult::Retransmission {
-                count_rule(*result, *value)?;
-            }
-            write_id(w, b"+QMTUNS: ", *conn_id)?
-                .comma()
-                .int((*msg_id).into())
-                .comma()
-                .int(result.code().into());
-            if let Some(n) = value {
-                w.comma().int((*n).into());
-            }
-        }
-        other => unreachable!("{} is not a +QMTUNS result", other.spec_id()),
+pub(crate) fn encode_urc(p: &PacketOutcome<u8>, w: &mut Wire<'_, '_>) -> Result<(), EncodeError> {
+    let PacketOutcome {
+        conn_id,
+        msg_id,
+        result,
+        value,
+    } = p;
+    range("msgID", *msg_id, limits::SUB_MSG_ID)?;
+    // The count is optional on +QMTUNS (D31), but never without result 1.
+    if value.is_some() && *result != PacketResult::Retransmission {
+        count_rule(*result, *value)?;
+    }
+    write_id(w, b"+QMTUNS: ", *conn_id)?
+        .comma()
+        .int((*msg_id).into())
+        .comma()
+        .int(result.code().into());
+    if let Some(n) = value {
+        w.comma().int((*n).into());
     }
     Ok(())
 }

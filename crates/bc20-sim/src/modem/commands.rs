@@ -2,7 +2,7 @@
 //! QMTCLOSE, QMTCONN, QMTDISC, QMTSUB, QMTUNS, QMTPUB.
 
 use bc20_grammar::{
-    CloseResult, CmeError, Command, MqttCommand, OpenResult, PacketResult, Qos, Urc,
+    CloseResult, CmeError, Command, MqttCommand, OpenResult, PacketOutcome, PacketResult, Qos, Urc,
 };
 
 use super::host::{Done, Fail};
@@ -279,12 +279,12 @@ impl Modem {
         } else {
             PacketResult::Failed
         };
-        self.result(Urc::QmtPub {
+        self.result(Urc::QmtPub(PacketOutcome {
             conn_id,
             msg_id,
             result,
             value: None,
-        });
+        }));
         Ok(Done::Async)
     }
 

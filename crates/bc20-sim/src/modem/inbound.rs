@@ -2,7 +2,9 @@
 //! incoming PUBLISH reported as `+QMTRECV` and acknowledged per its QoS (D37); one whose
 //! line would exceed the line bound is acknowledged and dropped (D61).
 
-use bc20_grammar::{ConnectReturnCode, GrantedQos, MqttCommand, PacketResult, Qos, SubValue, Urc};
+use bc20_grammar::{
+    ConnectReturnCode, GrantedQos, MqttCommand, PacketOutcome, PacketResult, Qos, SubValue, Urc,
+};
 
 use super::session::Stage;
 use super::slot::Phase;
@@ -130,24 +132,24 @@ impl Modem {
                 let text = format!("+QMTSUB: {conn_id},{msg_id},0");
                 self.frame(text.as_bytes(), true);
             }
-            MqttCommand::QmtSub => self.result(Urc::QmtSub {
+            MqttCommand::QmtSub => self.result(Urc::QmtSub(PacketOutcome {
                 conn_id,
                 msg_id,
                 result,
                 value,
-            }),
-            MqttCommand::QmtUns => self.result(Urc::QmtUns {
+            })),
+            MqttCommand::QmtUns => self.result(Urc::QmtUns(PacketOutcome {
                 conn_id,
                 msg_id,
                 result,
                 value: None,
-            }),
-            _ => self.result(Urc::QmtPub {
+            })),
+            _ => self.result(Urc::QmtPub(PacketOutcome {
                 conn_id,
                 msg_id,
                 result,
                 value: None,
-            }),
+            })),
         }
     }
 

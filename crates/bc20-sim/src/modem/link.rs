@@ -2,7 +2,7 @@
 //! packets, keep-alive and retransmission timers, and closing a link with `+QMTSTAT`.
 
 use bc20_grammar::{
-    CloseResult, MqttCommand, OpenResult, PacketResult, QmtStatCode, SubValue, Urc,
+    CloseResult, MqttCommand, OpenResult, PacketOutcome, PacketResult, QmtStatCode, SubValue, Urc,
 };
 use bytes::Bytes;
 
@@ -359,23 +359,23 @@ fn retry_urc(
     retransmissions: Option<u8>,
 ) -> Urc<'static> {
     match command {
-        MqttCommand::QmtSub => Urc::QmtSub {
+        MqttCommand::QmtSub => Urc::QmtSub(PacketOutcome {
             conn_id,
             msg_id,
             result,
             value: retransmissions.map(SubValue::Retransmissions),
-        },
-        MqttCommand::QmtUns => Urc::QmtUns {
+        }),
+        MqttCommand::QmtUns => Urc::QmtUns(PacketOutcome {
             conn_id,
             msg_id,
             result,
             value: retransmissions,
-        },
-        _ => Urc::QmtPub {
+        }),
+        _ => Urc::QmtPub(PacketOutcome {
             conn_id,
             msg_id,
             result,
             value: retransmissions,
-        },
+        }),
     }
 }

@@ -1,19 +1,20 @@
 //! Structure-aware generators of module lines: every variant of [`Response`] and [`Urc`],
-//! with the ranges of bc20_grammar::limits and spec/DECISIONS.md (D11 lengths, D27 ret_code,
-//! D30 the QMTSUB value list, D35/D36 received payloads), and [`line`], which also draws
-//! commands ([`super::gen_command`]).
+//! with the ranges of crate::limits and spec/DECISIONS.md (D11 lengths, D27 ret_code,
+//! D30 the QMTSUB value list, D35/D36 received payloads), and [`line()`], which also draws
+//! commands ([`super::commands`]).
 
 use std::borrow::Cow;
 
-use bc20_grammar::limits::{self, MAX_TOPICS};
-use bc20_grammar::mqtt_topic;
-use bc20_grammar::{
+use crate::limits::{self, MAX_TOPICS};
+use crate::mqtt_topic;
+use crate::{
     CloseResult, ConnState, ConnectReturnCode, GrantedQos, Line, MqttCommand, OpenResult,
-    PacketResult, Payload, QmtStatCode, Qos, Response, SubValue, Urc, Will, HOST_NAME_MAX_LEN,
+    PacketOutcome, PacketResult, Payload, QmtStatCode, Qos, Response, SubValue, Urc, Will,
+    HOST_NAME_MAX_LEN,
 };
 
-use super::gen::G;
-use super::gen_command::command;
+use super::commands::command;
+use super::Gen;
 
 /// What a quoted string parameter may hold: no `"`, no control byte (the encoder's
 /// `check_quoted`); commas, blanks, backslashes and non-ASCII (typographic quotes too) are
@@ -37,6 +38,39 @@ const TEST: &[&str] = &[
     "0", "5", "-", ",", "(", ")", "<", ">", "\"", "[", "]", ".", "a", " ",
 ];
 
+/// Test responses as the note prints them (they describe ranges; D14); the proptest
+/// [`super::response`] draws them beside [`Gen::response`]'s made-up ones.
+pub const TEST_RESPONSES: &[(MqttCommand, &str)] = &[
+    (MqttCommand::QmtCfg, "\"keepalive\",(0-5),(0-3600)"),
+    (MqttCommand::QmtCfg, "\"session\",(0-5),(0,1)"),
+    (MqttCommand::QmtCfg, "\"timeout\",(0-5),(1-60),(1-10),(0,1)"),
+    (
+        MqttCommand::QmtCfg,
+        "\"will\",(0-5),(0,1),(0-2),(0,1),\"will_topic\",\"will_msg\"",
+    ),
+    (
+        MqttCommand::QmtCfg,
+        "\"aliauth\",(0-5),\"productkey\",\"devicename\",\"devicesecret\"",
+    ),
+    (MqttCommand::QmtOpen, "(0-5),\"<host_name>\",(1-65535)"),
+    (MqttCommand::QmtClose, "(0-5)"),
+    (
+        MqttCommand::QmtConn,
+        "(0-5),\"<clientID>\"[,\"<username>\"[,\"<password>\"]]",
+    ),
+    (MqttCommand::QmtDisc, "(0-5)"),
+    (MqttCommand::QmtSub, "(0-5),(1-65535),\"<topic>\",(0-2)"),
+    (MqttCommand::QmtUns, "(0-5),(1-65535),\"<topic>\""),
+    (
+        MqttCommand::QmtPub,
+        "(0-5),(0-65535),(0-2),(0,1),\"<topic>\",\"<msg>\"",
+    ),
+    (
+        MqttCommand::QmtSub,
+        "(0-5),<msgID>,\"<topic>\",<qos>[,\"<topic>\",<qos>...]",
+    ),
+];
+
 const QMTCFG_KEYWORDS: &[&str] = &["keepalive", "session", "timeout", "will", "aliauth"];
 /// A few `+XXX:` names the grammar does not know (D41).
 const UNKNOWN_NAMES: &[&str] = &[
@@ -50,7 +84,7 @@ const UNKNOWN_NAMES: &[&str] = &[
 ];
 
 /// Any line, commands and module output alike.
-pub(crate) fn line(g: &mut G<'_, '_>) -> Line<'static> {
+pub(crate) fn line(g: &mut Gen<'_, '_>) -> Line<'static> {
     match g.index(3) {
         0 => Line::Command(command(g)),
         1 => Line::Response(response(g)),
@@ -62,19 +96,19 @@ pub(super) fn s(v: String) -> Cow<'static, str> {
     Cow::Owned(v)
 }
 
-pub(super) fn conn_id(g: &mut G<'_, '_>) -> u8 {
+pub(super) fn conn_id(g: &mut Gen<'_, '_>) -> u8 {
     g.u8(limits::CONN_ID)
 }
 
 /// A topic as the module reports it in `+QMTRECV` (any quotable text: the decoder of module
 /// lines does not judge the broker's topics).
-pub(super) fn topic(g: &mut G<'_, '_>) -> Cow<'static, str> {
+pub(super) fn topic(g: &mut Gen<'_, '_>) -> Cow<'static, str> {
     s(g.text(limits::TOPIC_LEN, QUOTED))
 }
 
 /// A topic name (AT+QMTPUB, the will): no `+` or `#` (D62), except in one draw in 32, which
 /// is wild when it breaks the rule.
-pub(super) fn topic_name(g: &mut G<'_, '_>) -> Cow<'static, str> {
+pub(super) fn topic_name(g: &mut Gen<'_, '_>) -> Cow<'static, str> {
     let t = g.text(limits::TOPIC_LEN, QUOTED);
     if g.one_in(32) {
         g.wild |= mqtt_topic::check_topic_name(&t).is_err();
@@ -86,7 +120,7 @@ pub(super) fn topic_name(g: &mut G<'_, '_>) -> Cow<'static, str> {
 /// A topic filter (AT+QMTSUB, AT+QMTUNS): `+` and `#` only as whole levels, `#` only last
 /// (D62), except in one draw in 32, which is wild when it breaks the rule. Repairs keep the
 /// length (one byte for one byte), so D11's bounds still hold.
-pub(super) fn topic_filter(g: &mut G<'_, '_>) -> Cow<'static, str> {
+pub(super) fn topic_filter(g: &mut Gen<'_, '_>) -> Cow<'static, str> {
     let t = g.text(limits::TOPIC_LEN, QUOTED);
     if g.one_in(32) {
         g.wild |= mqtt_topic::check_topic_filter(&t).is_err();
@@ -106,11 +140,11 @@ pub(super) fn topic_filter(g: &mut G<'_, '_>) -> Cow<'static, str> {
     s(repaired.join("/"))
 }
 
-pub(super) fn qos(g: &mut G<'_, '_>) -> Qos {
+pub(super) fn qos(g: &mut Gen<'_, '_>) -> Qos {
     g.pick(Qos::ALL)
 }
 
-pub(super) fn will(g: &mut G<'_, '_>) -> Option<Will<'static>> {
+pub(super) fn will(g: &mut Gen<'_, '_>) -> Option<Will<'static>> {
     g.flag().then(|| Will {
         will_qos: qos(g),
         will_retain: g.flag(),
@@ -120,7 +154,7 @@ pub(super) fn will(g: &mut G<'_, '_>) -> Option<Will<'static>> {
 }
 
 /// An information response or final result code.
-pub(crate) fn response(g: &mut G<'_, '_>) -> Response<'static> {
+pub(crate) fn response(g: &mut Gen<'_, '_>) -> Response<'static> {
     use Response::*;
     match g.index(16) {
         0 => {
@@ -188,13 +222,13 @@ pub(crate) fn response(g: &mut G<'_, '_>) -> Response<'static> {
         13 => Ok,
         14 => Error,
         _ => CmeError {
-            err: bc20_grammar::CmeError::from_code(g.u16((0, 65535))),
+            err: crate::CmeError::from_code(g.u16((0, 65535))),
         },
     }
 }
 
 /// 27.007's `0..=max` or 99 (not known).
-fn rssi_or_ber(g: &mut G<'_, '_>, max: i64) -> u8 {
+fn rssi_or_ber(g: &mut Gen<'_, '_>, max: i64) -> u8 {
     if g.one_in(8) {
         99
     } else {
@@ -204,7 +238,7 @@ fn rssi_or_ber(g: &mut G<'_, '_>, max: i64) -> u8 {
 
 /// An ATI/AT+CGMR text line: not empty, unpadded, not `+`-prefixed, not a command or
 /// final result code.
-fn free_text(g: &mut G<'_, '_>) -> String {
+fn free_text(g: &mut Gen<'_, '_>) -> String {
     let first = g.pick(&["Q", "B", "R", "q", "1", "(", "é", "\u{201c}"]);
     let body = g.text((0, 40), FREE);
     let last = g.pick(&["l", "0", ")", "."]);
@@ -212,7 +246,7 @@ fn free_text(g: &mut G<'_, '_>) -> String {
 }
 
 /// An unsolicited line.
-pub(crate) fn urc(g: &mut G<'_, '_>) -> Urc<'static> {
+pub(crate) fn urc(g: &mut Gen<'_, '_>) -> Urc<'static> {
     let id = conn_id(g);
     match g.index(11) {
         0 => Urc::QmtOpen {
@@ -256,33 +290,33 @@ pub(crate) fn urc(g: &mut G<'_, '_>) -> Urc<'static> {
                 }
                 PacketResult::Failed => None,
             };
-            Urc::QmtSub {
+            Urc::QmtSub(PacketOutcome {
                 conn_id: id,
                 msg_id: g.u16(limits::SUB_MSG_ID),
                 result,
                 value,
-            }
+            })
         }
         5 => {
             let result = g.pick(PacketResult::ALL);
             let value = (result == PacketResult::Retransmission && g.flag())
                 .then(|| g.u8(limits::RETRY_TIMES));
-            Urc::QmtUns {
+            Urc::QmtUns(PacketOutcome {
                 conn_id: id,
                 msg_id: g.u16(limits::SUB_MSG_ID),
                 result,
                 value,
-            }
+            })
         }
         6 => {
             let result = g.pick(PacketResult::ALL);
             let value = (result == PacketResult::Retransmission).then(|| g.u8(limits::RETRY_TIMES));
-            Urc::QmtPub {
+            Urc::QmtPub(PacketOutcome {
                 conn_id: id,
                 msg_id: g.u16(limits::PUB_MSG_ID),
                 result,
                 value,
-            }
+            })
         }
         7 => Urc::QmtStat {
             conn_id: id,
@@ -308,7 +342,7 @@ pub(crate) fn urc(g: &mut G<'_, '_>) -> Urc<'static> {
 
 /// Received payload bytes: anything, CR/LF and quotes included, except a `"` right before a
 /// line end, or before blanks and a line end (that is what ends the URC, D36, D46).
-fn recv_payload(g: &mut G<'_, '_>) -> Payload<'static> {
+fn recv_payload(g: &mut Gen<'_, '_>) -> Payload<'static> {
     let n = g.len(limits::MSG_LEN);
     let mut bytes: Vec<u8> = (0..n)
         .map(|_| {

@@ -1,17 +1,17 @@
 //! Structure-aware generator of host commands: every variant of [`Command`], with the
-//! ranges of bc20_grammar::limits and spec/DECISIONS.md (D11 lengths, D18 positional timeout
+//! ranges of crate::limits and spec/DECISIONS.md (D11 lengths, D18 positional timeout
 //! values, D29 topic counts, D32 the QMTPUB msgID rule).
 
 use std::borrow::Cow;
 
-use bc20_grammar::limits::{self, MAX_TOPICS};
-use bc20_grammar::{Command, Payload, Qos, SubTopic, HOST_NAME_MAX_LEN};
+use crate::limits::{self, MAX_TOPICS};
+use crate::{CfgKeyword, CfgSetting, Command, Payload, Qos, SubTopic, HOST_NAME_MAX_LEN};
 
-use super::gen::G;
-use super::gen_lines::{conn_id, qos, s, topic_filter, topic_name, will, QUOTED};
+use super::lines::{conn_id, qos, s, topic_filter, topic_name, will, QUOTED};
+use super::Gen;
 
 /// Message bytes of AT+QMTPUB: anything but `"` and control bytes, not necessarily UTF-8.
-fn msg(g: &mut G<'_, '_>) -> Payload<'static> {
+fn msg(g: &mut Gen<'_, '_>) -> Payload<'static> {
     let n = g.len(limits::MSG_LEN);
     let bytes = (0..n)
         .map(|_| match g.u.int_in_range(0x20..=0xffu8).unwrap_or(b'm') {
@@ -23,48 +23,19 @@ fn msg(g: &mut G<'_, '_>) -> Payload<'static> {
 }
 
 /// A host command.
-pub(crate) fn command(g: &mut G<'_, '_>) -> Command<'static> {
+pub(super) fn command(g: &mut Gen<'_, '_>) -> Command<'static> {
     use Command::*;
     let id = conn_id(g);
     match g.index(36) {
         0 => QmtCfgTest,
-        1 => QmtCfgKeepAliveQuery { conn_id: id },
-        2 => QmtCfgKeepAlive {
+        // Odd: the query of a keyword, even: its write form (the fuzz corpus's draw order).
+        k @ 1..=10 if k % 2 == 1 => QmtCfg {
             conn_id: id,
-            keepalive: g.u16(limits::KEEPALIVE),
+            setting: CfgSetting::Query(CfgKeyword::ALL[(k - 1) / 2]),
         },
-        3 => QmtCfgSessionQuery { conn_id: id },
-        4 => QmtCfgSession {
+        k @ 1..=10 => QmtCfg {
             conn_id: id,
-            clean_session: g.flag(),
-        },
-        5 => QmtCfgTimeoutQuery { conn_id: id },
-        6 => {
-            let pkt_timeout = g.u8(limits::PKT_TIMEOUT);
-            let retry_times = g.flag().then(|| g.u8(limits::RETRY_TIMES));
-            let mut timeout_notice = retry_times.and_then(|_| g.flag().then(|| g.flag()));
-            if retry_times.is_none() && g.one_in(32) {
-                g.wild = true; // positional: timeout_notice needs retry_times (D18)
-                timeout_notice = Some(true);
-            }
-            QmtCfgTimeout {
-                conn_id: id,
-                pkt_timeout,
-                retry_times,
-                timeout_notice,
-            }
-        }
-        7 => QmtCfgWillQuery { conn_id: id },
-        8 => QmtCfgWill {
-            conn_id: id,
-            will: will(g),
-        },
-        9 => QmtCfgAliAuthQuery { conn_id: id },
-        10 => QmtCfgAliAuth {
-            conn_id: id,
-            product_key: s(g.text(limits::ALIAUTH_LEN, QUOTED)),
-            device_name: s(g.text(limits::ALIAUTH_LEN, QUOTED)),
-            device_secret: s(g.text(limits::ALIAUTH_LEN, QUOTED)),
+            setting: setting(g, CfgKeyword::ALL[(k - 2) / 2]),
         },
         11 => QmtOpenTest,
         12 => QmtOpenRead,
@@ -154,8 +125,40 @@ pub(crate) fn command(g: &mut G<'_, '_>) -> Command<'static> {
     }
 }
 
+/// The write form of one AT+QMTCFG keyword.
+fn setting(g: &mut Gen<'_, '_>, keyword: CfgKeyword) -> CfgSetting<'static> {
+    match keyword {
+        CfgKeyword::KeepAlive => CfgSetting::KeepAlive {
+            keepalive: g.u16(limits::KEEPALIVE),
+        },
+        CfgKeyword::Session => CfgSetting::Session {
+            clean_session: g.flag(),
+        },
+        CfgKeyword::Timeout => {
+            let pkt_timeout = g.u8(limits::PKT_TIMEOUT);
+            let retry_times = g.flag().then(|| g.u8(limits::RETRY_TIMES));
+            let mut timeout_notice = retry_times.and_then(|_| g.flag().then(|| g.flag()));
+            if retry_times.is_none() && g.one_in(32) {
+                g.wild = true; // positional: timeout_notice needs retry_times (D18)
+                timeout_notice = Some(true);
+            }
+            CfgSetting::Timeout {
+                pkt_timeout,
+                retry_times,
+                timeout_notice,
+            }
+        }
+        CfgKeyword::Will => CfgSetting::Will(will(g)),
+        CfgKeyword::AliAuth => CfgSetting::AliAuth {
+            product_key: s(g.text(limits::ALIAUTH_LEN, QUOTED)),
+            device_name: s(g.text(limits::ALIAUTH_LEN, QUOTED)),
+            device_secret: s(g.text(limits::ALIAUTH_LEN, QUOTED)),
+        },
+    }
+}
+
 /// 1 to 16 topics (D29); one draw in 32 gives none.
-fn topic_count(g: &mut G<'_, '_>) -> usize {
+fn topic_count(g: &mut Gen<'_, '_>) -> usize {
     let n = g.num((1, MAX_TOPICS as i64), MAX_TOPICS as i64) as usize;
     if g.one_in(32) {
         g.wild = true;
