@@ -103,11 +103,12 @@ impl Model {
                     retain: false,
                 };
                 // QoS 1 is routed at each transmission that reaches the broker (no PUBACK
-                // stops them); QoS 2 once, the broker remembering the packet id.
-                let times = if *q == Qos::AtLeastOnce {
-                    1 + usize::from(done)
-                } else {
-                    1
+                // stops them); QoS 2 is held until its PUBREL (method A of [MQTT-4.3.3], as
+                // mosquitto and rumqttd do), which never comes while the broker is silent.
+                let times = match q {
+                    Qos::AtMostOnce => 1,
+                    Qos::AtLeastOnce => 1 + usize::from(done),
+                    Qos::ExactlyOnce => 0,
                 };
                 for _ in 0..times {
                     ex.deliveries.extend(self.broker.publish(&p));
