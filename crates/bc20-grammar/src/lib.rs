@@ -55,6 +55,7 @@ mod serde_int;
 mod slot_settings;
 mod stream;
 mod text;
+pub mod time;
 mod topics;
 mod urc;
 mod wire;
