@@ -35,7 +35,7 @@ use crate::faults::Fault;
 use crate::time::SimTime;
 use host::HostOut;
 use slot::Slots;
-pub use slot::{SlotSettings, SlotState};
+pub use slot::{conn_ids, SlotSettings, SlotState};
 use timers::{TimerKey, Timers};
 
 /// Number of MQTT slots (`<tcpconnectID>` 0-5).

@@ -145,8 +145,9 @@ impl Slots {
     }
 }
 
-/// Every `<tcpconnectID>`, ascending.
-pub(crate) fn conn_ids() -> impl Iterator<Item = u8> {
+/// Every `<tcpconnectID>` (`conn_id`), ascending: 0 to [`SLOTS`] − 1, typed as the `u8` the
+/// AT commands and [`NetAction`](super::NetAction)s carry.
+pub fn conn_ids() -> impl Iterator<Item = u8> {
     (0..).take(SLOTS)
 }
 
