@@ -35,7 +35,7 @@ impl Rig {
     }
 
     fn pump(&mut self) {
-        let now = Instant::from_millis(self.bench.now.as_millis());
+        let now = self.bench.now;
         loop {
             let out = self.bench.read(0);
             self.client.handle_input(now, &out);

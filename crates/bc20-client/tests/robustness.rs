@@ -74,7 +74,7 @@ proptest! {
             let wrote = c.poll_transmit(now).is_some();
             prop_assert!(!(busy && wrote), "a second command was written before a final result code");
             c.handle_input(now, part);
-            now = now + Duration::from_millis(7);
+            now += Duration::from_millis(7);
             c.handle_timeout(now);
             while let Some(e) = c.poll_event() {
                 if let Event::Completed { handle, .. } = e {

@@ -60,6 +60,7 @@ mod slot_settings;
 pub mod strategies;
 mod stream;
 mod text;
+pub mod time;
 mod topics;
 mod urc;
 mod wire;

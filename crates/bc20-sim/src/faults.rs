@@ -37,14 +37,6 @@ impl Impairment {
         self.blackhole_down_until.is_some_and(|t| now < t)
     }
 
-    /// The next time a held packet is due.
-    pub(crate) fn next_release(&self) -> Option<SimTime> {
-        crate::time::earliest(
-            self.held_up.front().map(|h| h.0),
-            self.held_down.front().map(|h| h.0),
-        )
-    }
-
     /// Forgets queued packets (the link they belonged to is gone).
     pub(crate) fn flush(&mut self) {
         self.held_up.clear();

@@ -50,7 +50,9 @@ pub mod virtual_net;
 
 pub use config::{AliAuthMode, ModemConfig, MqttVersion, TestStyle};
 pub use faults::{Fault, Way};
-pub use modem::{ConnectFailure, Modem, NetAction, NetEvent, SlotSettings, SlotState, SLOTS};
+pub use modem::{
+    conn_ids, ConnectFailure, Modem, NetAction, NetEvent, SlotSettings, SlotState, SLOTS,
+};
 pub use quirks::{list_quirks, Quirk, Quirks, UnknownQuirk};
 pub use time::SimTime;
 pub use virtual_net::{Bench, VirtualNetwork};

@@ -343,3 +343,16 @@ fn a_given_up_id_is_free_again_once_the_connection_ends_d60() {
         framed(&["OK", "+QMTPUB: 0,7,0"])
     );
 }
+
+#[test]
+fn simultaneous_retransmissions_fire_in_the_order_the_commands_were_sent() {
+    // Same instant, msgIDs descending: the timer table fires by exchange, not by msgID.
+    let mut b = noisy();
+    b.net.broker.behaviour.silent_puback = true;
+    b.command("AT+QMTPUB=0,9,1,0,\"t\",\"x\"");
+    b.command("AT+QMTPUB=0,3,1,0,\"t\",\"x\"");
+    assert_eq!(
+        b.advance(s(10)),
+        framed(&["+QMTPUB: 0,9,1,1", "+QMTPUB: 0,3,1,1"])
+    );
+}

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant as WallClock};
 
-use bc20_sim::{Fault, SimTime, Way};
+use bc20_sim::{Fault, Way};
 
 use crate::check::env::{Environment, Virtual};
 use crate::check::expect::Observation;
@@ -40,10 +40,6 @@ pub struct World<E: Environment = Virtual> {
     monitor: Monitor,
     /// Accepted requests not yet completed.
     open: BTreeSet<Handle>,
-}
-
-fn instant(t: SimTime) -> Instant {
-    Instant::from_millis(t.as_millis())
 }
 
 impl World<Virtual> {
@@ -107,7 +103,7 @@ impl<E: Environment> World<E> {
     }
 
     fn now(&self) -> Instant {
-        instant(self.env.now())
+        self.env.now()
     }
 
     fn topic(&self, i: u8) -> String {
@@ -341,11 +337,7 @@ impl<E: Environment> World<E> {
             return self.pump();
         }
         for _ in 0..MAX_ROUNDS {
-            let driver = self
-                .client
-                .poll_timeout()
-                .map(|t| SimTime::from_millis(t.as_millis()));
-            let next = match (driver, self.env.next_timer()) {
+            let next = match (self.client.poll_timeout(), self.env.next_timer()) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
@@ -354,11 +346,11 @@ impl<E: Environment> World<E> {
             };
             let t = t.max(self.env.now());
             self.env.advance_to(t);
-            self.client.handle_timeout(instant(t));
+            self.client.handle_timeout(t);
             self.pump()?;
         }
         self.env.advance_to(target);
-        self.client.handle_timeout(instant(target));
+        self.client.handle_timeout(target);
         self.pump()
     }
 

@@ -62,7 +62,7 @@ impl Script {
 
     /// Advances the clock and fires due deadlines.
     pub fn advance(&mut self, d: Duration) {
-        self.now = self.now + d;
+        self.now += d;
         self.client.handle_timeout(self.now);
     }
 

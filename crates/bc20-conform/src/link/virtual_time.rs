@@ -10,7 +10,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use bc20_sim::{Modem, ModemConfig, NetAction, SimTime, VirtualNetwork, SLOTS};
+use bc20_sim::{conn_ids, Modem, ModemConfig, NetAction, SimTime, VirtualNetwork};
 
 use super::{Fault, LinkError, ModuleLink, Reset};
 use crate::peer::{BrokerPeer, PeerError, PeerMessage};
@@ -106,7 +106,7 @@ impl World {
     /// Replaces the module by a freshly booted one; its old links close (their wills go).
     fn reboot(&mut self) {
         let now = self.now;
-        for conn_id in 0..SLOTS as u8 {
+        for conn_id in conn_ids() {
             self.net.handle_action(now, 0, NetAction::Close { conn_id });
         }
         self.modem = Modem::new(self.config.clone(), now);

@@ -8,6 +8,7 @@ use bc20_grammar::{
 use super::host::{Done, Fail};
 use super::session::{Inflight, Session, Stage};
 use super::slot::Phase;
+use super::timers::SlotTimer;
 use super::{Modem, NetAction};
 use crate::config::{AliAuthMode, MqttVersion};
 use crate::mqtt::{
@@ -126,14 +127,14 @@ impl Modem {
             self.result(Urc::QmtOpen { conn_id, result });
             return Ok(Done::Async);
         }
+        let deadline = self.now + self.config.open_timeout;
+        self.enter_until(conn_id, Phase::Opening, SlotTimer::Open, deadline);
         let slot = &mut self.slots[conn_id];
-        slot.phase = Phase::Opening {
-            deadline: self.now + self.config.open_timeout,
-        };
         slot.host_name = host_name.clone();
         slot.port = port;
         slot.session = Session::new(self.config.max_packet_size);
         slot.imp.flush();
+        self.sync_release(conn_id);
         self.net_out.push_back(NetAction::Open {
             conn_id,
             host: host_name,
@@ -225,9 +226,8 @@ impl Modem {
         let slot = &mut self.slots[conn_id];
         slot.session.connect = Some((effective_id, clean_session));
         slot.session.keepalive = keepalive;
-        slot.phase = Phase::Connecting {
-            deadline: self.now + timing.pkt_timeout,
-        };
+        let deadline = self.now + timing.pkt_timeout;
+        self.enter_until(conn_id, Phase::Connecting, SlotTimer::Connack, deadline);
         Ok(())
     }
 
@@ -249,9 +249,13 @@ impl Modem {
         } else if self.slots[conn_id].imp.hold_close {
             let timeout = super::slot::timing(&self.slots[conn_id].cfg).pkt_timeout;
             self.slots[conn_id].session.inflight.clear();
-            self.slots[conn_id].phase = Phase::Disconnecting {
-                deadline: self.now + timeout,
-            };
+            let deadline = self.now + timeout;
+            self.enter_until(
+                conn_id,
+                Phase::Disconnecting,
+                SlotTimer::ServerClose,
+                deadline,
+            );
         } else {
             self.close_link(conn_id);
             self.result(Urc::QmtDisc {
@@ -308,19 +312,20 @@ impl Modem {
         let resend =
             mqtt::encode_resend(packet, self.config.mqtt_version).unwrap_or_else(|_| first.clone());
         let ever_sent = self.transmit(conn_id, first);
-        let deadline = self.now + timing.pkt_timeout;
+        let exchange = self.timers.new_exchange();
         let entry = Inflight {
             command,
             msg_id,
             stage,
             packet: resend,
-            deadline,
+            exchange,
             retransmissions: 0,
             timing,
             ever_sent,
             abandoned: false,
         };
         self.slots[conn_id].session.inflight.push(entry);
+        self.arm_retransmission(conn_id, exchange, &timing);
         Ok(())
     }
 }

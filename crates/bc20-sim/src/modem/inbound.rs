@@ -15,7 +15,7 @@ use crate::quirks::Quirk;
 impl Modem {
     pub(super) fn on_packet(&mut self, conn_id: u8, packet: Packet) {
         let phase = self.slots[conn_id].phase;
-        if let Phase::Connecting { .. } = phase {
+        if let Phase::Connecting = phase {
             let Packet::ConnAck(ack) = packet else {
                 return self.protocol_error(conn_id);
             };
@@ -26,11 +26,12 @@ impl Modem {
                 (true, false) => 0,
                 (false, _) => code,
             };
-            self.slots[conn_id].phase = if accepted {
-                Phase::Connected
+            if accepted {
+                self.enter(conn_id, Phase::Connected);
+                self.sync_ping(conn_id);
             } else {
-                Phase::Opened
-            };
+                self.enter(conn_id, Phase::Opened);
+            }
             let resumed = if accepted {
                 self.session_start(conn_id, ack.session_present)
             } else {
@@ -49,12 +50,12 @@ impl Modem {
             }
             return;
         }
-        if !matches!(phase, Phase::Connected | Phase::Disconnecting { .. }) {
+        if !matches!(phase, Phase::Connected | Phase::Disconnecting) {
             return;
         }
         let session = &mut self.slots[conn_id].session;
         match packet {
-            Packet::PingResp => session.ping_deadline = None,
+            Packet::PingResp => self.ping_answered(conn_id),
             Packet::PubAck(a) => self.acked(conn_id, MqttCommand::QmtPub, a.pkid, Stage::Ack, None),
             Packet::PubRec(a) => self.pubrec(conn_id, a.pkid),
             Packet::PubComp(a) => {
@@ -123,7 +124,7 @@ impl Modem {
     ) {
         match self.slots[conn_id].session.take(command, msg_id, stage) {
             // D60: the late PUBCOMP of a QoS 2 exchange given up on frees its msgID silently.
-            Some(entry) if !entry.abandoned => {}
+            Some(entry) if !entry.abandoned => self.cancel_retransmission(conn_id, entry.exchange),
             _ => return,
         }
         let result = PacketResult::Sent;
@@ -166,7 +167,6 @@ impl Modem {
             (Ok(first), Ok(again)) => (first, again),
             _ => return,
         };
-        let now = self.now;
         let session = &mut self.slots[conn_id].session;
         let Some(entry) = session.inflight.iter_mut().find(|i| {
             i.command == MqttCommand::QmtPub && i.msg_id == msg_id && i.stage != Stage::Ack
@@ -176,7 +176,10 @@ impl Modem {
         entry.stage = Stage::Comp;
         entry.packet = resend;
         entry.retransmissions = 0;
-        entry.deadline = now + entry.timing.pkt_timeout;
+        let (exchange, timing, abandoned) = (entry.exchange, entry.timing, entry.abandoned);
+        if !abandoned {
+            self.arm_retransmission(conn_id, exchange, &timing);
+        }
         self.transmit(conn_id, rel);
     }
 

@@ -6,7 +6,6 @@ use bc20_grammar::{
 };
 use bytes::Bytes;
 
-use super::session::Stage;
 use super::slot::Phase;
 use super::{ConnectFailure, Modem, NetAction, NetEvent, SLOTS};
 use crate::faults::Fault;
@@ -16,15 +15,15 @@ impl Modem {
     pub(super) fn on_net(&mut self, conn_id: u8, event: NetEvent) {
         let phase = self.slots[conn_id].phase;
         match (phase, event) {
-            (Phase::Opening { .. }, NetEvent::Connected) => {
-                self.slots[conn_id].phase = Phase::Opened;
+            (Phase::Opening, NetEvent::Connected) => {
+                self.enter(conn_id, Phase::Opened);
                 self.result(Urc::QmtOpen {
                     conn_id,
                     result: OpenResult::Opened,
                 });
             }
-            (Phase::Opening { .. }, NetEvent::ConnectFailed(why)) => {
-                self.slots[conn_id].phase = Phase::Closed;
+            (Phase::Opening, NetEvent::ConnectFailed(why)) => {
+                self.enter(conn_id, Phase::Closed);
                 let result = if why == ConnectFailure::Dns {
                     OpenResult::DomainNameParseFailed
                 } else {
@@ -32,14 +31,13 @@ impl Modem {
                 };
                 self.result(Urc::QmtOpen { conn_id, result });
             }
-            (
-                Phase::Opening { .. },
-                NetEvent::Closed | NetEvent::LinkDown | NetEvent::SendFailed,
-            ) => self.open_lost(conn_id),
-            (Phase::Closed | Phase::Opening { .. }, _) => {}
+            (Phase::Opening, NetEvent::Closed | NetEvent::LinkDown | NetEvent::SendFailed) => {
+                self.open_lost(conn_id)
+            }
+            (Phase::Closed | Phase::Opening, _) => {}
             (_, NetEvent::Data(bytes)) => self.on_data(conn_id, &bytes),
             (_, NetEvent::Connected | NetEvent::ConnectFailed(_)) => {}
-            (Phase::Disconnecting { .. }, NetEvent::Closed | NetEvent::LinkDown) => {
+            (Phase::Disconnecting, NetEvent::Closed | NetEvent::LinkDown) => {
                 // D28: the server closed first after our DISCONNECT.
                 self.teardown(conn_id, None);
                 self.result(Urc::QmtDisc {
@@ -51,13 +49,13 @@ impl Modem {
                     err_code: QmtStatCode::ServerClosedAfterDisconnect,
                 });
             }
-            (Phase::Connecting { .. }, NetEvent::Closed | NetEvent::LinkDown) => {
+            (Phase::Connecting, NetEvent::Closed | NetEvent::LinkDown) => {
                 self.connect_failed(conn_id, QmtStatCode::ConnackFailed)
             }
-            (Phase::Connecting { .. }, NetEvent::SendFailed) => {
+            (Phase::Connecting, NetEvent::SendFailed) => {
                 self.connect_failed(conn_id, QmtStatCode::ConnectFailed)
             }
-            (Phase::Disconnecting { .. }, NetEvent::SendFailed) => {
+            (Phase::Disconnecting, NetEvent::SendFailed) => {
                 self.teardown(conn_id, None);
                 self.result(Urc::QmtDisc {
                     conn_id,
@@ -98,15 +96,17 @@ impl Modem {
             return false;
         }
         slot.session.last_sent = now;
-        if slot.imp.blackholed_up(now) {
-            return true;
+        // A black hole loses the packet after the module sent it.
+        if !slot.imp.blackholed_up(now) {
+            if !slot.imp.delay_up.is_zero() || !slot.imp.held_up.is_empty() {
+                let at = now + slot.imp.delay_up;
+                slot.imp.held_up.push_back((at, bytes));
+                self.sync_release(conn_id);
+            } else {
+                self.net_out.push_back(NetAction::Send { conn_id, bytes });
+            }
         }
-        if !slot.imp.delay_up.is_zero() || !slot.imp.held_up.is_empty() {
-            let at = now + slot.imp.delay_up;
-            slot.imp.held_up.push_back((at, bytes));
-        } else {
-            self.net_out.push_back(NetAction::Send { conn_id, bytes });
-        }
+        self.sync_ping(conn_id);
         true
     }
 
@@ -130,7 +130,8 @@ impl Modem {
         }
         slot.session.inflight.clear();
         slot.session.incoming_qos2.clear();
-        slot.session.ping_deadline = None;
+        // Every timer of the link ends with it.
+        self.timers.cancel_slot(conn_id, |_| true);
         self.net_out.push_back(NetAction::Close { conn_id });
     }
 
@@ -205,6 +206,7 @@ impl Modem {
             if !imp.delay_down.is_zero() || !imp.held_down.is_empty() {
                 let at = now + imp.delay_down;
                 imp.held_down.push_back((at, frame));
+                self.sync_release(conn_id);
                 continue;
             }
             self.on_frame(conn_id, &frame);
@@ -217,8 +219,8 @@ impl Modem {
     /// A malformed packet or stream from the server: the module drops the link (code 7).
     pub(super) fn protocol_error(&mut self, conn_id: u8) {
         match self.slots[conn_id].phase {
-            Phase::Connecting { .. } => self.connect_failed(conn_id, QmtStatCode::ConnackFailed),
-            Phase::Closed | Phase::Opening { .. } => {}
+            Phase::Connecting => self.connect_failed(conn_id, QmtStatCode::ConnackFailed),
+            Phase::Closed | Phase::Opening => {}
             _ => self.teardown(conn_id, Some(QmtStatCode::LinkNotAlive)),
         }
     }
@@ -229,129 +231,10 @@ impl Modem {
             Err(_) => self.protocol_error(conn_id),
         }
     }
-
-    /// Fires the slot's timers that are due at `self.now`.
-    pub(super) fn fire_slot(&mut self, conn_id: u8) {
-        let now = self.now;
-        match self.slots[conn_id].phase {
-            Phase::Opening { deadline } if deadline <= now => {
-                self.close_link(conn_id);
-                self.result(Urc::QmtOpen {
-                    conn_id,
-                    result: OpenResult::FailedToOpen,
-                });
-            }
-            Phase::Connecting { deadline } if deadline <= now => {
-                self.connect_failed(conn_id, QmtStatCode::ConnackFailed)
-            }
-            Phase::Disconnecting { deadline } if deadline <= now => {
-                self.close_link(conn_id);
-                self.result(Urc::QmtDisc {
-                    conn_id,
-                    result: CloseResult::Closed,
-                });
-            }
-            Phase::Connected => self.fire_session(conn_id),
-            _ => {}
-        }
-        self.release_held(conn_id);
-    }
-
-    fn fire_session(&mut self, conn_id: u8) {
-        let now = self.now;
-        let session = &self.slots[conn_id].session;
-        if session.ping_deadline.is_some_and(|t| t <= now) {
-            return self.teardown(conn_id, Some(QmtStatCode::PingFailed));
-        }
-        if session.ping_due().is_some_and(|t| t <= now) {
-            if !self.send_packet(conn_id, &Packet::PingReq) {
-                return self.teardown(conn_id, Some(QmtStatCode::PingFailed));
-            }
-            let timeout = super::slot::timing(&self.slots[conn_id].cfg).pkt_timeout;
-            self.slots[conn_id].session.ping_deadline = Some(now + timeout);
-        }
-        while let Some(at) = self.slots[conn_id]
-            .session
-            .inflight
-            .iter()
-            .position(|i| !i.abandoned && i.deadline <= now)
-        {
-            let entry = &mut self.slots[conn_id].session.inflight[at];
-            if entry.retransmissions < entry.timing.retry_times {
-                entry.retransmissions += 1;
-                entry.deadline = now + entry.timing.pkt_timeout;
-                let (command, msg_id, retransmissions, timeout_notice, packet) = (
-                    entry.command,
-                    entry.msg_id,
-                    entry.retransmissions,
-                    entry.timing.timeout_notice,
-                    entry.packet.clone(),
-                );
-                if self.transmit(conn_id, packet) {
-                    self.slots[conn_id].session.inflight[at].ever_sent = true;
-                }
-                if timeout_notice {
-                    self.result(retry_urc(
-                        command,
-                        conn_id,
-                        msg_id,
-                        PacketResult::Retransmission,
-                        Some(retransmissions),
-                    ));
-                }
-            } else {
-                // D60: result 2. A QoS 2 exchange stays open (and its msgID reserved) until
-                // PUBCOMP or the end of the connection; the others end here.
-                let qos2 = entry.command == MqttCommand::QmtPub && entry.stage != Stage::Ack;
-                entry.abandoned = true;
-                let (command, msg_id, ever_sent) = (entry.command, entry.msg_id, entry.ever_sent);
-                if !qos2 {
-                    self.slots[conn_id].session.inflight.remove(at);
-                }
-                self.result(retry_urc(
-                    command,
-                    conn_id,
-                    msg_id,
-                    PacketResult::Failed,
-                    None,
-                ));
-                if !ever_sent {
-                    // Every transmission failed: the module gives the link up (5.1, code 6).
-                    return self.teardown(conn_id, Some(QmtStatCode::SendFailures));
-                }
-            }
-        }
-    }
-
-    /// Lets through packets whose delay ran out.
-    fn release_held(&mut self, conn_id: u8) {
-        let now = self.now;
-        while self.slots[conn_id]
-            .imp
-            .held_up
-            .front()
-            .is_some_and(|h| h.0 <= now)
-        {
-            if let Some((_, bytes)) = self.slots[conn_id].imp.held_up.pop_front() {
-                self.net_out.push_back(NetAction::Send { conn_id, bytes });
-            }
-        }
-        while self.slots[conn_id].phase.is_open()
-            && self.slots[conn_id]
-                .imp
-                .held_down
-                .front()
-                .is_some_and(|h| h.0 <= now)
-        {
-            if let Some((_, frame)) = self.slots[conn_id].imp.held_down.pop_front() {
-                self.on_frame(conn_id, &frame);
-            }
-        }
-    }
 }
 
 /// `+QMTSUB`/`+QMTUNS`/`+QMTPUB` with result 1 (count) or 2 (D25, D30, D31).
-fn retry_urc(
+pub(super) fn retry_urc(
     command: MqttCommand,
     conn_id: u8,
     msg_id: u16,

@@ -8,30 +8,35 @@
 //! says when it next needs [`Modem::handle_timeout`]. No threads, sockets, sleeps or clocks.
 //!
 //! Every entry point first fires the timers that are due at `now`, so a driver that calls
-//! late loses nothing; timers fire at their own time, so schedules stay exact.
+//! late loses nothing; timers fire at their own time, so schedules stay exact. Every deadline
+//! lives in one timer table (`timers.rs`: what the keys are and in which order timers due at
+//! the same instant fire); `deadlines.rs` arms them and says what each does when it fires.
 //!
 //! Contract for drivers: after a [`NetAction::Close`] for a slot (or a failed open), no event
 //! of that link may be delivered any more; a new [`NetAction::Open`] starts a new link.
 
 mod basic;
 mod commands;
+mod deadlines;
 mod host;
 mod inbound;
 mod link;
 pub(crate) mod session;
 pub(crate) mod slot;
+mod timers;
 
 use std::collections::VecDeque;
 
-use bc20_grammar::{Direction, OpenResult, StreamConfig, StreamDecoder, Urc};
+use bc20_grammar::{Direction, OpenResult, StreamConfig, StreamDecoder};
 use bytes::Bytes;
 
 use crate::config::ModemConfig;
 use crate::faults::Fault;
-use crate::time::{earliest, SimTime};
+use crate::time::SimTime;
 use host::HostOut;
-use slot::{conn_ids, Slots};
-pub use slot::{SlotSettings, SlotState};
+use slot::Slots;
+pub use slot::{conn_ids, SlotSettings, SlotState};
+use timers::{TimerKey, Timers};
 
 /// Number of MQTT slots (`<tcpconnectID>` 0-5).
 pub const SLOTS: usize = 6;
@@ -100,7 +105,8 @@ pub struct Modem {
     echo: bool,
     cmee: u8,
     attached: bool,
-    attach_at: Option<SimTime>,
+    /// Every deadline of the module.
+    timers: Timers,
     decoder: Option<StreamDecoder>,
     out: HostOut,
     slots: Slots,
@@ -121,11 +127,15 @@ impl Modem {
             direction: Direction::HostToModem,
         });
         let slots = Slots::new(config.max_packet_size);
+        let mut timers = Timers::default();
+        if let Some(d) = config.attach_after {
+            timers.arm(TimerKey::Attach, now + d);
+        }
         let mut modem = Modem {
             echo: config.echo,
             cmee: config.cmee,
             attached: false,
-            attach_at: config.attach_after.map(|d| now + d),
+            timers,
             decoder: Some(decoder),
             out: HostOut::default(),
             slots,
@@ -215,16 +225,7 @@ impl Modem {
 
     /// When [`Modem::handle_timeout`] must next be called, if any timer runs.
     pub fn poll_timeout(&self) -> Option<SimTime> {
-        let mut next = self.attach_at;
-        for s in self.slots.iter() {
-            next = earliest(next, s.phase.deadline());
-            next = earliest(
-                next,
-                s.session.next_deadline(s.phase == slot::Phase::Connected),
-            );
-            next = earliest(next, s.imp.next_release());
-        }
-        next
+        self.timers.next()
     }
 
     /// All bytes produced for the host since the last call, or `None`.
@@ -235,34 +236,5 @@ impl Modem {
     /// The next network action, or `None`.
     pub fn poll_net(&mut self) -> Option<NetAction> {
         self.net_out.pop_front()
-    }
-
-    /// Runs every timer due at or before `now`, each at its own time.
-    fn fire_due(&mut self, now: SimTime) {
-        // A bounded loop: every iteration removes or moves a timer past `t`.
-        for _ in 0..100_000 {
-            match self.poll_timeout() {
-                Some(t) if t <= now => {
-                    self.now = self.now.max(t);
-                    self.fire_timers();
-                }
-                _ => break,
-            }
-        }
-        self.now = self.now.max(now);
-    }
-
-    /// Fires what is due at `self.now`.
-    fn fire_timers(&mut self) {
-        let now = self.now;
-        if self.attach_at.is_some_and(|t| t <= now) {
-            self.attach_at = None;
-            self.attached = true;
-            let addr = self.config.ip_address.clone();
-            self.urc(&Urc::Ip { addr: addr.into() });
-        }
-        for conn_id in conn_ids() {
-            self.fire_slot(conn_id);
-        }
     }
 }

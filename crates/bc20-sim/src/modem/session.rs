@@ -1,5 +1,6 @@
-//! The MQTT session of one slot: packets in flight with their retransmission timers,
-//! keep-alive, and QoS 2 deliveries not yet released.
+//! The MQTT session of one slot: packets in flight (their retransmission timers are in the
+//! module's timer table, keyed by exchange), keep-alive, and QoS 2 deliveries not yet
+//! released.
 
 use std::time::Duration;
 
@@ -8,7 +9,7 @@ use bytes::Bytes;
 
 use crate::modem::slot::Timing;
 use crate::mqtt::PacketReader;
-use crate::time::{earliest, SimTime};
+use crate::time::SimTime;
 
 /// What a packet in flight waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +30,8 @@ pub(crate) struct Inflight {
     pub(crate) stage: Stage,
     /// What a retransmission sends (PUBLISH with DUP set, SUBSCRIBE, UNSUBSCRIBE or PUBREL).
     pub(crate) packet: Bytes,
-    pub(crate) deadline: SimTime,
+    /// The exchange's number in the timer table (its retransmission timer's key).
+    pub(crate) exchange: u64,
     /// Retransmissions of the current packet so far.
     pub(crate) retransmissions: u8,
     pub(crate) timing: Timing,
@@ -50,8 +52,6 @@ pub(crate) struct Session {
     pub(crate) keepalive: Duration,
     /// When the module last sent a packet (Figure 1, T2 counts from here).
     pub(crate) last_sent: SimTime,
-    /// A PINGREQ is out and its PINGRESP is due by then.
-    pub(crate) ping_deadline: Option<SimTime>,
     pub(crate) inflight: Vec<Inflight>,
     /// QoS 2 packet ids received (and reported) but not yet released by PUBREL (D37).
     pub(crate) incoming_qos2: Vec<u16>,
@@ -79,7 +79,6 @@ impl Session {
             reader: PacketReader::new(max_packet_size),
             keepalive: Duration::ZERO,
             last_sent: SimTime::ZERO,
-            ping_deadline: None,
             inflight: Vec::new(),
             incoming_qos2: Vec::new(),
             connect: None,
@@ -124,25 +123,5 @@ impl Session {
             .iter()
             .position(|i| i.command == command && i.msg_id == msg_id && i.stage == stage)?;
         Some(self.inflight.remove(at))
-    }
-
-    /// When the next PINGREQ is due (none while one is out, or without keep-alive, D22).
-    pub(crate) fn ping_due(&self) -> Option<SimTime> {
-        (!self.keepalive.is_zero() && self.ping_deadline.is_none())
-            .then(|| self.last_sent + self.keepalive)
-    }
-
-    /// The earliest timer of the session.
-    pub(crate) fn next_deadline(&self, connected: bool) -> Option<SimTime> {
-        if !connected {
-            return None;
-        }
-        let retrans = self
-            .inflight
-            .iter()
-            .filter(|i| !i.abandoned)
-            .map(|i| i.deadline)
-            .min();
-        earliest(earliest(retrans, self.ping_deadline), self.ping_due())
     }
 }

@@ -7,7 +7,7 @@ use bc20_grammar::ConnState;
 
 use crate::faults::Impairment;
 use crate::modem::session::{Session, Stored};
-use crate::time::{secs, SimTime};
+use crate::time::secs;
 
 use super::SLOTS;
 
@@ -64,35 +64,27 @@ impl SlotState {
     }
 }
 
-/// The internal phase with its deadline.
+/// The internal phase; the deadline of a phase that waits (opening, connecting,
+/// disconnecting) is its phase timer in the module's timer table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Phase {
     Closed,
-    Opening { deadline: SimTime },
+    Opening,
     Opened,
-    Connecting { deadline: SimTime },
+    Connecting,
     Connected,
-    Disconnecting { deadline: SimTime },
+    Disconnecting,
 }
 
 impl Phase {
     pub(crate) fn state(self) -> SlotState {
         match self {
             Phase::Closed => SlotState::Closed,
-            Phase::Opening { .. } => SlotState::Opening,
+            Phase::Opening => SlotState::Opening,
             Phase::Opened => SlotState::Initial,
-            Phase::Connecting { .. } => SlotState::Connecting,
+            Phase::Connecting => SlotState::Connecting,
             Phase::Connected => SlotState::Connected,
-            Phase::Disconnecting { .. } => SlotState::Disconnecting,
-        }
-    }
-
-    pub(crate) fn deadline(self) -> Option<SimTime> {
-        match self {
-            Phase::Opening { deadline }
-            | Phase::Connecting { deadline }
-            | Phase::Disconnecting { deadline } => Some(deadline),
-            Phase::Closed | Phase::Opened | Phase::Connected => None,
+            Phase::Disconnecting => SlotState::Disconnecting,
         }
     }
 
@@ -148,17 +140,14 @@ impl Slots {
         self.0.get_mut(usize::from(conn_id))
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &Slot> {
-        self.0.iter()
-    }
-
     pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut Slot> {
         self.0.iter_mut()
     }
 }
 
-/// Every `<tcpconnectID>`, ascending.
-pub(crate) fn conn_ids() -> impl Iterator<Item = u8> {
+/// Every `<tcpconnectID>` (`conn_id`), ascending: 0 to [`SLOTS`] − 1, typed as the `u8` the
+/// AT commands and [`NetAction`](super::NetAction)s carry.
+pub fn conn_ids() -> impl Iterator<Item = u8> {
     (0..).take(SLOTS)
 }
 

@@ -11,7 +11,7 @@ use bytes::Bytes;
 
 use super::driver::Event;
 use super::Route;
-use crate::modem::{ConnectFailure, NetAction, NetEvent, SLOTS};
+use crate::modem::{conn_ids, ConnectFailure, NetAction, NetEvent, SLOTS};
 
 /// How long a TCP connect may take in real time (the module's own 75 s timer also runs).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -139,7 +139,7 @@ impl RealNet {
     }
 
     pub(crate) fn close_all(&mut self) {
-        for slot in 0..SLOTS as u8 {
+        for slot in conn_ids() {
             self.close(slot);
         }
     }
