@@ -1,0 +1,197 @@
+//! MQTT packets cut out of one direction of a TCP byte stream, with what a fault may target:
+//! the packet type, the packet identifier, the DUP flag. Framing and reading are rumqttc's
+//! codec (`mqttbytes`); a CONNECT is never read with it, since it refuses MQTT 3.1's
+//! `MQIsdp` protocol name (the proxy passes 3.1 through untouched).
+
+use bytes::{Bytes, BytesMut};
+use rumqttc::mqttbytes::{self, v4, FixedHeader, PacketType};
+use thiserror::Error;
+
+/// Largest packet framed: MQTT's own limit (268,435,455 bytes of remaining length plus a
+/// 5-byte fixed header).
+pub const MAX_PACKET: usize = 268_435_455;
+
+/// One whole MQTT packet as it crossed the proxy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Packet {
+    /// Its type.
+    pub kind: PacketType,
+    /// Its packet identifier, where the type has one (PUBLISH at QoS 1-2, the acks,
+    /// SUBSCRIBE, UNSUBSCRIBE and their acks); `None` when it has none or could not be read.
+    pub pkid: Option<u16>,
+    /// The DUP flag of a PUBLISH (false for every other type).
+    pub dup: bool,
+    /// The bytes, fixed header included, exactly as they came.
+    pub bytes: Bytes,
+}
+
+/// A stream that is not MQTT: the connection it came on is closed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FrameError {
+    /// The first byte names no packet type (0 or 15).
+    #[error("byte 0x{0:02x} starts no MQTT packet")]
+    BadType(u8),
+    /// The remaining length is longer than 4 bytes or beyond MQTT's limit.
+    #[error("malformed remaining length")]
+    BadLength,
+}
+
+/// Cuts whole packets out of one direction's bytes.
+#[derive(Debug, Default)]
+pub struct Framer {
+    buf: BytesMut,
+}
+
+impl Framer {
+    /// Adds bytes as they came off the socket, in any chunking.
+    pub fn push(&mut self, data: &[u8]) {
+        self.buf.extend_from_slice(data);
+    }
+
+    /// Bytes received and not yet part of a whole packet.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// The next whole packet, `Ok(None)` when more bytes are needed.
+    ///
+    /// # Errors
+    /// [`FrameError::BadType`] or [`FrameError::BadLength`] when the stream is not MQTT; the
+    /// framer is then useless (its caller closes the connection).
+    pub fn next_packet(&mut self) -> Result<Option<Packet>, FrameError> {
+        let header = match mqttbytes::check(self.buf.iter(), MAX_PACKET) {
+            Ok(h) => h,
+            Err(mqttbytes::Error::InsufficientBytes(_)) => return Ok(None),
+            Err(mqttbytes::Error::InvalidPacketType(b)) => return Err(FrameError::BadType(b)),
+            Err(_) => return Err(FrameError::BadLength),
+        };
+        let kind = header
+            .packet_type()
+            .map_err(|_| FrameError::BadType(self.buf[0]))?;
+        let bytes = self.buf.split_to(header.frame_length()).freeze();
+        let dup = kind == PacketType::Publish && bytes[0] & 0b1000 != 0;
+        let pkid = pkid(kind, header, bytes.clone());
+        Ok(Some(Packet {
+            kind,
+            pkid,
+            dup,
+            bytes,
+        }))
+    }
+}
+
+/// The packet identifier of a packet, read with the codec.
+fn pkid(kind: PacketType, header: FixedHeader, bytes: Bytes) -> Option<u16> {
+    let id = match kind {
+        PacketType::Publish => v4::Publish::read(header, bytes).ok().map(|p| p.pkid),
+        PacketType::PubAck => v4::PubAck::read(header, bytes).ok().map(|p| p.pkid),
+        PacketType::PubRec => v4::PubRec::read(header, bytes).ok().map(|p| p.pkid),
+        PacketType::PubRel => v4::PubRel::read(header, bytes).ok().map(|p| p.pkid),
+        PacketType::PubComp => v4::PubComp::read(header, bytes).ok().map(|p| p.pkid),
+        PacketType::Subscribe => v4::Subscribe::read(header, bytes).ok().map(|p| p.pkid),
+        PacketType::SubAck => v4::SubAck::read(header, bytes).ok().map(|p| p.pkid),
+        PacketType::Unsubscribe => v4::Unsubscribe::read(header, bytes).ok().map(|p| p.pkid),
+        PacketType::UnsubAck => v4::UnsubAck::read(header, bytes).ok().map(|p| p.pkid),
+        // CONNECT is not read (MQIsdp); the rest carry no identifier.
+        _ => None,
+    };
+    id.filter(|&i| i != 0)
+}
+
+/// The CONNACK return code of a CONNACK packet (its last byte), `None` for anything else.
+pub fn connack_code(p: &Packet) -> Option<u8> {
+    (p.kind == PacketType::ConnAck && p.bytes.len() == 4).then(|| p.bytes[3])
+}
+
+/// `p` with its CONNACK return code replaced (session present cleared when it refuses, as
+/// [MQTT-3.2.2-4] requires); other packets unchanged.
+pub fn with_connack_code(p: &Packet, code: u8) -> Packet {
+    if connack_code(p).is_none() {
+        return p.clone();
+    }
+    let mut b = BytesMut::from(&p.bytes[..]);
+    if code != 0 {
+        b[2] = 0;
+    }
+    b[3] = code;
+    Packet {
+        bytes: b.freeze(),
+        ..p.clone()
+    }
+}
+
+/// The name MQTT gives a packet type (`PUBACK`), for logs and fault text.
+pub fn type_name(kind: PacketType) -> &'static str {
+    match kind {
+        PacketType::Connect => "CONNECT",
+        PacketType::ConnAck => "CONNACK",
+        PacketType::Publish => "PUBLISH",
+        PacketType::PubAck => "PUBACK",
+        PacketType::PubRec => "PUBREC",
+        PacketType::PubRel => "PUBREL",
+        PacketType::PubComp => "PUBCOMP",
+        PacketType::Subscribe => "SUBSCRIBE",
+        PacketType::SubAck => "SUBACK",
+        PacketType::Unsubscribe => "UNSUBSCRIBE",
+        PacketType::UnsubAck => "UNSUBACK",
+        PacketType::PingReq => "PINGREQ",
+        PacketType::PingResp => "PINGRESP",
+        PacketType::Disconnect => "DISCONNECT",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// PUBLISH QoS 1, DUP, topic "t", pkid 7, payload "x".
+    const PUBLISH: &[u8] = b"\x3a\x06\x00\x01t\x00\x07x";
+    const PUBACK: &[u8] = b"\x40\x02\x00\x07";
+    /// An MQTT 3.1 CONNECT (`MQIsdp`, level 3), client id "c".
+    const CONNECT31: &[u8] = b"\x10\x0f\x00\x06MQIsdp\x03\x02\x00\x3c\x00\x01c";
+
+    #[test]
+    fn packets_come_out_whole_in_any_chunking_with_their_ids() {
+        let stream = [PUBLISH, PUBACK, CONNECT31].concat();
+        for cut in 0..stream.len() {
+            let mut f = Framer::default();
+            let mut got = Vec::new();
+            for part in [&stream[..cut], &stream[cut..]] {
+                f.push(part);
+                while let Some(p) = f.next_packet().unwrap() {
+                    got.push(p);
+                }
+            }
+            assert_eq!(got.len(), 3, "cut at {cut}");
+            assert_eq!(
+                (got[0].kind, got[0].pkid, got[0].dup),
+                (PacketType::Publish, Some(7), true)
+            );
+            assert_eq!((got[1].kind, got[1].pkid), (PacketType::PubAck, Some(7)));
+            assert_eq!((got[2].kind, got[2].pkid), (PacketType::Connect, None));
+            assert_eq!(&got[2].bytes[..], CONNECT31, "3.1 passes untouched");
+            assert_eq!(f.buffered(), 0);
+        }
+    }
+
+    #[test]
+    fn a_stream_that_is_not_mqtt_is_an_error() {
+        let mut f = Framer::default();
+        f.push(b"\x00\x00");
+        assert_eq!(f.next_packet(), Err(FrameError::BadType(0)));
+        let mut f = Framer::default();
+        f.push(b"\x30\xff\xff\xff\xff\x01");
+        assert_eq!(f.next_packet(), Err(FrameError::BadLength));
+    }
+
+    #[test]
+    fn a_connack_code_can_be_rewritten() {
+        let mut f = Framer::default();
+        f.push(b"\x20\x02\x01\x00");
+        let p = f.next_packet().unwrap().unwrap();
+        assert_eq!(connack_code(&p), Some(0));
+        let refused = with_connack_code(&p, 5);
+        assert_eq!(&refused.bytes[..], b"\x20\x02\x00\x05");
+        assert_eq!(type_name(refused.kind), "CONNACK");
+    }
+}

@@ -1,0 +1,137 @@
+//! The proxy on real sockets: a module (a plain TCP client) dials it, it dials a broker (a
+//! plain TCP server here, so that each test sees exactly the bytes that crossed).
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use bc20_proxy::shell::ProxyServer;
+use bc20_proxy::Fate;
+
+const PINGREQ: &[u8] = b"\xc0\x00";
+const PINGRESP: &[u8] = b"\xd0\x00";
+
+/// A broker-side listener and a proxy in front of it.
+fn setup() -> (TcpListener, ProxyServer) {
+    let broker = TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy =
+        ProxyServer::start("127.0.0.1:0".parse().unwrap(), broker.local_addr().unwrap()).unwrap();
+    (broker, proxy)
+}
+
+/// The module dials the proxy as slot `conn_id`; returns (module, broker) ends.
+fn dial(broker: &TcpListener, proxy: &ProxyServer, conn_id: u8) -> (TcpStream, TcpStream) {
+    proxy.expect_connection(conn_id).unwrap();
+    let module = TcpStream::connect(proxy.addr()).unwrap();
+    let (b, _) = broker.accept().unwrap();
+    for s in [&module, &b] {
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    }
+    (module, b)
+}
+
+fn read_exact(s: &mut TcpStream, n: usize) -> Vec<u8> {
+    let mut buf = vec![0; n];
+    s.read_exact(&mut buf).unwrap();
+    buf
+}
+
+/// Whether `s` reports the connection closed (EOF or reset) within 5 s.
+fn closed(s: &mut TcpStream) -> bool {
+    let mut b = [0u8; 16];
+    match s.read(&mut b) {
+        Ok(0) => true,
+        Ok(n) => panic!("got {:?} instead of a close", &b[..n]),
+        Err(e) => {
+            eprintln!("read: {e:?}");
+            matches!(
+                e.kind(),
+                ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe
+            )
+        }
+    }
+}
+
+/// Nothing arrives on `s` for `d`.
+fn quiet(s: &mut TcpStream, d: Duration) -> bool {
+    s.set_read_timeout(Some(d)).unwrap();
+    let mut b = [0u8; 16];
+    let r = s.read(&mut b);
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    matches!(r, Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut))
+}
+
+#[test]
+fn packets_cross_both_ways_and_are_logged() {
+    let (broker, proxy) = setup();
+    let (mut m, mut b) = dial(&broker, &proxy, 0);
+    m.write_all(PINGREQ).unwrap();
+    assert_eq!(read_exact(&mut b, 2), PINGREQ);
+    b.write_all(PINGRESP).unwrap();
+    assert_eq!(read_exact(&mut m, 2), PINGRESP);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut log = Vec::new();
+    while log.len() < 2 && Instant::now() < deadline {
+        log.extend(proxy.take_log());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert!(log
+        .iter()
+        .all(|e| e.fate == Fate::Passed && e.conn_id == Some(0)));
+}
+
+#[test]
+fn a_black_hole_swallows_the_brokers_answers_for_its_time() {
+    let (broker, proxy) = setup();
+    let (mut m, mut b) = dial(&broker, &proxy, 2);
+    proxy
+        .inject("black-hole 2 down 300ms".parse().unwrap())
+        .unwrap();
+    b.write_all(PINGRESP).unwrap();
+    assert!(quiet(&mut m, Duration::from_millis(150)));
+    std::thread::sleep(Duration::from_millis(300));
+    b.write_all(PINGRESP).unwrap();
+    assert_eq!(read_exact(&mut m, 2), PINGRESP);
+}
+
+#[test]
+fn drop_link_closes_both_ends() {
+    let (broker, proxy) = setup();
+    let (mut m, mut b) = dial(&broker, &proxy, 0);
+    proxy.inject("drop-link 0".parse().unwrap()).unwrap();
+    assert!(closed(&mut m));
+    assert!(closed(&mut b));
+}
+
+#[test]
+fn refused_connections_are_closed_at_once() {
+    let (broker, proxy) = setup();
+    proxy
+        .inject("refuse-connections on".parse().unwrap())
+        .unwrap();
+    let mut m = TcpStream::connect(proxy.addr()).unwrap();
+    m.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    assert!(closed(&mut m));
+    drop(broker);
+}
+
+#[test]
+fn a_broken_stream_closes_only_its_own_connection() {
+    let (broker, proxy) = setup();
+    let (mut m1, mut b1) = dial(&broker, &proxy, 0);
+    let (mut m2, mut b2) = dial(&broker, &proxy, 1);
+    b1.write_all(b"\x00\x00not mqtt").unwrap();
+    assert!(closed(&mut m1));
+    m2.write_all(PINGREQ).unwrap();
+    assert_eq!(read_exact(&mut b2, 2), PINGREQ);
+}
+
+#[test]
+fn a_fault_inside_the_module_is_refused_with_a_reason() {
+    let (_broker, proxy) = setup();
+    let e = proxy
+        .inject("fail-next-close".parse().unwrap())
+        .unwrap_err();
+    assert!(e.to_string().contains("only the simulator"), "{e}");
+}
