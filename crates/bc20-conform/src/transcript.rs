@@ -18,6 +18,8 @@ pub enum Dir {
     Peer,
     /// The runner itself: notes, verdicts, skipped steps, faults.
     Runner,
+    /// The network between module and broker: what the fault proxy passed, held or dropped.
+    Network,
 }
 
 /// One transcript entry.

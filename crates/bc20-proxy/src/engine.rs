@@ -3,6 +3,7 @@
 //! the connections. No sockets, threads or clocks: time is an input.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
 use std::time::Duration;
 
 use bc20_fault::{Fault, Way};
@@ -11,7 +12,7 @@ use bytes::Bytes;
 use rumqttc::mqttbytes::PacketType;
 use thiserror::Error;
 
-use crate::frame::{Framer, Packet};
+use crate::frame::{type_name, Framer, Packet};
 
 /// A proxied TCP connection, numbered by the shell in accept order.
 pub type ConnKey = u64;
@@ -104,6 +105,33 @@ pub struct LogEntry {
     pub fate: Fate,
 }
 
+impl fmt::Display for LogEntry {
+    /// `conn 3 slot 0 up PUBLISH id 7 dup: dropped by black-hole`: one transcript line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "conn {}", self.key)?;
+        if let Some(id) = self.conn_id {
+            write!(f, " slot {id}")?;
+        }
+        if let Some((kind, pkid, dup)) = self.packet {
+            let way = if self.way == Way::Up { "up" } else { "down" };
+            write!(f, " {way} {}", type_name(kind))?;
+            if let Some(id) = pkid {
+                write!(f, " id {id}")?;
+            }
+            if dup {
+                f.write_str(" dup")?;
+            }
+        }
+        match &self.fate {
+            Fate::Passed => f.write_str(": passed"),
+            Fate::Held(until) => write!(f, ": held until {until}"),
+            Fate::Dropped(why) => write!(f, ": dropped by {why}"),
+            Fate::Refused => f.write_str(": connection refused"),
+            Fate::Closed(why) => write!(f, ": closed ({why})"),
+        }
+    }
+}
+
 /// Why a fault cannot be applied at the proxy.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ProxyError {
@@ -194,6 +222,15 @@ impl Proxy {
         self.expected.push_back(conn_id);
     }
 
+    /// The module reported that slot `conn_id`'s AT+QMTOPEN made no connection
+    /// (`+QMTOPEN: <id>,<result>` with a result other than 0): its expectation, if still
+    /// waiting, goes, so it cannot label a later connection of another slot.
+    pub fn cancel_expected(&mut self, conn_id: u8) {
+        if let Some(i) = self.expected.iter().rposition(|&c| c == conn_id) {
+            self.expected.remove(i);
+        }
+    }
+
     /// Labels `key` with the `<tcpconnectID>` whose AT+QMTOPEN the runner just sent (MQTT
     /// carries no slot number). The newest connection of a slot carries its faults.
     pub fn label(&mut self, key: ConnKey, conn_id: u8) {
@@ -268,6 +305,15 @@ impl Proxy {
         self.forget_if_closed(key);
     }
 
+    /// Whether a network between module and broker can produce `fault` (all but
+    /// `send-fail`, `fail-next-open` and `fail-next-close`, which happen inside the module).
+    pub fn can_produce(fault: &Fault) -> bool {
+        !matches!(
+            fault,
+            Fault::SendFail { .. } | Fault::FailNextOpen { .. } | Fault::FailNextClose
+        )
+    }
+
     /// Applies a fault.
     ///
     /// # Errors
@@ -321,8 +367,11 @@ impl Proxy {
             Fault::Clear => {
                 self.impair = Default::default();
                 self.refuse = false;
+                // A fresh start: no AT+QMTOPEN is waiting for its connection any more.
+                self.expected.clear();
             }
             Fault::SendFail { .. } | Fault::FailNextOpen { .. } | Fault::FailNextClose => {
+                debug_assert!(!Proxy::can_produce(fault));
                 return Err(ProxyError::InsideTheModule(fault.clone()));
             }
         }

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::Mutex;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant as WallInstant};
 
@@ -61,6 +62,7 @@ enum Event {
     },
     Fault(Fault, Sender<Result<(), ProxyError>>),
     Expect(u8),
+    Cancel(u8),
     Shutdown,
 }
 
@@ -68,7 +70,8 @@ enum Event {
 pub struct ProxyServer {
     addr: SocketAddr,
     tx: Sender<Event>,
-    log: Receiver<LogEntry>,
+    /// Behind a lock so that one proxy can be shared by the links of a run (`Sync`).
+    log: Mutex<Receiver<LogEntry>>,
     driver: Option<JoinHandle<()>>,
 }
 
@@ -93,7 +96,7 @@ impl ProxyServer {
         Ok(ProxyServer {
             addr,
             tx,
-            log,
+            log: Mutex::new(log),
             driver: Some(driver),
         })
     }
@@ -110,6 +113,16 @@ impl ProxyServer {
     pub fn expect_connection(&self, conn_id: u8) -> Result<(), ShellError> {
         self.tx
             .send(Event::Expect(conn_id))
+            .map_err(|_| ShellError::Stopped)
+    }
+
+    /// Slot `conn_id`'s AT+QMTOPEN made no connection (see [`Proxy::cancel_expected`]).
+    ///
+    /// # Errors
+    /// [`ShellError::Stopped`] when the proxy has stopped.
+    pub fn cancel_connection(&self, conn_id: u8) -> Result<(), ShellError> {
+        self.tx
+            .send(Event::Cancel(conn_id))
             .map_err(|_| ShellError::Stopped)
     }
 
@@ -131,7 +144,10 @@ impl ProxyServer {
 
     /// What the proxy did since the last call, oldest first.
     pub fn take_log(&self) -> Vec<LogEntry> {
-        self.log.try_iter().collect()
+        self.log
+            .lock()
+            .map(|rx| rx.try_iter().collect())
+            .unwrap_or_default()
     }
 }
 
@@ -264,6 +280,7 @@ impl Driver {
                 let _ = reply.send(self.proxy.inject(now, &fault));
             }
             Event::Expect(conn_id) => self.proxy.expect_connection(conn_id),
+            Event::Cancel(conn_id) => self.proxy.cancel_expected(conn_id),
             Event::Shutdown => {}
         }
         self.apply();

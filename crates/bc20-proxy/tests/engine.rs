@@ -245,3 +245,43 @@ fn a_connection_takes_the_slot_of_the_open_the_runner_sent_before_it() {
         .all(|x| !matches!(x, Action::Close { key, .. } if *key != 11)));
     assert_eq!(closes(&a).len(), 2);
 }
+
+#[test]
+fn log_lines_say_what_happened_to_which_packet() {
+    let mut p = proxy();
+    p.inject(at(0), &fault("black-hole 0 up 1s")).unwrap();
+    p.receive(at(5), 1, Side::Module, PUBLISH);
+    let lines: Vec<String> = actions(&mut p)
+        .iter()
+        .filter_map(|a| match a {
+            Action::Log(e) => Some(e.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        ["conn 1 slot 0 up PUBLISH id 7: dropped by black-hole"]
+    );
+}
+
+#[test]
+fn an_open_that_made_no_connection_does_not_label_the_next_one() {
+    let mut p = Proxy::new();
+    p.expect_connection(0);
+    p.expect_connection(1);
+    // `+QMTOPEN: 0,2` (slot occupied): no connection for slot 0 comes.
+    p.cancel_expected(0);
+    assert!(p.accept(at(0), 7));
+    p.inject(at(0), &fault("drop-link 1")).unwrap();
+    assert_eq!(
+        closes(&actions(&mut p)).len(),
+        2,
+        "connection 7 is slot 1's"
+    );
+    // `clear` forgets what was still expected.
+    p.expect_connection(2);
+    p.inject(at(0), &fault("clear")).unwrap();
+    assert!(p.accept(at(0), 8));
+    p.inject(at(0), &fault("drop-link 2")).unwrap();
+    assert!(closes(&actions(&mut p)).is_empty());
+}

@@ -124,9 +124,32 @@ pub trait ModuleLink: Send {
         false
     }
 
-    /// Injects a fault (simulator only).
+    /// Whether [`ModuleLink::inject`] can produce this fault (the simulator: every one; a
+    /// serial link behind the fault proxy: those a network can produce).
+    fn can_inject(&self, _fault: &bc20_fault::Fault) -> bool {
+        self.supports_faults()
+    }
+
+    /// Injects a fault (inside the simulator, or at the fault proxy).
+    ///
+    /// # Errors
+    /// [`LinkError::FaultUnavailable`] when the link cannot produce it;
+    /// [`LinkError::FaultArgs`] when its text is wrong.
     fn inject(&mut self, fault: &Fault) -> Result<(), LinkError> {
         Err(LinkError::FaultUnavailable(fault.name.clone()))
+    }
+
+    /// The runner is sending `cmd` (already on its way): a link behind the fault proxy
+    /// labels the next proxied connection with the slot of an AT+QMTOPEN.
+    fn command_sent(&mut self, _cmd: &bc20_grammar::Command<'_>) {}
+
+    /// The module said `line`: a link behind the fault proxy forgets the connection an
+    /// AT+QMTOPEN announced when its `+QMTOPEN: <id>,<result>` says none was made.
+    fn line_received(&mut self, _line: &bc20_grammar::Line<'_>) {}
+
+    /// What the network did since the last call, one line each (the fault proxy's log).
+    fn take_network_log(&mut self) -> Vec<String> {
+        Vec::new()
     }
 
     /// Why the link is gone for good, if it is ([`LinkError::PortLost`] was returned): the

@@ -10,11 +10,15 @@
 //!   stops the run instead of failing every remaining script on its own.
 
 use std::io::{ErrorKind, Read, Write};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use bc20_proxy::shell::{ProxyServer, ShellError};
 
 use serialport::SerialPort;
 
 use super::hook::run_hook;
+use super::Fault;
 use super::{LinkError, ModuleLink, Reset, MAX_BLOCK};
 
 /// Hardware or software flow control on the UART.
@@ -87,6 +91,8 @@ pub struct SerialLink {
     epoch: Instant,
     /// Set once the device did not come back ([`LinkError::PortLost`]).
     lost: Option<String>,
+    /// The fault proxy between the module and the broker, when the run has one.
+    proxy: Option<Arc<ProxyServer>>,
 }
 
 /// Longest single blocking read, so deadlines are kept to within this.
@@ -107,7 +113,16 @@ impl SerialLink {
             port: Some(port),
             epoch: Instant::now(),
             lost: None,
+            proxy: None,
         })
+    }
+
+    /// The module reaches its broker through `proxy`: fault steps act there (the network
+    /// faults), and what the proxy does goes into the transcript.
+    #[must_use]
+    pub fn with_fault_proxy(mut self, proxy: Arc<ProxyServer>) -> Self {
+        self.proxy = Some(proxy);
+        self
     }
 
     /// Reopens the device, retrying while it is absent or busy, for at most `reopen_timeout`.
@@ -194,7 +209,51 @@ fn open_port(o: &SerialOptions) -> Result<Box<dyn SerialPort>, LinkError> {
 
 impl ModuleLink for SerialLink {
     fn describe(&self) -> String {
-        self.options.describe()
+        match &self.proxy {
+            Some(p) => format!("{} (fault proxy {})", self.options.describe(), p.addr()),
+            None => self.options.describe(),
+        }
+    }
+
+    fn supports_faults(&self) -> bool {
+        self.proxy.is_some()
+    }
+
+    fn can_inject(&self, fault: &bc20_fault::Fault) -> bool {
+        self.proxy.is_some() && bc20_proxy::Proxy::can_produce(fault)
+    }
+
+    fn inject(&mut self, fault: &Fault) -> Result<(), LinkError> {
+        let typed = fault.parse()?;
+        let proxy = self
+            .proxy
+            .as_ref()
+            .ok_or_else(|| LinkError::FaultUnavailable(fault.name.clone()))?;
+        proxy.inject(typed).map_err(|e| match e {
+            ShellError::Fault(_) => LinkError::FaultUnavailable(fault.name.clone()),
+            other => LinkError::Io(format!("fault proxy: {other}")),
+        })
+    }
+
+    fn command_sent(&mut self, cmd: &bc20_grammar::Command<'_>) {
+        if let (Some(p), bc20_grammar::Command::QmtOpen { conn_id, .. }) = (&self.proxy, cmd) {
+            let _ = p.expect_connection(*conn_id);
+        }
+    }
+
+    fn line_received(&mut self, line: &bc20_grammar::Line<'_>) {
+        use bc20_grammar::{Line, OpenResult, Urc};
+        if let (Some(p), Line::Urc(Urc::QmtOpen { conn_id, result })) = (&self.proxy, line) {
+            if *result != OpenResult::Opened {
+                let _ = p.cancel_connection(*conn_id);
+            }
+        }
+    }
+
+    fn take_network_log(&mut self) -> Vec<String> {
+        self.proxy.as_ref().map_or_else(Vec::new, |p| {
+            p.take_log().iter().map(ToString::to_string).collect()
+        })
     }
 
     fn now(&self) -> Duration {

@@ -22,7 +22,7 @@ th{background:#f4f4f4}.pass{color:#14803c;font-weight:600}.fail{color:#c0262d;fo
 summary{cursor:pointer}code,pre,.tx td{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 .tx{width:100%}.tx td.t{text-align:right;color:#666;white-space:nowrap}.tx td.d{white-space:nowrap;font-weight:600}
 tr.host td.d,tr.host td.x{color:#1d4ed8}tr.module td.d,tr.module td.x{color:#047857}
-tr.peer td.d,tr.peer td.x{color:#7c3aed}tr.runner td.d,tr.runner td.x{color:#6b7280;font-style:italic}
+tr.peer td.d,tr.peer td.x{color:#7c3aed}tr.runner td.d,tr.runner td.x{color:#6b7280;font-style:italic}tr.network td.d,tr.network td.x{color:#b45309}
 td.x{white-space:pre-wrap;word-break:break-all}td.f,td.n{color:#888;font-size:11px}
 .failure{background:#fdecec;border-left:3px solid #c0262d;padding:.3em .6em;margin:.3em 0}
 .notice{background:#fff7e6;border-left:3px solid #b45309;padding:.3em .6em;margin:.3em 0}
@@ -71,6 +71,7 @@ fn dir_class(d: Dir) -> (&'static str, &'static str) {
         Dir::Module => ("module", "module→host"),
         Dir::Peer => ("peer", "peer"),
         Dir::Runner => ("runner", "runner"),
+        Dir::Network => ("network", "network"),
     }
 }
 

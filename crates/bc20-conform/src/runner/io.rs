@@ -33,6 +33,7 @@ impl Session<'_> {
         let at = self.link.now().saturating_sub(self.t0);
         match Command::decode(body, Mode::Lenient) {
             Ok((cmd, _)) => {
+                self.link.command_sent(&cmd);
                 self.observed.insert(cmd.spec_id().to_owned());
                 self.reader.command_sent(&cmd);
                 self.timing.sent(at, shown, Some(&cmd));
@@ -103,13 +104,22 @@ impl Session<'_> {
             }
         }
         self.poll_peer();
+        self.poll_network();
         Ok(got)
+    }
+
+    /// What the network (the fault proxy) did since the last look, into the transcript.
+    pub(super) fn poll_network(&mut self) {
+        for line in self.link.take_network_log() {
+            self.log(Dir::Network, &line, None, None);
+        }
     }
 
     pub(super) fn accept_line(&mut self, line: ModuleLine) -> bool {
         let text = line.text();
         let (form, note) = match &line.decoded {
             Ok(l) => {
+                self.link.line_received(l);
                 observe(l, &mut self.observed);
                 let t = self.masker.mask(&text);
                 self.timing.received(line.at, &t, l);

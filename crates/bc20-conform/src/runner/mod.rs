@@ -180,11 +180,22 @@ pub fn run_script<'a>(
     let mut failures = Vec::new();
     let mut verdict = Verdict::Pass;
 
-    if let Some(reason) = skip_reason(script, cfg, s.link.can_reset()) {
+    if let Some(reason) = skip_reason(script, cfg, &*s.link) {
         s.runner_note(&format!("skipped: {reason}"));
         s.notices.push(format!("skipped: {reason}"));
         verdict = Verdict::Skipped;
     } else {
+        if cfg.hardware && s.link.supports_faults() {
+            // The network between module and broker (the fault proxy) outlives a script:
+            // each one starts with it unimpaired, as each starts on a fresh simulator.
+            let clear = Fault {
+                name: "clear".to_owned(),
+                args: Vec::new(),
+            };
+            if let Err(e) = s.link.inject(&clear) {
+                s.runner_note(&format!("could not clear the network's faults: {e}"));
+            }
+        }
         match s.prepare() {
             Err(StepError::Abort(m)) | Err(StepError::Fail(m)) => {
                 verdict = Verdict::Error;
@@ -278,26 +289,46 @@ pub fn run_script<'a>(
     }
 }
 
-/// Why `script` cannot run on this link, if it cannot: on hardware a script that needs the
-/// simulator (`requires sim`, or any `fault` step: a fault that is not injected proves
-/// nothing), or a `reset` step without a reset hook.
-fn skip_reason(script: &Script, cfg: &RunConfig, can_reset: bool) -> Option<String> {
-    if cfg.hardware && script.requires_sim {
-        return Some("the script `requires sim` (fault injection) and this is hardware".to_owned());
+/// Why `script` cannot run on this link, if it cannot: on hardware without the fault proxy a
+/// script that needs fault injection (`requires sim`, or any `fault` step: a fault that is
+/// not injected proves nothing); behind the proxy a fault step only the simulator can
+/// produce (inside the module); a `reset` step without a reset hook.
+fn skip_reason(script: &Script, cfg: &RunConfig, link: &dyn ModuleLink) -> Option<String> {
+    let faults = link.supports_faults();
+    if cfg.hardware && script.requires_sim && !faults {
+        return Some(
+            "the script `requires sim` (fault injection) and this is hardware without the \
+             fault proxy (--fault-proxy)"
+                .to_owned(),
+        );
     }
     if cfg.hardware {
-        if let Some(step) = script
-            .steps()
-            .find(|s| matches!(s.kind, StepKind::Fault(_)))
-        {
-            return Some(format!(
-                "the script injects a fault (`{}` at {}), which needs the simulator",
-                step.source.trim(),
-                step.span
-            ));
+        for step in script.steps() {
+            if !matches!(step.kind, StepKind::Fault(_)) {
+                continue;
+            }
+            let text = step.source.trim();
+            if !faults {
+                return Some(format!(
+                    "the script injects a fault (`{text}` at {}), which needs the simulator or \
+                     the fault proxy (--fault-proxy)",
+                    step.span
+                ));
+            }
+            // A fault written with ${variables} is checked when it runs.
+            let typed = text
+                .strip_prefix("fault")
+                .and_then(|t| t.trim().parse::<bc20_fault::Fault>().ok());
+            if typed.is_some_and(|f| !link.can_inject(&f)) {
+                return Some(format!(
+                    "the script injects `{text}` (at {}), which happens inside the module: only \
+                     the simulator can produce it",
+                    step.span
+                ));
+            }
         }
     }
-    if !can_reset {
+    if !link.can_reset() {
         if let Some(step) = script.steps().find(|s| matches!(s.kind, StepKind::Reset)) {
             return Some(format!(
                 "the script needs a reset (`reset` at {}) and no --reset-cmd is configured",

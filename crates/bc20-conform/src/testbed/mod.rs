@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[cfg(feature = "sim")]
@@ -13,6 +14,8 @@ pub use sim::{embedded_broker, mqtt_version_name, SimBed, EMBEDDED_NO_MQTT31};
 mod virtual_bed;
 #[cfg(feature = "sim")]
 pub use virtual_bed::{VirtualBed, VIRTUAL_BROKER};
+
+use bc20_proxy::shell::ProxyServer;
 
 use crate::link::{LinkError, ModuleLink, SerialLink, SerialOptions};
 use crate::peer::{BrokerPeer, BrokerUrl, MqttPeer, PeerError};
@@ -36,15 +39,26 @@ pub struct SerialBed {
     pub ports: Vec<SerialOptions>,
     /// The broker the peer connects to, if any.
     pub broker: Option<BrokerUrl>,
-    /// The broker as the module must reach it (host, port).
+    /// The broker as the module must reach it (host, port); with a proxy, the proxy's
+    /// address as the module reaches it.
     pub module_broker: Option<(String, u16)>,
+    /// The fault proxy between the module and the broker, if any: the module dials it,
+    /// and fault steps act there.
+    pub proxy: Option<Arc<ProxyServer>>,
 }
 
 impl Testbed for SerialBed {
     fn target(&self) -> Target {
         Target {
             kind: "serial".to_owned(),
-            links: self.ports.iter().map(SerialOptions::describe).collect(),
+            links: self
+                .ports
+                .iter()
+                .map(|o| match &self.proxy {
+                    Some(_) => format!("{} (network faults at the fault proxy)", o.describe()),
+                    None => o.describe(),
+                })
+                .collect(),
             broker: self.broker.as_ref().map(BrokerUrl::to_string),
             quirks: Vec::new(),
             mode: String::new(),
@@ -69,7 +83,11 @@ impl Testbed for SerialBed {
 
     fn open_link(&self, worker: usize) -> Result<Box<dyn ModuleLink>, LinkError> {
         let o = self.ports.get(worker).ok_or(LinkError::Closed)?;
-        Ok(Box::new(SerialLink::open(o.clone())?))
+        let link = SerialLink::open(o.clone())?;
+        Ok(Box::new(match &self.proxy {
+            Some(p) => link.with_fault_proxy(p.clone()),
+            None => link,
+        }))
     }
 
     fn open_peer(
@@ -89,6 +107,12 @@ impl Testbed for SerialBed {
     fn vars(&self) -> BTreeMap<String, String> {
         match (&self.module_broker, &self.broker) {
             (Some((h, p)), _) => broker_vars(h, *p),
+            (None, _) if self.proxy.is_some() => {
+                let a = self.proxy.as_ref().map(|p| p.addr());
+                a.map_or_else(BTreeMap::new, |a| {
+                    broker_vars(&a.ip().to_string(), a.port())
+                })
+            }
             (None, Some(b)) => broker_vars(&b.host, b.port),
             (None, None) => BTreeMap::new(),
         }

@@ -71,9 +71,18 @@ pub struct ConformArgs {
     /// instead of the embedded one.
     #[arg(long, value_name = "URL")]
     pub broker: Option<String>,
-    /// The broker as the module must reach it, if not the --broker address (HOST:PORT).
+    /// The broker as the module must reach it, if not the --broker address (HOST:PORT); with
+    /// --fault-proxy, the proxy's address as the module reaches it.
     #[arg(long, value_name = "HOST:PORT")]
     pub module_broker: Option<String>,
+    /// With --port/--pty: put an MQTT-aware fault proxy between the module and --broker, so
+    /// that the scripts' network faults (drop-link, black-hole, delay, ...) act on a real
+    /// module; the module dials the proxy (its address becomes ${broker_host}:${broker_port}).
+    #[arg(long, requires = "broker", conflicts_with_all = ["sim", "virtual_time"])]
+    pub fault_proxy: bool,
+    /// Where the fault proxy listens [default: 127.0.0.1 on a free port].
+    #[arg(long, value_name = "ADDR:PORT", requires = "fault_proxy")]
+    pub fault_proxy_listen: Option<std::net::SocketAddr>,
 
     /// Run against the simulator, in-process, with the embedded broker.
     #[arg(long)]

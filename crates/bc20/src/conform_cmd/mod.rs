@@ -240,6 +240,10 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
             Some(m) => Some(parse_broker_url(m).map_err(|e| usage(&e.to_string()))?),
             None => None,
         };
+        let proxy = match (&broker, args.fault_proxy) {
+            (Some(b), true) => Some(fault_proxy(b, args.fault_proxy_listen, serial.len())?),
+            _ => None,
+        };
         Box::new(SerialBed {
             ports: serial
                 .into_iter()
@@ -256,6 +260,7 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
                 .collect(),
             broker,
             module_broker,
+            proxy,
         })
     };
     Ok(Plan::Run(Box::new(RunPlan {
@@ -264,6 +269,30 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
         config,
         order,
     })))
+}
+
+/// The fault proxy of `--fault-proxy`: in-process, between the module and `broker`.
+fn fault_proxy(
+    broker: &bc20_conform::peer::BrokerUrl,
+    listen: Option<std::net::SocketAddr>,
+    ports: usize,
+) -> Result<std::sync::Arc<bc20_proxy::shell::ProxyServer>, ExitCode> {
+    if ports > 1 {
+        // MQTT carries no slot number: the proxy tells connections apart by the order of the
+        // runner's QMTOPENs, which two modules at once would interleave.
+        return Err(usage(
+            "--fault-proxy works with one module (one --port or --pty) for now",
+        ));
+    }
+    let target =
+        bc20_conform::testbed::resolve(&broker.host, broker.port).map_err(|e| usage(&e))?;
+    let listen = listen.unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+    bc20_proxy::shell::ProxyServer::start(listen, target)
+        .map(std::sync::Arc::new)
+        .map_err(|e| {
+            eprintln!("error: cannot start the fault proxy on {listen}: {e}");
+            ExitCode::from(bc20_exit::FAILED)
+        })
 }
 
 /// The quirk profiles of `--sim-quirk`.
