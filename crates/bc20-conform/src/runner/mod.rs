@@ -46,8 +46,9 @@ pub struct RunConfig {
     pub hardware: bool,
     /// Reset the module (`--reset-cmd` on hardware) before each script.
     pub reset_before: bool,
-    /// Added to the note's limit before a response time counts as too slow (the measurement
-    /// resolution of the link's clock; zero on hardware).
+    /// Added to the note's limit before a response time counts as too slow: the measurement
+    /// resolution of the link (zero on the simulator's virtual time;
+    /// [`crate::testbed::SERIAL_LATENCY_TOLERANCE`] on a serial port).
     pub latency_tolerance: Duration,
     /// Commands sent before each script, each answered by a final result code:
     /// echo off and numeric errors (spec/DECISIONS.md D4, D5).

@@ -234,6 +234,7 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
         sim_bed(args, broker.map(|b| (b.host, b.port)), &mut config)?
     } else {
         config.grace = args.grace.unwrap_or(Duration::from_millis(500));
+        config.latency_tolerance = bc20_conform::testbed::SERIAL_LATENCY_TOLERANCE;
         config.reset_before = args.reset_each;
         config.attach_timeout = args.attach_timeout;
         let module_broker = match &args.module_broker {

@@ -44,6 +44,16 @@ pub(crate) struct SimBehindLink {
 
 impl SimBehindLink {
     pub(crate) fn start(dir: &Path, broker: &str) -> SimBehindLink {
+        Self::start_routed(dir, &format!("--broker {broker}"))
+    }
+
+    /// A module that connects where its AT+QMTOPEN says (`--direct`), as a real one does:
+    /// through the fault proxy when the runner's scripts name it.
+    pub(crate) fn start_direct(dir: &Path) -> SimBehindLink {
+        Self::start_routed(dir, "--direct")
+    }
+
+    fn start_routed(dir: &Path, route: &str) -> SimBehindLink {
         let script = format!(
             "#!/bin/sh\n\
              # Power cycle: stop the running module (if any), boot a new one behind the same link.\n\
@@ -53,7 +63,7 @@ impl SimBehindLink {
                kill \"$pid\" 2>/dev/null\n\
                i=0; while kill -0 \"$pid\" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done\n\
              fi\n\
-             '{bin}' sim --pty --pty-link \"$D/tty\" --pid-file \"$D/pid\" --broker {broker} \
+             '{bin}' sim --pty --pty-link \"$D/tty\" --pid-file \"$D/pid\" {route} \
              --attach-after 1s >>\"$D/sim.log\" 2>&1 &\n\
              i=0; while [ ! -s \"$D/pid\" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done\n\
              echo \"module restarted\"\n",
@@ -271,4 +281,80 @@ fn the_suite_passes_with_a_reset_hook_before_every_script() {
             .contains("module restarted")),
         "the hook's output is recorded: {boot}"
     );
+}
+
+/// The fault scripts that take seconds at real time, and one whose fault only the
+/// simulator can produce.
+const PROXY_SCRIPTS: &[&str] = &[
+    "urc-order",
+    "will",
+    "qmtconn-timeout",
+    "inflight",
+    "qmtsub-retry",
+    "qmtclose-fail",
+];
+
+#[test]
+fn network_faults_act_at_the_fault_proxy_in_front_of_a_module_on_a_serial_port() {
+    let Some(broker) = mosquitto("fault-proxy") else {
+        return;
+    };
+    let dir = scratch("fault-proxy");
+    let url = format!("mqtt://{}", broker.addr());
+    let sim = SimBehindLink::start_direct(&dir);
+    let port = sim.link().display().to_string();
+    let everything = std::env::var_os("BC20_PROXY_SUITE").is_some();
+    let mut list = vec!["--port", &port, "--broker", &url, "--fault-proxy"];
+    let files: Vec<String> = PROXY_SCRIPTS
+        .iter()
+        .map(|n| {
+            conformance_dir()
+                .join(format!("{n}.bc20"))
+                .display()
+                .to_string()
+        })
+        .collect();
+    let suite = conformance_dir().display().to_string();
+    if everything {
+        list.push(&suite);
+    } else {
+        list.extend(files.iter().map(String::as_str));
+    }
+    let (code, report, out) = conform(&args(&list), &dir.join("run"), Duration::from_secs(600));
+    let got = verdicts(&report);
+    for (name, verdict) in &got {
+        let want = match name.as_str() {
+            // Faults inside the module (fail-next-close, send-fail, fail-next-open).
+            "qmtclose-fail" | "qmtdisc-failures" | "qmtopen-failures" | "qmtstat" => "skipped",
+            // A power cycle without --reset-cmd.
+            "boot" | "qmtcfg-aliauth" => "skipped",
+            _ => "pass",
+        };
+        assert_eq!(verdict, want, "{name}: {out}");
+    }
+    assert_eq!(code, Some(0), "{out}");
+    let scripts = report["scripts"].as_array().unwrap();
+    let skipped = scripts
+        .iter()
+        .find(|s| s["name"] == "qmtclose-fail")
+        .unwrap();
+    assert!(
+        skipped
+            .to_string()
+            .contains("only the simulator can produce it"),
+        "{skipped}"
+    );
+    // What the network did is in the transcript: the drop-links of urc-order.
+    let urc = scripts.iter().find(|s| s["name"] == "urc-order").unwrap();
+    let drops = urc["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["dir"] == "network" && e["text"].as_str().unwrap_or("").contains("drop-link"))
+        .count();
+    assert_eq!(drops, 2, "{urc}");
+    assert!(report["target"]["links"][0]
+        .as_str()
+        .unwrap()
+        .contains("fault proxy"));
 }
