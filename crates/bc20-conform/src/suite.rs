@@ -135,6 +135,13 @@ pub fn run_suite(scripts: &[Script], bed: &dyn Testbed, opts: &SuiteOptions<'_>)
     );
     report.certification = opts.certification.clone();
     report.order = opts.order;
+    // In the first report on disk already: a run killed before its end still says how it
+    // decoded.
+    report.target.mode = match opts.config.mode {
+        bc20_grammar::Mode::Strict => "strict",
+        bc20_grammar::Mode::Lenient => "lenient",
+    }
+    .to_owned();
     let ids = case_ids(&scripts.iter().map(|s| s.path.as_str()).collect::<Vec<_>>());
     let write = |r: &RunReport| {
         if let Some(p) = &opts.reports {

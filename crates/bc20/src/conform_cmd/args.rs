@@ -136,7 +136,7 @@ pub struct ConformArgs {
     #[arg(long)]
     pub lenient: bool,
     /// Extra time on every timeout derived from the note [default: 500ms on hardware,
-    /// 75 ms of real time on the simulator].
+    /// 75ms on the simulator's virtual clock].
     #[arg(long, value_parser = duration, value_name = "DURATION")]
     pub grace: Option<Duration>,
     /// Parse the scripts and list them with their tags; send nothing.

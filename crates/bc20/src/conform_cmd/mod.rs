@@ -144,8 +144,8 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
     }
     if !sim && args.broker.is_none() && !args.list {
         return Err(usage(
-            "--port needs --broker mqtt://HOST:PORT: the broker the module reaches, where the \
-             suite's peer checks that messages really arrive",
+            "--port and --pty need --broker mqtt://HOST:PORT: the broker the module reaches, \
+             where the suite's peer checks that messages really arrive",
         ));
     }
     if args.mqtt31 && args.broker.is_none() && !args.virtual_time && !args.list {
@@ -164,18 +164,6 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
              scripts' AT+QMTCONN says (the suite's scripts connect without a user name)"
         );
     }
-    if !args.list {
-        // Once the arguments hold and before a script is read: a run that stops at a script
-        // error must not leave the previous run's "36 passed" for CI to publish.
-        ReportPaths::in_dir(&args.report_dir)
-            .prepare()
-            .map_err(|e| {
-                usage(&format!(
-                    "cannot clear the report directory {}: {e}",
-                    args.report_dir.display()
-                ))
-            })?;
-    }
     let paths = if args.scripts.is_empty() {
         vec![PathBuf::from("conformance")]
     } else {
@@ -187,6 +175,11 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
         Err(errors) => {
             for e in &errors {
                 eprintln!("{e}\n");
+            }
+            // A run that stops at a script error must not leave the previous run's
+            // "36 passed" for CI to publish.
+            if !args.list {
+                prepare_reports(args)?;
             }
             return Err(usage(&format!(
                 "{} script error(s); nothing was sent",
@@ -264,6 +257,9 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
             proxy,
         })
     };
+    // Only now, with every argument checked: a usage error leaves the previous run's
+    // reports as they were.
+    prepare_reports(args)?;
     Ok(Plan::Run(Box::new(RunPlan {
         scripts,
         bed,
@@ -293,6 +289,18 @@ fn fault_proxy(
         .map_err(|e| {
             eprintln!("error: cannot start the fault proxy on {listen}: {e}");
             ExitCode::from(bc20_exit::FAILED)
+        })
+}
+
+/// Clears the previous run's reports from the report directory.
+fn prepare_reports(args: &ConformArgs) -> Result<(), ExitCode> {
+    ReportPaths::in_dir(&args.report_dir)
+        .prepare()
+        .map_err(|e| {
+            usage(&format!(
+                "cannot clear the report directory {}: {e}",
+                args.report_dir.display()
+            ))
         })
 }
 
@@ -373,7 +381,6 @@ fn execute(
     install_signal_handlers();
     let console = Console::new(scripts.len(), args.quiet);
     let paths = ReportPaths::in_dir(&args.report_dir);
-    let mode = if args.lenient { "lenient" } else { "strict" };
     let opts = SuiteOptions {
         config,
         jobs: args.jobs.map_or(bed.max_parallel(), usize::from),
@@ -386,8 +393,7 @@ fn execute(
         ),
         order: Some(order),
     };
-    let mut report = run_suite(scripts, bed, &opts);
-    report.target.mode = mode.to_owned();
+    let report = run_suite(scripts, bed, &opts);
     if let Err(e) = paths.write(&report) {
         eprintln!("warning: cannot write the report: {e}");
     }

@@ -141,19 +141,27 @@ fn a_usage_error_touches_nothing_in_the_report_directory() {
     std::fs::create_dir_all(&captures).unwrap();
     std::fs::write(captures.join("site1.log"), "a user's capture").unwrap();
     std::fs::write(dir.join("junit.xml"), "<testsuites/>").unwrap();
-    let (code, out) = conform(&[
-        &conformance(),
-        "--port",
-        "/dev/nonexistent",
-        "--report-dir",
-        dir.to_str().unwrap(),
-    ]);
-    assert_eq!(code, Some(2), "{out}");
-    assert!(captures.join("site1.log").exists());
-    assert!(
-        dir.join("junit.xml").exists(),
-        "nothing ran: nothing is cleared"
-    );
+    let d = dir.to_str().unwrap().to_owned();
+    let suite = conformance();
+    let missing = format!("{suite}/no-such-script.bc20");
+    for args in [
+        vec![suite.as_str(), "--port", "/dev/nonexistent"],
+        // Errors found only once the scripts are read, or at the bed's set-up.
+        vec![suite.as_str(), "--sim", "-k", "no-such-script"],
+        vec![suite.as_str(), "--sim", "--tag", "no-such-tag"],
+        vec![suite.as_str(), "--sim-quirk", "nonsense"],
+        vec![missing.as_str(), "--sim"],
+    ] {
+        let mut all = args.clone();
+        all.extend(["--report-dir", &d]);
+        let (code, out) = conform(&all);
+        assert_eq!(code, Some(2), "{args:?}: {out}");
+        assert!(captures.join("site1.log").exists(), "{args:?}");
+        assert!(
+            dir.join("junit.xml").exists(),
+            "{args:?}: nothing ran: nothing is cleared"
+        );
+    }
 }
 
 #[test]
