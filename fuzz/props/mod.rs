@@ -13,6 +13,7 @@
 //! | [`command`] | host bytes into the simulator's modem core (`bc20_sim::Modem`): never panics, one final result code per command line |
 //! | [`client_ops`] | the driver against the simulator core agrees with the reference model under arbitrary calls and faults, and keeps the serial-line invariants |
 //! | [`conform_script`] | the conformance script parser never panics; its spans and errors point into the input |
+//! | [`proxy`] | the fault proxy's core under arbitrary bytes from both ends, faults, closes and time: never panics, passes on no more than it received |
 //! | [`roundtrip`] | generated typed values: `decode(encode(x)) == x`; `encode` accepts every value built within the spec's ranges; mutated encodings satisfy [`decode_line`]'s canonical check |
 //!
 //! ```
@@ -28,6 +29,7 @@ mod command;
 mod conform_script;
 mod gen;
 pub mod known;
+mod proxy;
 mod split;
 
 pub use canonical::decode_line;
@@ -35,6 +37,7 @@ pub use client_ops::client_ops;
 pub use command::command;
 pub use conform_script::conform_script;
 pub use gen::roundtrip;
+pub use proxy::proxy;
 pub use split::stream;
 
 /// A property: panics when `data` shows a bug.
@@ -48,6 +51,7 @@ pub const TARGETS: &[(&str, Property)] = &[
     ("command", command),
     ("client_ops", client_ops),
     ("conform_script", conform_script),
+    ("proxy", proxy),
 ];
 
 /// The input as an escaped string (`\r`, `\n`, `\xNN`) for failure messages.
