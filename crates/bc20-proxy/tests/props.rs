@@ -101,7 +101,7 @@ proptest! {
         bytes in proptest::collection::vec(any::<u8>(), 0..600),
         cuts in proptest::collection::vec(0usize..64, 0..40),
     ) {
-        let (sent, actions) = run(&[], &[bytes.clone()], &cuts);
+        let (sent, actions) = run(&[], std::slice::from_ref(&bytes), &cuts);
         let closed = actions.iter().any(|a| matches!(a, Action::Close { .. }));
         // What passed is a prefix of the input (whole packets); the rest is buffered or
         // the connection was closed as not MQTT.
