@@ -190,13 +190,21 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
     if !args.tag.is_empty() {
         scripts.retain(|s| s.tags.iter().any(|t| args.tag.contains(t)));
         if scripts.is_empty() {
-            return Err(usage("no script has any of the --tag values"));
+            return Err(usage(&format!(
+                "no script has any of the --tag values {} (tags are case-sensitive; \
+                 `bc20 conform --list` shows every script's tags)",
+                args.tag.join(", ")
+            )));
         }
     }
     if !patterns.is_empty() {
         scripts.retain(|s| patterns.iter().any(|p| p.matches(s)));
         if scripts.is_empty() {
-            return Err(usage("no script matches any -k pattern"));
+            return Err(usage(&format!(
+                "no script matches any -k pattern ({}; patterns are case-sensitive globs on \
+                 the script's name or path; `bc20 conform --list` shows them)",
+                args.select.join(", ")
+            )));
         }
     }
     let kind = match args.order {
