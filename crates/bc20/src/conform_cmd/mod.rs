@@ -201,7 +201,7 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
         scripts.retain(|s| patterns.iter().any(|p| p.matches(s)));
         if scripts.is_empty() {
             return Err(usage(&format!(
-                "no script matches any -k pattern ({}; patterns are case-sensitive globs on \
+                "no script matches any -k pattern ({}; patterns are case-sensitive globs or words in \
                  the script's name or path; `bc20 conform --list` shows them)",
                 args.select.join(", ")
             )));
