@@ -167,31 +167,36 @@ impl ScriptError {
 impl fmt::Display for ScriptError {
     /// `error: file:line:col: message`, then the line and a caret under the culprit.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "error: {}:{}:{}: {}",
-            self.file, self.line, self.column, self.kind
-        )?;
+        use annotate_snippets::{Level, Renderer, Snippet};
+        // The first line stays `file:line:col: message`, which editors and CI parse.
+        let title = format!("{}:{}:{}: {}", self.file, self.line, self.column, self.kind);
         if self.source_line.is_empty() {
-            return Ok(());
+            return write!(f, "error: {title}");
         }
-        let num = self.line.to_string();
-        let pad = " ".repeat(num.len());
+        // Tabs as one blank each, so the columns (counted in characters) stay where they are.
         let shown: String = self
             .source_line
             .chars()
             .map(|c| if c == '\t' { ' ' } else { c })
             .collect();
-        writeln!(f, "{pad} |")?;
-        writeln!(f, "{num} | {shown}")?;
-        let column = self.column as usize;
-        let avail = shown.chars().count().saturating_sub(column - 1).max(1);
-        write!(
-            f,
-            "{pad} | {}{}",
-            " ".repeat(column - 1),
-            "^".repeat((self.width as usize).min(avail))
-        )
+        let chars = shown.chars().count();
+        let first = (self.column as usize - 1).min(chars);
+        let last = (first + self.width as usize).min(chars);
+        let byte = |i: usize| shown.char_indices().nth(i).map_or(shown.len(), |(b, _)| b);
+        // A culprit past the end of the line (a missing word) is marked one column after it.
+        let span = if first == last {
+            byte(first)..byte(first)
+        } else {
+            byte(first)..byte(last)
+        };
+        let message = Level::Error.title(&title).snippet(
+            Snippet::source(&shown)
+                .line_start(self.line as usize)
+                .annotation(Level::Error.span(span)),
+        );
+        let renderer = Renderer::plain();
+        let rendered = renderer.render(message).to_string();
+        f.write_str(&rendered)
     }
 }
 
