@@ -194,6 +194,24 @@ pub(crate) fn write_id<'w, 'o, 'v>(
     Ok(w.name(head).int(conn_id.into()))
 }
 
+/// `<head><tcpconnectID>,<msgID>,<result>[,<value>]`: the +QMTPUB and +QMTUNS results,
+/// whose `<value>` is a retransmission count (the callers check their own rules first).
+pub(crate) fn write_count_outcome(
+    w: &mut Wire<'_, '_>,
+    head: &[u8],
+    p: &crate::urc::PacketOutcome<u8>,
+) -> Result<(), EncodeError> {
+    write_id(w, head, p.conn_id)?
+        .comma()
+        .int(p.msg_id.into())
+        .comma()
+        .int(p.result.code().into());
+    if let Some(n) = p.value {
+        w.comma().int(n.into());
+    }
+    Ok(())
+}
+
 /// `AT+QMTSUB=<id>,<msgID>` or `AT+QMTUNS=<id>,<msgID>` (the `head` says which), after the
 /// checks the two share: msgID 1-65535 (3.2.6, 3.2.7) and 1 to [`MAX_TOPICS`] topics (D29).
 pub(crate) fn write_topic_list_head<'w, 'o, 'v>(

@@ -167,6 +167,13 @@ struct Conn {
     closed: [bool; 2],
 }
 
+/// The direction indexes (0 up, 1 down) a fault's `way` covers.
+fn directions(way: Way) -> impl Iterator<Item = usize> {
+    [(0, way.up()), (1, way.down())]
+        .into_iter()
+        .filter_map(|(d, on)| on.then_some(d))
+}
+
 fn dir(way_up: bool) -> usize {
     usize::from(!way_up)
 }
@@ -342,10 +349,8 @@ impl Proxy {
                 duration,
             } => {
                 let i = &mut self.impair[usize::from(*conn_id).min(SLOTS - 1)];
-                for (d, on) in [(0, way.up()), (1, way.down())] {
-                    if on {
-                        i.black_hole[d] = Some(now + *duration);
-                    }
+                for d in directions(*way) {
+                    i.black_hole[d] = Some(now + *duration);
                 }
             }
             Fault::Delay {
@@ -354,10 +359,8 @@ impl Proxy {
                 delay,
             } => {
                 let i = &mut self.impair[usize::from(*conn_id).min(SLOTS - 1)];
-                for (d, on) in [(0, way.up()), (1, way.down())] {
-                    if on {
-                        i.delay[d] = *delay;
-                    }
+                for d in directions(*way) {
+                    i.delay[d] = *delay;
                 }
             }
             Fault::HoldClose { conn_id, on } => {

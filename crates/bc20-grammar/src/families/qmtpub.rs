@@ -13,7 +13,7 @@ use crate::limits;
 use crate::mqtt_topic::TopicKind;
 use crate::text::{check_string, check_topic, Payload};
 use crate::urc::{PacketOutcome, Urc};
-use crate::wire::{count_rule, write_id, Wire};
+use crate::wire::{count_rule, write_count_outcome, write_id, Wire};
 
 /// `AT+QMTPUB=<tcpconnectID>,<msgID>,<qos>,<retain>,"<topic>","<msg>"`, after the `=`.
 pub(crate) fn decode_write<'a>(cur: &mut Cursor<'a>) -> Result<Command<'a>, DecodeError> {
@@ -141,22 +141,8 @@ pub(crate) fn encode_command<'v>(
 
 /// Writes the result URC `+QMTPUB: <tcpconnectID>,<msgID>,<result>[,<value>]`.
 pub(crate) fn encode_urc(p: &PacketOutcome<u8>, w: &mut Wire<'_, '_>) -> Result<(), EncodeError> {
-    let PacketOutcome {
-        conn_id,
-        msg_id,
-        result,
-        value,
-    } = p;
-    count_rule(*result, *value)?;
-    write_id(w, b"+QMTPUB: ", *conn_id)?
-        .comma()
-        .int((*msg_id).into())
-        .comma()
-        .int(result.code().into());
-    if let Some(n) = value {
-        w.comma().int((*n).into());
-    }
-    Ok(())
+    count_rule(p.result, p.value)?;
+    write_count_outcome(w, b"+QMTPUB: ", p)
 }
 
 /// Checks the +QMTPUB rule "msgID is 0 if and only if qos is 0" (3.2.8).

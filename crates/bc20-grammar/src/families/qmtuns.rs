@@ -10,7 +10,7 @@ use crate::limits;
 use crate::mqtt_topic::TopicKind;
 use crate::text::check_topic;
 use crate::urc::{PacketOutcome, Urc};
-use crate::wire::{count_rule, range, write_id, write_topic_list_head, Wire};
+use crate::wire::{count_rule, range, write_count_outcome, write_topic_list_head, Wire};
 
 /// `AT+QMTUNS=<tcpconnectID>,<msgID>,"<topic1>"[,...]`, after the `=`.
 pub(crate) fn decode_write<'a>(cur: &mut Cursor<'a>) -> Result<Command<'a>, DecodeError> {
@@ -65,24 +65,10 @@ pub(crate) fn encode_command<'v>(
 
 /// Writes the result URC `+QMTUNS: <tcpconnectID>,<msgID>,<result>[,<value>]`.
 pub(crate) fn encode_urc(p: &PacketOutcome<u8>, w: &mut Wire<'_, '_>) -> Result<(), EncodeError> {
-    let PacketOutcome {
-        conn_id,
-        msg_id,
-        result,
-        value,
-    } = p;
-    range("msgID", *msg_id, limits::SUB_MSG_ID)?;
+    range("msgID", p.msg_id, limits::SUB_MSG_ID)?;
     // The count is optional on +QMTUNS (D31), but never without result 1.
-    if value.is_some() && *result != PacketResult::Retransmission {
-        count_rule(*result, *value)?;
+    if p.value.is_some() && p.result != PacketResult::Retransmission {
+        count_rule(p.result, p.value)?;
     }
-    write_id(w, b"+QMTUNS: ", *conn_id)?
-        .comma()
-        .int((*msg_id).into())
-        .comma()
-        .int(result.code().into());
-    if let Some(n) = value {
-        w.comma().int((*n).into());
-    }
-    Ok(())
+    write_count_outcome(w, b"+QMTUNS: ", p)
 }
