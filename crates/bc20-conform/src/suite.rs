@@ -34,12 +34,18 @@ pub trait Testbed: Sync {
     /// Opens the link for worker `worker`.
     fn open_link(&self, worker: usize) -> Result<Box<dyn ModuleLink>, LinkError>;
     /// A broker-side peer for one script (`uid` makes its client id unique), if the run
-    /// has a broker. It may be tied to `link` (the simulator's virtual broker).
+    /// has a broker. By default the link's own ([`ModuleLink::open_peer`]: the simulator's
+    /// beds, whose clock must know the peer); `None` when the link has none.
+    ///
+    /// # Errors
+    /// What connecting the peer to the broker gave ([`PeerError`]).
     fn open_peer(
         &self,
         uid: &str,
         link: &mut dyn ModuleLink,
-    ) -> Result<Option<Box<dyn BrokerPeer>>, PeerError>;
+    ) -> Result<Option<Box<dyn BrokerPeer>>, PeerError> {
+        link.open_peer(&format!("peer-{uid}")).transpose()
+    }
     /// `broker_host` and `broker_port` as the module must use them.
     fn vars(&self) -> BTreeMap<String, String>;
     /// `${uid}`/`${cid}` of one run of script `name`: unique per run by default; a

@@ -69,6 +69,7 @@ enum Event {
 /// A running proxy. Dropping it stops it and closes every connection.
 pub struct ProxyServer {
     addr: SocketAddr,
+    epoch: WallInstant,
     tx: Sender<Event>,
     /// Behind a lock so that one proxy can be shared by the links of a run (`Sync`).
     log: Mutex<Receiver<LogEntry>>,
@@ -90,11 +91,13 @@ impl ProxyServer {
             .name("bc20-proxy-accept".into())
             .spawn(move || accept_loop(&listener, broker, &accept_tx))?;
         let driver_tx = tx.clone();
+        let epoch = WallInstant::now();
         let driver = thread::Builder::new()
             .name("bc20-proxy".into())
-            .spawn(move || Driver::new(driver_tx, log_tx).run(&rx))?;
+            .spawn(move || Driver::new(epoch, driver_tx, log_tx).run(&rx))?;
         Ok(ProxyServer {
             addr,
+            epoch,
             tx,
             log: Mutex::new(log),
             driver: Some(driver),
@@ -104,6 +107,11 @@ impl ProxyServer {
     /// The address modules dial.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The real instant the log's times ([`LogEntry::at`], milliseconds) count from.
+    pub fn epoch(&self) -> WallInstant {
+        self.epoch
     }
 
     /// The next connection to arrive is slot `conn_id`'s (see [`Proxy::expect_connection`]).
@@ -212,10 +220,10 @@ struct Driver {
 }
 
 impl Driver {
-    fn new(tx: Sender<Event>, log: Sender<LogEntry>) -> Driver {
+    fn new(epoch: WallInstant, tx: Sender<Event>, log: Sender<LogEntry>) -> Driver {
         Driver {
             proxy: Proxy::new(),
-            epoch: WallInstant::now(),
+            epoch,
             streams: HashMap::new(),
             next_key: 0,
             tx,

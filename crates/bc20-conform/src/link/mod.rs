@@ -7,6 +7,8 @@ mod serial;
 #[cfg(feature = "sim")]
 mod sim;
 #[cfg(feature = "sim")]
+mod stepped;
+#[cfg(feature = "sim")]
 mod virtual_time;
 
 use std::time::Duration;
@@ -147,8 +149,9 @@ pub trait ModuleLink: Send {
     /// AT+QMTOPEN announced when its `+QMTOPEN: <id>,<result>` says none was made.
     fn line_received(&mut self, _line: &bc20_grammar::Line<'_>) {}
 
-    /// What the network did since the last call, one line each (the fault proxy's log).
-    fn take_network_log(&mut self) -> Vec<String> {
+    /// What the network did since the last call, one line each (the fault proxy's log),
+    /// with the link time it happened at.
+    fn take_network_log(&mut self) -> Vec<(Duration, String)> {
         Vec::new()
     }
 

@@ -250,10 +250,18 @@ impl ModuleLink for SerialLink {
         }
     }
 
-    fn take_network_log(&mut self) -> Vec<String> {
-        self.proxy.as_ref().map_or_else(Vec::new, |p| {
-            p.take_log().iter().map(ToString::to_string).collect()
-        })
+    fn take_network_log(&mut self) -> Vec<(Duration, String)> {
+        let Some(p) = &self.proxy else {
+            return Vec::new();
+        };
+        let epoch = p.epoch();
+        p.take_log()
+            .iter()
+            .map(|e| {
+                let at = epoch + Duration::from_millis(e.at.as_millis());
+                (at.saturating_duration_since(self.epoch), e.to_string())
+            })
+            .collect()
     }
 
     fn now(&self) -> Duration {

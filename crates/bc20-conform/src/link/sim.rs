@@ -19,17 +19,16 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bc20_sim::shell::{RealNetwork, Route};
 use bc20_sim::virtual_net::BrokerBehaviour;
-use bc20_sim::{
-    Modem, ModemConfig, MqttVersion, NetAction, Quirks, SimTime, VirtualNetwork, SLOTS,
-};
+use bc20_sim::{conn_ids, ModemConfig, MqttVersion, NetAction, Quirks, VirtualNetwork};
 
 use super::in_flight::InFlight;
-use super::{Fault, LinkError, ModuleLink, Reset, MAX_BLOCK};
+use super::stepped::{millis_floor, Core, Shared, SteppedLink, World, MAX_STEPS};
+use super::{LinkError, MAX_BLOCK};
 use crate::peer::{BrokerPeer, MqttPeer, PeerError, PeerMessage};
 
 /// How long (real time) the clock waits for a predicted packet before it gives the
@@ -39,9 +38,6 @@ pub const REPLY_BOUND: Duration = Duration::from_secs(2);
 
 /// Real-time slice of one wait on the network (the peer's arrivals are checked between).
 const WAIT_SLICE: Duration = Duration::from_millis(1);
-
-/// Upper bound on events handled in one settle: a runaway model stops instead of hanging.
-const MAX_STEPS: usize = 1_000_000;
 
 /// How to build simulated modules.
 #[derive(Debug, Clone)]
@@ -65,11 +61,8 @@ impl SimOptions {
 }
 
 /// One module, its real links and the shadow broker, at one virtual instant.
-struct World {
-    now: SimTime,
-    /// The link's clock: never behind `now`, and exactly at a read's deadline after it.
-    link_now: Duration,
-    modem: Modem,
+pub struct SimWorld {
+    core: Core,
     net: RealNetwork,
     /// The virtual broker given every action the module and the peers take: what it sends
     /// is what the real broker owes.
@@ -83,32 +76,15 @@ struct World {
     peer_seen: u64,
     /// When the current wait for a predicted packet began (real time).
     waiting_since: Option<Instant>,
-    unread: Vec<u8>,
     options: SimOptions,
     trace: bool,
 }
 
-impl World {
-    fn boot(options: SimOptions) -> World {
-        let mut w = World {
-            now: SimTime::ZERO,
-            link_now: Duration::ZERO,
-            modem: Modem::new(options.modem_config(), SimTime::ZERO),
-            net: RealNetwork::new(Route::Fixed(options.broker)),
-            shadow: shadow(),
-            in_flight: InFlight::default(),
-            shadow_peers: Vec::new(),
-            received: Vec::new(),
-            peer_seen: 0,
-            waiting_since: None,
-            unread: Vec::new(),
-            options,
-            trace: std::env::var_os("BC20_BED_TRACE").is_some_and(|v| v != "0"),
-        };
-        w.settle();
-        w
-    }
+/// A [`super::ModuleLink`] to an in-process simulated module on a real broker, on the
+/// broker bed's clock (see the module docs).
+pub type SimLink = SteppedLink<SimWorld>;
 
+impl SimWorld {
     fn peer_received(&self) -> u64 {
         self.received
             .iter()
@@ -116,22 +92,34 @@ impl World {
             .sum()
     }
 
+    fn deliver(&mut self, conn_id: u8, event: bc20_sim::NetEvent) {
+        self.in_flight.observed(conn_id, &event);
+        self.core.modem.handle_net(self.core.now, conn_id, event);
+    }
+}
+
+impl World for SimWorld {
+    fn core(&mut self) -> &mut Core {
+        &mut self.core
+    }
+
+    fn core_ref(&self) -> &Core {
+        &self.core
+    }
+
     /// Moves actions and events between module, both networks and host until nothing
     /// more happens at the current instant (without waiting).
     fn settle(&mut self) {
-        let now = self.now;
+        let now = self.core.now;
         for _ in 0..MAX_STEPS {
             let mut progress = false;
-            while let Some(action) = self.modem.poll_net() {
+            while let Some(action) = self.core.modem.poll_net() {
                 self.in_flight.module_action(&action);
                 self.shadow.handle_action(now, 0, action.clone());
                 self.net.handle_action(action);
                 progress = true;
             }
-            while let Some(bytes) = self.modem.poll_host() {
-                self.unread.extend_from_slice(&bytes);
-                progress = true;
-            }
+            progress |= self.core.collect_output();
             while let Some((_, conn_id, event)) = self.shadow.poll_event(now) {
                 self.in_flight.predicted(conn_id, &event);
                 progress = true;
@@ -150,20 +138,15 @@ impl World {
         }
     }
 
-    fn deliver(&mut self, conn_id: u8, event: bc20_sim::NetEvent) {
-        self.in_flight.observed(conn_id, &event);
-        self.modem.handle_net(self.now, conn_id, event);
-    }
-
     /// Advances until the module has said something, `deadline` (link time) is reached, or
     /// `MAX_BLOCK` of real time has passed waiting for the broker; returns whether the
-    /// module's output (in `unread`) may be handed out.
+    /// module's output may be handed out.
     ///
     /// Nothing is handed out while the broker still owes something at this instant: a
     /// message routed to the peer at the same instant as a module line is then always
     /// polled after it, so the transcript's order does not depend on which real packet
     /// happened to come first.
-    fn run(&mut self, deadline: Duration) -> bool {
+    fn advance(&mut self, deadline: Duration) -> bool {
         let started = Instant::now();
         self.settle();
         let mut waited = false;
@@ -175,7 +158,7 @@ impl World {
                     if self.trace {
                         eprintln!(
                             "bc20 broker bed: at {} gave up waiting for{}",
-                            self.now,
+                            self.core.now,
                             self.in_flight.describe(received)
                         );
                     }
@@ -197,116 +180,41 @@ impl World {
             // The caller polls the peer after every read: what arrived so far is seen.
             let arrived = received > self.peer_seen;
             self.peer_seen = received;
-            if !self.unread.is_empty() {
-                let at = Duration::from_millis(self.now.as_millis());
-                self.link_now = self.link_now.max(at);
+            if !self.core.unread.is_empty() {
+                self.core.output_seen();
                 return true;
             }
-            if self.link_now >= deadline || waited || arrived {
+            if self.core.link_now >= deadline || waited || arrived {
                 // What was awaited has come, or a peer's message arrived since the caller
                 // last looked: the caller sees it before time moves on, at the virtual
                 // instant it belongs to, whatever real time it took.
                 return true;
             }
             let target = millis_floor(deadline);
-            match self.modem.poll_timeout() {
-                Some(t) if t <= target => self.now = self.now.max(t),
+            match self.core.modem.poll_timeout() {
+                Some(t) if t <= target => self.core.advance_to(t),
                 _ => {
-                    self.now = self.now.max(target);
-                    self.link_now = self.link_now.max(deadline);
+                    self.core.advance_to(target);
+                    self.core.link_now = self.core.link_now.max(deadline);
                 }
             }
-            self.modem.handle_timeout(self.now);
             self.settle();
         }
         true
     }
 
-    /// Replaces the module by a freshly booted one; its old links close (their wills go).
-    fn reboot(&mut self) {
-        let now = self.now;
-        for conn_id in (0u8..).take(SLOTS) {
+    fn close_links(&mut self) {
+        let now = self.core.now;
+        for conn_id in conn_ids() {
             let close = NetAction::Close { conn_id };
             self.in_flight.module_action(&close);
             self.shadow.handle_action(now, 0, close);
         }
         self.net.close_all();
-        self.modem = Modem::new(self.options.modem_config(), now);
-        self.unread.clear();
-        self.settle();
-    }
-}
-
-/// The shadow broker: the virtual one, minus what a real broker does only in real time.
-fn shadow() -> VirtualNetwork {
-    let mut net = VirtualNetwork::new();
-    net.broker.behaviour = BrokerBehaviour {
-        // The real broker measures keep-alive in real time, which hardly passes here.
-        enforce_keepalive: false,
-        ..BrokerBehaviour::default()
-    };
-    net
-}
-
-fn millis_floor(d: Duration) -> SimTime {
-    SimTime::from_millis(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-/// A shared world: the link and its peers run on one worker thread, one at a time.
-#[derive(Clone)]
-struct Shared(Arc<Mutex<World>>);
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, World> {
-        // A panic elsewhere leaves the model as it was: keep going with it.
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-/// A [`ModuleLink`] to an in-process simulated module on a real broker, on the broker
-/// bed's clock (see the module docs).
-pub struct SimLink {
-    world: Shared,
-}
-
-impl SimLink {
-    /// Boots a fresh simulated module at virtual time zero.
-    ///
-    /// # Errors
-    /// None today (the broker is reached only when a script opens a connection); the
-    /// `Result` keeps the signature of the other links.
-    pub fn open(options: SimOptions) -> Result<Self, LinkError> {
-        Ok(SimLink {
-            world: Shared(Arc::new(Mutex::new(World::boot(options)))),
-        })
     }
 
-    /// A real MQTT client of the broker as `client_id`, whose actions the link's clock
-    /// knows of (it waits for the messages the broker routes to it).
-    ///
-    /// # Errors
-    /// [`PeerError::Connect`] when the broker cannot be reached.
-    pub fn peer(&mut self, client_id: &str) -> Result<SimPeer, PeerError> {
-        let broker = self.world.lock().options.broker;
-        let real = MqttPeer::connect(&broker.ip().to_string(), broker.port(), client_id)?;
-        let mut w = self.world.lock();
-        let index = w.shadow.broker.add_peer(client_id);
-        w.shadow_peers.push(index);
-        w.received.push(real.received_counter());
-        Ok(SimPeer {
-            world: self.world.clone(),
-            real,
-            index,
-        })
-    }
-}
-
-impl ModuleLink for SimLink {
     fn describe(&self) -> String {
-        let w = self.world.lock();
-        let o = &w.options;
+        let o = &self.options;
         let quirks: Vec<String> = o.quirks.iter().map(|q| q.to_string()).collect();
         // Not the broker's address: the embedded one's port changes every run, and the
         // report's target names the broker.
@@ -325,65 +233,71 @@ impl ModuleLink for SimLink {
         )
     }
 
-    fn now(&self) -> Duration {
-        self.world.lock().link_now
+    fn open_peer(world: &Shared<Self>, client_id: &str) -> Result<Box<dyn BrokerPeer>, PeerError> {
+        Ok(Box::new(peer(world, client_id)?))
+    }
+}
+
+/// The shadow broker: the virtual one, minus what a real broker does only in real time.
+fn shadow() -> VirtualNetwork {
+    let mut net = VirtualNetwork::new();
+    net.broker.behaviour = BrokerBehaviour {
+        // The real broker measures keep-alive in real time, which hardly passes here.
+        enforce_keepalive: false,
+        ..BrokerBehaviour::default()
+    };
+    net
+}
+
+impl SimLink {
+    /// Boots a fresh simulated module at virtual time zero.
+    ///
+    /// # Errors
+    /// None today (the broker is reached only when a script opens a connection); the
+    /// `Result` keeps the signature of the other links.
+    pub fn open(options: SimOptions) -> Result<Self, LinkError> {
+        Ok(SteppedLink::new(SimWorld {
+            core: Core::boot(options.modem_config()),
+            net: RealNetwork::new(Route::Fixed(options.broker)),
+            shadow: shadow(),
+            in_flight: InFlight::default(),
+            shadow_peers: Vec::new(),
+            received: Vec::new(),
+            peer_seen: 0,
+            waiting_since: None,
+            options,
+            trace: std::env::var_os("BC20_BED_TRACE").is_some_and(|v| v != "0"),
+        }))
     }
 
-    fn write(&mut self, bytes: &[u8]) -> Result<(), LinkError> {
-        let mut w = self.world.lock();
-        let now = w.now;
-        w.modem.handle_host_bytes(now, bytes);
-        w.settle();
-        Ok(())
+    /// A real MQTT client of the broker as `client_id`, whose actions the link's clock
+    /// knows of (it waits for the messages the broker routes to it).
+    ///
+    /// # Errors
+    /// [`PeerError::Connect`] when the broker cannot be reached.
+    pub fn peer(&mut self, client_id: &str) -> Result<SimPeer, PeerError> {
+        peer(&self.world, client_id)
     }
+}
 
-    fn read(&mut self, deadline: Duration, buf: &mut Vec<u8>) -> Result<usize, LinkError> {
-        let mut w = self.world.lock();
-        if !w.run(deadline) {
-            return Ok(0);
-        }
-        let n = w.unread.len();
-        buf.append(&mut w.unread);
-        Ok(n)
-    }
-
-    fn supports_faults(&self) -> bool {
-        true
-    }
-
-    fn inject(&mut self, fault: &Fault) -> Result<(), LinkError> {
-        let f = fault.parse()?;
-        let mut w = self.world.lock();
-        let now = w.now;
-        w.modem.inject_fault(now, f);
-        w.settle();
-        Ok(())
-    }
-
-    fn can_reset(&self) -> bool {
-        true
-    }
-
-    fn reset(&mut self) -> Result<Reset, LinkError> {
-        self.world.lock().reboot();
-        Ok(Reset {
-            settle: Duration::ZERO,
-            notes: vec!["a fresh simulated module booted".to_owned()],
-        })
-    }
-
-    fn open_peer(&mut self, client_id: &str) -> Option<Result<Box<dyn BrokerPeer>, PeerError>> {
-        Some(
-            self.peer(client_id)
-                .map(|p| Box::new(p) as Box<dyn BrokerPeer>),
-        )
-    }
+fn peer(world: &Shared<SimWorld>, client_id: &str) -> Result<SimPeer, PeerError> {
+    let broker = world.lock().options.broker;
+    let real = MqttPeer::connect(&broker.ip().to_string(), broker.port(), client_id)?;
+    let mut w = world.lock();
+    let index = w.shadow.broker.add_peer(client_id);
+    w.shadow_peers.push(index);
+    w.received.push(real.received_counter());
+    Ok(SimPeer {
+        world: world.clone(),
+        real,
+        index,
+    })
 }
 
 /// A [`BrokerPeer`] on the real broker whose every action the shadow broker mirrors, so the
 /// link's clock waits for what the real broker routes in answer.
 pub struct SimPeer {
-    world: Shared,
+    world: Shared<SimWorld>,
     real: MqttPeer,
     index: usize,
 }
@@ -421,7 +335,7 @@ impl BrokerPeer for SimPeer {
         self.real.publish(topic, payload, qos, retain)?;
         let mut w = self.world.lock();
         w.shadow.broker.peer_publish(topic, payload, qos, retain);
-        let now = w.now;
+        let now = w.core.now;
         w.shadow.flush_broker(now);
         w.settle();
         Ok(())

@@ -1,67 +1,60 @@
 //! The simulator on a discrete-event clock: one [`bc20_sim::Modem`] and a
-//! [`bc20_sim::VirtualNetwork`] (with its virtual broker) in one [`World`], and no real
-//! sleeping. [`VirtualLink::read`] jumps virtual time to the next event (module output, a
-//! timer, a network delivery) or to the deadline, whichever comes first; the broker-side
-//! peer ([`VirtualPeer`]) is a client of the same virtual broker, in the same world.
+//! [`bc20_sim::VirtualNetwork`] (with its virtual broker) in one world, and no real
+//! sleeping. A read jumps virtual time to the next event (module output, a timer, a network
+//! delivery) or to the deadline, whichever comes first; the broker-side peer
+//! ([`VirtualPeer`]) is a client of the same virtual broker, in the same world. The link
+//! itself is the shared [`SteppedLink`].
 //!
 //! Same inputs, same outputs: a script run on this link is deterministic, which is what the
 //! unit tests, the model check, mutants and the fuzz oracle need.
 
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use bc20_sim::{conn_ids, Modem, ModemConfig, NetAction, SimTime, VirtualNetwork};
+use bc20_sim::{conn_ids, ModemConfig, NetAction, SimTime, VirtualNetwork};
 
-use super::{Fault, LinkError, ModuleLink, Reset};
+use super::stepped::{millis_floor, Core, Shared, SteppedLink, World, MAX_STEPS};
 use crate::peer::{BrokerPeer, PeerError, PeerMessage};
-
-/// Upper bound on events handled in one call: a runaway model stops instead of hanging.
-const MAX_STEPS: usize = 1_000_000;
 
 /// One module, its network and the broker, at one virtual instant.
 #[derive(Debug)]
-struct World {
-    /// Virtual time of the model (whole milliseconds).
-    now: SimTime,
-    /// The link's clock: never behind `now`, and exactly at a read's deadline after it.
-    link_now: Duration,
-    modem: Modem,
+pub struct VirtualWorld {
+    core: Core,
     net: VirtualNetwork,
-    /// Module output the host has not read yet.
-    unread: Vec<u8>,
-    config: ModemConfig,
 }
 
-impl World {
-    fn boot(config: ModemConfig) -> World {
-        let mut w = World {
-            now: SimTime::ZERO,
-            link_now: Duration::ZERO,
-            modem: Modem::new(config.clone(), SimTime::ZERO),
-            net: VirtualNetwork::new(),
-            unread: Vec::new(),
-            config,
-        };
-        w.settle();
-        w
+/// A [`super::ModuleLink`] to a simulated module on virtual time with the virtual broker
+/// (see the module docs).
+pub type VirtualLink = SteppedLink<VirtualWorld>;
+
+impl VirtualWorld {
+    fn next_event(&self) -> Option<SimTime> {
+        match (self.core.modem.poll_timeout(), self.net.poll_timeout()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+impl World for VirtualWorld {
+    fn core(&mut self) -> &mut Core {
+        &mut self.core
     }
 
-    /// Moves actions and events between module, network and host until nothing more
-    /// happens at the current instant.
+    fn core_ref(&self) -> &Core {
+        &self.core
+    }
+
     fn settle(&mut self) {
-        let now = self.now;
+        let now = self.core.now;
         for _ in 0..MAX_STEPS {
             let mut progress = false;
-            while let Some(action) = self.modem.poll_net() {
+            while let Some(action) = self.core.modem.poll_net() {
                 self.net.handle_action(now, 0, action);
                 progress = true;
             }
-            while let Some(bytes) = self.modem.poll_host() {
-                self.unread.extend_from_slice(&bytes);
-                progress = true;
-            }
+            progress |= self.core.collect_output();
             while let Some((_, conn_id, event)) = self.net.poll_event(now) {
-                self.modem.handle_net(now, conn_id, event);
+                self.core.modem.handle_net(now, conn_id, event);
                 progress = true;
             }
             if !progress {
@@ -70,153 +63,76 @@ impl World {
         }
     }
 
-    fn next_event(&self) -> Option<SimTime> {
-        match (self.modem.poll_timeout(), self.net.poll_timeout()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+    /// Advances to the first instant at or before the deadline at which the module has
+    /// said something, or to the deadline; output is always handed out.
+    fn advance(&mut self, deadline: Duration) -> bool {
+        if !self.core.unread.is_empty() || deadline <= self.core.link_now {
+            self.core.output_seen();
+            return true;
         }
-    }
-
-    /// Advances to the first instant at or before `target` at which the module has said
-    /// something, or to `target`.
-    fn run_until_output(&mut self, target: SimTime) {
+        let target = millis_floor(deadline);
         self.settle();
         for _ in 0..MAX_STEPS {
-            if !self.unread.is_empty() {
-                return;
+            if !self.core.unread.is_empty() {
+                break;
             }
             match self.next_event() {
                 Some(t) if t <= target => {
-                    self.now = self.now.max(t);
-                    let now = self.now;
-                    self.modem.handle_timeout(now);
+                    self.core.advance_to(t);
                     self.settle();
                 }
                 _ => break,
             }
         }
-        if self.unread.is_empty() {
-            self.now = self.now.max(target);
-            let now = self.now;
-            self.modem.handle_timeout(now);
+        if self.core.unread.is_empty() {
+            self.core.advance_to(target);
             self.settle();
         }
+        if self.core.unread.is_empty() {
+            self.core.link_now = self.core.link_now.max(deadline);
+        } else {
+            self.core.output_seen();
+        }
+        true
     }
 
-    /// Replaces the module by a freshly booted one; its old links close (their wills go).
-    fn reboot(&mut self) {
-        let now = self.now;
+    fn close_links(&mut self) {
+        let now = self.core.now;
         for conn_id in conn_ids() {
             self.net.handle_action(now, 0, NetAction::Close { conn_id });
         }
-        self.modem = Modem::new(self.config.clone(), now);
-        self.unread.clear();
-        self.settle();
     }
-}
 
-fn millis_floor(d: Duration) -> SimTime {
-    SimTime::from_millis(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-/// A shared world: the link and its peers run on one worker thread, one at a time.
-#[derive(Debug, Clone)]
-struct Shared(Arc<Mutex<World>>);
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, World> {
-        // A panic elsewhere leaves the model as it was: keep going with it.
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn describe(&self) -> String {
+        "simulator, in-process, virtual time".to_owned()
     }
-}
 
-/// A [`ModuleLink`] to a simulated module on virtual time (see the module docs).
-#[derive(Debug)]
-pub struct VirtualLink {
-    world: Shared,
+    fn open_peer(world: &Shared<Self>, client_id: &str) -> Result<Box<dyn BrokerPeer>, PeerError> {
+        Ok(Box::new(peer(world, client_id)))
+    }
 }
 
 impl VirtualLink {
     /// Boots a fresh module, network and broker at virtual time zero.
     pub fn open(config: ModemConfig) -> VirtualLink {
-        VirtualLink {
-            world: Shared(Arc::new(Mutex::new(World::boot(config)))),
-        }
+        SteppedLink::new(VirtualWorld {
+            core: Core::boot(config),
+            net: VirtualNetwork::new(),
+        })
     }
 
     /// A client of this link's virtual broker (`name` for messages).
     pub fn peer(&mut self, name: &str) -> VirtualPeer {
-        let index = self.world.lock().net.broker.add_peer(name);
-        VirtualPeer {
-            world: self.world.clone(),
-            index,
-            name: name.to_owned(),
-        }
+        peer(&self.world, name)
     }
 }
 
-impl ModuleLink for VirtualLink {
-    fn describe(&self) -> String {
-        "simulator, in-process, virtual time".to_owned()
-    }
-
-    fn now(&self) -> Duration {
-        self.world.lock().link_now
-    }
-
-    fn write(&mut self, bytes: &[u8]) -> Result<(), LinkError> {
-        let mut w = self.world.lock();
-        let now = w.now;
-        w.modem.handle_host_bytes(now, bytes);
-        w.settle();
-        Ok(())
-    }
-
-    fn read(&mut self, deadline: Duration, buf: &mut Vec<u8>) -> Result<usize, LinkError> {
-        let mut w = self.world.lock();
-        if w.unread.is_empty() && deadline > w.link_now {
-            w.run_until_output(millis_floor(deadline));
-        }
-        let n = w.unread.len();
-        if n == 0 {
-            w.link_now = w.link_now.max(deadline);
-        } else {
-            let at = Duration::from_millis(w.now.as_millis());
-            w.link_now = w.link_now.max(at);
-            buf.append(&mut w.unread);
-        }
-        Ok(n)
-    }
-
-    fn supports_faults(&self) -> bool {
-        true
-    }
-
-    fn inject(&mut self, fault: &Fault) -> Result<(), LinkError> {
-        let f = fault.parse()?;
-        let mut w = self.world.lock();
-        let now = w.now;
-        w.modem.inject_fault(now, f);
-        w.settle();
-        Ok(())
-    }
-
-    fn can_reset(&self) -> bool {
-        true
-    }
-
-    fn reset(&mut self) -> Result<Reset, LinkError> {
-        self.world.lock().reboot();
-        Ok(Reset {
-            settle: Duration::ZERO,
-            notes: vec!["a fresh simulated module booted".to_owned()],
-        })
-    }
-
-    fn open_peer(&mut self, client_id: &str) -> Option<Result<Box<dyn BrokerPeer>, PeerError>> {
-        Some(Ok(Box::new(self.peer(client_id))))
+fn peer(world: &Shared<VirtualWorld>, name: &str) -> VirtualPeer {
+    let index = world.lock().net.broker.add_peer(name);
+    VirtualPeer {
+        world: world.clone(),
+        index,
+        name: name.to_owned(),
     }
 }
 
@@ -225,7 +141,7 @@ impl ModuleLink for VirtualLink {
 /// publishes as the broker routes it.
 #[derive(Debug)]
 pub struct VirtualPeer {
-    world: Shared,
+    world: Shared<VirtualWorld>,
     index: usize,
     name: String,
 }
@@ -265,7 +181,7 @@ impl BrokerPeer for VirtualPeer {
     ) -> Result<(), PeerError> {
         let mut w = self.world.lock();
         w.net.broker.peer_publish(topic, payload, qos, retain);
-        let now = w.now;
+        let now = w.core.now;
         w.net.flush_broker(now);
         w.settle();
         Ok(())
@@ -291,6 +207,7 @@ impl BrokerPeer for VirtualPeer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::link::ModuleLink;
 
     fn command(link: &mut VirtualLink, line: &str, wait: Duration) -> String {
         link.write(format!("{line}\r").as_bytes()).unwrap();

@@ -19,27 +19,43 @@ impl Session<'_> {
     pub(crate) fn send_line(&mut self, line: &str) -> Result<(), StepError> {
         let mut bytes = line.as_bytes().to_vec();
         bytes.push(b'\r');
-        self.link.write(&bytes)?;
         let shown = self.masker.learn_and_mask_line(line);
-        let form = Command::decode(line.as_bytes(), Mode::Lenient)
-            .ok()
-            .map(|(c, _)| c.spec_id());
-        self.log(Dir::Host, &shown, form, None);
-        self.note_command(line.as_bytes(), &shown);
-        Ok(())
+        self.send_bytes(&bytes, &shown, None)
     }
 
-    pub(super) fn note_command(&mut self, body: &[u8], shown: &str) {
+    /// Sends `bytes` (a `send` line with its CR, or a `send-raw` step's bytes), logged as
+    /// `shown`; one ending in CR is a command like any other for the timing. The command is
+    /// decoded once, and announced to the link before it goes out: behind the fault proxy
+    /// an AT+QMTOPEN's connection may arrive before the write call even returns.
+    pub(super) fn send_bytes(
+        &mut self,
+        bytes: &[u8],
+        shown: &str,
+        note: Option<String>,
+    ) -> Result<(), StepError> {
+        let decoded = bytes
+            .strip_suffix(b"\r")
+            .map(|body| Command::decode(body, Mode::Lenient).map(|(c, _)| c));
+        if let Some(Ok(cmd)) = &decoded {
+            self.link.command_sent(cmd);
+        }
+        self.link.write(bytes)?;
         let at = self.link.now().saturating_sub(self.t0);
-        match Command::decode(body, Mode::Lenient) {
-            Ok((cmd, _)) => {
-                self.link.command_sent(&cmd);
+        let form = match (&decoded, &note) {
+            (Some(Ok(cmd)), None) => Some(cmd.spec_id()),
+            _ => None,
+        };
+        self.log(Dir::Host, shown, form, note);
+        match decoded {
+            Some(Ok(cmd)) => {
                 self.observed.insert(cmd.spec_id().to_owned());
                 self.reader.command_sent(&cmd);
                 self.timing.sent(at, shown, Some(&cmd));
             }
-            Err(_) => self.timing.sent(at, shown, None),
+            Some(Err(_)) => self.timing.sent(at, shown, None),
+            None => {}
         }
+        Ok(())
     }
 
     /// Reads from the link until `deadline` (link time) or until a line arrives; lines go to
@@ -110,8 +126,8 @@ impl Session<'_> {
 
     /// What the network (the fault proxy) did since the last look, into the transcript.
     pub(super) fn poll_network(&mut self) {
-        for line in self.link.take_network_log() {
-            self.log(Dir::Network, &line, None, None);
+        for (at, line) in self.link.take_network_log() {
+            self.log_at(at, Dir::Network, &line, None, None);
         }
     }
 

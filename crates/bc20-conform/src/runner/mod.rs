@@ -357,12 +357,27 @@ impl Session<'_> {
     }
 
     pub(crate) fn log(&mut self, dir: Dir, text: &str, form: Option<&str>, note: Option<String>) {
+        let now = self.link.now();
+        self.log_at(now, dir, text, form, note);
+    }
+
+    /// [`Session::log`] for something that happened at link time `at` (the fault proxy's
+    /// packets, polled after the fact).
+    pub(crate) fn log_at(
+        &mut self,
+        at: Duration,
+        dir: Dir,
+        text: &str,
+        form: Option<&str>,
+        note: Option<String>,
+    ) {
+        let elapsed = at.saturating_sub(self.t0);
         let wall_ms = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
         let text = self.masker.mask(text);
         let event = Event {
-            t_ms: (self.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
+            t_ms: (elapsed.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
             wall_ms,
             dir,
             // Module lines are `printable` renderings: keep their exact bytes when escaped.
@@ -535,14 +550,8 @@ impl Session<'_> {
             StepKind::SendRaw(t) => {
                 let text = self.expand(t)?;
                 let bytes = raw_bytes(&text);
-                self.link.write(&bytes)?;
                 let shown = self.masker.learn_and_mask_line(&printable(&bytes));
-                self.log(Dir::Host, &shown, None, Some("raw".to_owned()));
-                // A raw line ending in CR is a command like any other for the timing.
-                if let Some(body) = bytes.strip_suffix(b"\r") {
-                    self.note_command(body, &shown);
-                }
-                Ok(())
+                self.send_bytes(&bytes, &shown, Some("raw".to_owned()))
             }
             StepKind::Expect { within, matcher } => self.expect_one(*within, matcher, step),
             StepKind::ExpectSet { within, matchers } => self.expect_set(*within, matchers),

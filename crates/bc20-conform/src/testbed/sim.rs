@@ -12,7 +12,6 @@ use bc20_sim::{MqttVersion, Quirks};
 
 use super::{broker_vars, VIRTUAL_BROKER};
 use crate::link::{LinkError, ModuleLink, SimLink, SimOptions};
-use crate::peer::{BrokerPeer, PeerError};
 use crate::report::Target;
 use crate::runner::RunIds;
 use crate::suite::Testbed;
@@ -124,16 +123,6 @@ impl Testbed for SimBed {
 
     fn open_link(&self, _worker: usize) -> Result<Box<dyn ModuleLink>, LinkError> {
         Ok(Box::new(SimLink::open(self.options.clone())?))
-    }
-
-    fn open_peer(
-        &self,
-        uid: &str,
-        link: &mut dyn ModuleLink,
-    ) -> Result<Option<Box<dyn BrokerPeer>>, PeerError> {
-        link.open_peer(&format!("peer-{uid}"))
-            .ok_or(PeerError::NoPeer)?
-            .map(Some)
     }
 
     fn vars(&self) -> BTreeMap<String, String> {

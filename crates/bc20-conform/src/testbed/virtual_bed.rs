@@ -9,7 +9,6 @@ use bc20_sim::{ModemConfig, MqttVersion, Quirks};
 
 use super::{broker_vars, mqtt_version_name};
 use crate::link::{LinkError, ModuleLink, VirtualLink};
-use crate::peer::{BrokerPeer, PeerError};
 use crate::report::Target;
 use crate::runner::RunIds;
 use crate::suite::Testbed;
@@ -79,16 +78,6 @@ impl Testbed for VirtualBed {
 
     fn open_link(&self, _worker: usize) -> Result<Box<dyn ModuleLink>, LinkError> {
         Ok(Box::new(VirtualLink::open(self.modem_config())))
-    }
-
-    fn open_peer(
-        &self,
-        uid: &str,
-        link: &mut dyn ModuleLink,
-    ) -> Result<Option<Box<dyn BrokerPeer>>, PeerError> {
-        link.open_peer(&format!("peer-{uid}"))
-            .ok_or(PeerError::NoPeer)?
-            .map(Some)
     }
 
     fn vars(&self) -> BTreeMap<String, String> {

@@ -70,14 +70,7 @@ pub(crate) fn encode_command<'v>(
     port: u16,
     w: &mut Wire<'_, 'v>,
 ) -> Result<(), EncodeError> {
-    check_host_name(host_name)?;
-    range("port", port, limits::PORT)?;
-    write_id(w, b"AT+QMTOPEN=", conn_id)?
-        .comma()
-        .quoted_unchecked(host_name.as_bytes())
-        .comma()
-        .int(port.into());
-    Ok(())
+    write_target(b"AT+QMTOPEN=", conn_id, host_name, port, w)
 }
 
 /// Writes the read response `+QMTOPEN: <id>,"<host_name>",<port>`.
@@ -87,9 +80,21 @@ pub(crate) fn encode_response<'v>(
     port: u16,
     w: &mut Wire<'_, 'v>,
 ) -> Result<(), EncodeError> {
+    write_target(b"+QMTOPEN: ", conn_id, host_name, port, w)
+}
+
+/// `<head><tcpconnectID>,"<host_name>",<port>`: the write command and the read response
+/// carry the same three values under the same rules.
+fn write_target<'v>(
+    head: &[u8],
+    conn_id: u8,
+    host_name: &'v str,
+    port: u16,
+    w: &mut Wire<'_, 'v>,
+) -> Result<(), EncodeError> {
     check_host_name(host_name)?;
     range("port", port, limits::PORT)?;
-    write_id(w, b"+QMTOPEN: ", conn_id)?
+    write_id(w, head, conn_id)?
         .comma()
         .quoted_unchecked(host_name.as_bytes())
         .comma()
