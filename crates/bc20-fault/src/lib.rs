@@ -26,12 +26,16 @@
 mod duration;
 mod error;
 mod fault;
+pub mod log;
+pub mod packet;
 mod parse;
 mod way;
 
 pub use duration::{format_duration, parse_duration};
 pub use error::{ParseFaultError, ParseFaultErrorKind};
 pub use fault::{Fault, Syntax, MAX_CONN_ID, MAX_DURATION, NAMES, SYNTAX};
+pub use log::{ConnKey, Fate, LogEntry};
+pub use packet::{type_by_name, type_name, PacketInfo, PacketType, PACKET_TYPES};
 pub use way::Way;
 
 /// `<result>` of +QMTOPEN, the value a [`Fault::FailNextOpen`] reports.

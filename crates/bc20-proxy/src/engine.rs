@@ -3,19 +3,14 @@
 //! the connections. No sockets, threads or clocks: time is an input.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::fmt;
 use std::time::Duration;
 
-use bc20_fault::{Fault, Way};
+use bc20_fault::{ConnKey, Fate, Fault, LogEntry, PacketInfo, PacketType, Way};
 use bc20_grammar::time::Instant;
 use bytes::Bytes;
-use rumqttc::mqttbytes::PacketType;
 use thiserror::Error;
 
-use crate::frame::{type_name, Framer, Packet};
-
-/// A proxied TCP connection, numbered by the shell in accept order.
-pub type ConnKey = u64;
+use crate::frame::{Framer, Packet};
 
 /// Number of `<tcpconnectID>`s (0-5).
 const SLOTS: usize = 6;
@@ -70,66 +65,6 @@ pub enum Action {
     },
     /// A line for the run's transcript.
     Log(LogEntry),
-}
-
-/// What the proxy did with a packet or a connection, for the transcript.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fate {
-    /// Passed on at once.
-    Passed,
-    /// Held back by a delay fault; passed on at the given time.
-    Held(Instant),
-    /// Dropped, with the reason (a fault's name).
-    Dropped(&'static str),
-    /// A new connection refused (`refuse-connections on`).
-    Refused,
-    /// The connection was closed or cut, with the reason.
-    Closed(String),
-}
-
-/// One transcript line of the proxy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogEntry {
-    /// When.
-    pub at: Instant,
-    /// The connection.
-    pub key: ConnKey,
-    /// Its `<tcpconnectID>`, once the runner labelled it.
-    pub conn_id: Option<u8>,
-    /// The packet's direction (`Way::Up`: module → broker); `Way::Both` for connection
-    /// events.
-    pub way: Way,
-    /// The packet, `None` for connection events.
-    pub packet: Option<(PacketType, Option<u16>, bool)>,
-    /// What happened to it.
-    pub fate: Fate,
-}
-
-impl fmt::Display for LogEntry {
-    /// `conn 3 slot 0 up PUBLISH id 7 dup: dropped by black-hole`: one transcript line.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "conn {}", self.key)?;
-        if let Some(id) = self.conn_id {
-            write!(f, " slot {id}")?;
-        }
-        if let Some((kind, pkid, dup)) = self.packet {
-            let way = if self.way == Way::Up { "up" } else { "down" };
-            write!(f, " {way} {}", type_name(kind))?;
-            if let Some(id) = pkid {
-                write!(f, " id {id}")?;
-            }
-            if dup {
-                f.write_str(" dup")?;
-            }
-        }
-        match &self.fate {
-            Fate::Passed => f.write_str(": passed"),
-            Fate::Held(until) => write!(f, ": held until {until}"),
-            Fate::Dropped(why) => write!(f, ": dropped by {why}"),
-            Fate::Refused => f.write_str(": connection refused"),
-            Fate::Closed(why) => write!(f, ": closed ({why})"),
-        }
-    }
 }
 
 /// Why a fault cannot be applied at the proxy.
@@ -390,7 +325,7 @@ impl Proxy {
                     let due = c.held[d].front().is_some_and(|(t, _)| *t <= now);
                     due.then(|| c.held[d].pop_front()).flatten()
                 }) {
-                    self.forward(now, key, d == 0, p.1);
+                    self.forward(now, key, d == 0, p.1, Fate::Released);
                 }
                 self.close_if_flushed(key, d);
             }
@@ -428,7 +363,7 @@ impl Proxy {
         };
         let conn_id = c.conn_id;
         let way = if up { Way::Up } else { Way::Down };
-        let described = Some((p.kind, p.pkid, p.dup));
+        let described = Some(p.info);
         if c.dead {
             return self.log(
                 now,
@@ -462,8 +397,8 @@ impl Proxy {
             c.held[d].push_back((due, p));
             return self.log(now, key, conn_id, way, described, Fate::Held(due));
         }
-        let disconnect = up && p.kind == PacketType::Disconnect;
-        self.forward(now, key, up, p);
+        let disconnect = up && p.info.kind == PacketType::Disconnect;
+        self.forward(now, key, up, p, Fate::Passed);
         if disconnect && impair.hold_close {
             // The server side closes first (D28): the module sees the FIN before its own.
             if let Some(c) = self.conns.get_mut(&key) {
@@ -479,7 +414,7 @@ impl Proxy {
         }
     }
 
-    fn forward(&mut self, now: Instant, key: ConnKey, up: bool, p: Packet) {
+    fn forward(&mut self, now: Instant, key: ConnKey, up: bool, p: Packet, fate: Fate) {
         let Some(c) = self.conns.get(&key) else {
             return;
         };
@@ -489,13 +424,13 @@ impl Proxy {
         }
         let conn_id = c.conn_id;
         let way = if up { Way::Up } else { Way::Down };
-        let described = Some((p.kind, p.pkid, p.dup));
+        let described = Some(p.info);
         self.out.push_back(Action::Send {
             key,
             to,
             bytes: p.bytes,
         });
-        self.log(now, key, conn_id, way, described, Fate::Passed);
+        self.log(now, key, conn_id, way, described, fate);
     }
 
     fn close_if_flushed(&mut self, key: ConnKey, d: usize) {
@@ -546,7 +481,7 @@ impl Proxy {
         key: ConnKey,
         conn_id: Option<u8>,
         way: Way,
-        packet: Option<(PacketType, Option<u16>, bool)>,
+        packet: Option<PacketInfo>,
         fate: Fate,
     ) {
         self.out.push_back(Action::Log(LogEntry {

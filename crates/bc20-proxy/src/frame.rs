@@ -3,8 +3,9 @@
 //! codec (`mqttbytes`); a CONNECT is never read with it, since it refuses MQTT 3.1's
 //! `MQIsdp` protocol name (the proxy passes 3.1 through untouched).
 
+use bc20_fault::{PacketInfo, PacketType};
 use bytes::{Bytes, BytesMut};
-use rumqttc::mqttbytes::{self, v4, FixedHeader, PacketType};
+use rumqttc::mqttbytes;
 use thiserror::Error;
 
 /// Largest packet framed: MQTT's own limit (268,435,455 bytes of remaining length plus a
@@ -14,13 +15,8 @@ pub const MAX_PACKET: usize = 268_435_455;
 /// One whole MQTT packet as it crossed the proxy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Packet {
-    /// Its type.
-    pub kind: PacketType,
-    /// Its packet identifier, where the type has one (PUBLISH at QoS 1-2, the acks,
-    /// SUBSCRIBE, UNSUBSCRIBE and their acks); `None` when it has none or could not be read.
-    pub pkid: Option<u16>,
-    /// The DUP flag of a PUBLISH (false for every other type).
-    pub dup: bool,
+    /// Its type, packet identifier and DUP flag (read by bc20-fault, the log's vocabulary).
+    pub info: PacketInfo,
     /// The bytes, fixed header included, exactly as they came.
     pub bytes: Bytes,
 }
@@ -65,42 +61,18 @@ impl Framer {
             Err(mqttbytes::Error::InvalidPacketType(b)) => return Err(FrameError::BadType(b)),
             Err(_) => return Err(FrameError::BadLength),
         };
-        let kind = header
+        header
             .packet_type()
             .map_err(|_| FrameError::BadType(self.buf[0]))?;
         let bytes = self.buf.split_to(header.frame_length()).freeze();
-        let dup = kind == PacketType::Publish && bytes[0] & 0b1000 != 0;
-        let pkid = pkid(kind, header, bytes.clone());
-        Ok(Some(Packet {
-            kind,
-            pkid,
-            dup,
-            bytes,
-        }))
+        let info = PacketInfo::read(&bytes).ok_or(FrameError::BadType(bytes[0]))?;
+        Ok(Some(Packet { info, bytes }))
     }
-}
-
-/// The packet identifier of a packet, read with the codec.
-fn pkid(kind: PacketType, header: FixedHeader, bytes: Bytes) -> Option<u16> {
-    let id = match kind {
-        PacketType::Publish => v4::Publish::read(header, bytes).ok().map(|p| p.pkid),
-        PacketType::PubAck => v4::PubAck::read(header, bytes).ok().map(|p| p.pkid),
-        PacketType::PubRec => v4::PubRec::read(header, bytes).ok().map(|p| p.pkid),
-        PacketType::PubRel => v4::PubRel::read(header, bytes).ok().map(|p| p.pkid),
-        PacketType::PubComp => v4::PubComp::read(header, bytes).ok().map(|p| p.pkid),
-        PacketType::Subscribe => v4::Subscribe::read(header, bytes).ok().map(|p| p.pkid),
-        PacketType::SubAck => v4::SubAck::read(header, bytes).ok().map(|p| p.pkid),
-        PacketType::Unsubscribe => v4::Unsubscribe::read(header, bytes).ok().map(|p| p.pkid),
-        PacketType::UnsubAck => v4::UnsubAck::read(header, bytes).ok().map(|p| p.pkid),
-        // CONNECT is not read (MQIsdp); the rest carry no identifier.
-        _ => None,
-    };
-    id.filter(|&i| i != 0)
 }
 
 /// The CONNACK return code of a CONNACK packet (its last byte), `None` for anything else.
 pub fn connack_code(p: &Packet) -> Option<u8> {
-    (p.kind == PacketType::ConnAck && p.bytes.len() == 4).then(|| p.bytes[3])
+    (p.info.kind == PacketType::ConnAck && p.bytes.len() == 4).then(|| p.bytes[3])
 }
 
 /// `p` with its CONNACK return code replaced (session present cleared when it refuses, as
@@ -117,26 +89,6 @@ pub fn with_connack_code(p: &Packet, code: u8) -> Packet {
     Packet {
         bytes: b.freeze(),
         ..p.clone()
-    }
-}
-
-/// The name MQTT gives a packet type (`PUBACK`), for logs and fault text.
-pub fn type_name(kind: PacketType) -> &'static str {
-    match kind {
-        PacketType::Connect => "CONNECT",
-        PacketType::ConnAck => "CONNACK",
-        PacketType::Publish => "PUBLISH",
-        PacketType::PubAck => "PUBACK",
-        PacketType::PubRec => "PUBREC",
-        PacketType::PubRel => "PUBREL",
-        PacketType::PubComp => "PUBCOMP",
-        PacketType::Subscribe => "SUBSCRIBE",
-        PacketType::SubAck => "SUBACK",
-        PacketType::Unsubscribe => "UNSUBSCRIBE",
-        PacketType::UnsubAck => "UNSUBACK",
-        PacketType::PingReq => "PINGREQ",
-        PacketType::PingResp => "PINGRESP",
-        PacketType::Disconnect => "DISCONNECT",
     }
 }
 
@@ -164,11 +116,17 @@ mod tests {
             }
             assert_eq!(got.len(), 3, "cut at {cut}");
             assert_eq!(
-                (got[0].kind, got[0].pkid, got[0].dup),
+                (got[0].info.kind, got[0].info.pkid, got[0].info.dup),
                 (PacketType::Publish, Some(7), true)
             );
-            assert_eq!((got[1].kind, got[1].pkid), (PacketType::PubAck, Some(7)));
-            assert_eq!((got[2].kind, got[2].pkid), (PacketType::Connect, None));
+            assert_eq!(
+                (got[1].info.kind, got[1].info.pkid),
+                (PacketType::PubAck, Some(7))
+            );
+            assert_eq!(
+                (got[2].info.kind, got[2].info.pkid),
+                (PacketType::Connect, None)
+            );
             assert_eq!(&got[2].bytes[..], CONNECT31, "3.1 passes untouched");
             assert_eq!(f.buffered(), 0);
         }
@@ -192,6 +150,5 @@ mod tests {
         assert_eq!(connack_code(&p), Some(0));
         let refused = with_connack_code(&p, 5);
         assert_eq!(&refused.bytes[..], b"\x20\x02\x00\x05");
-        assert_eq!(type_name(refused.kind), "CONNACK");
     }
 }

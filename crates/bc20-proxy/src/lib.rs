@@ -40,4 +40,5 @@ mod engine;
 pub mod frame;
 pub mod shell;
 
-pub use engine::{Action, CloseHow, ConnKey, Fate, LogEntry, Proxy, ProxyError, Side};
+pub use bc20_fault::{ConnKey, Fate, LogEntry};
+pub use engine::{Action, CloseHow, Proxy, ProxyError, Side};

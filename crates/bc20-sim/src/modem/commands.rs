@@ -134,6 +134,8 @@ impl Modem {
         slot.port = port;
         slot.session = Session::new(self.config.max_packet_size);
         slot.imp.flush();
+        self.links_opened += 1;
+        slot.link_key = self.links_opened;
         self.sync_release(conn_id);
         self.net_out.push_back(NetAction::Open {
             conn_id,

@@ -2,6 +2,7 @@
 //! retransmission is armed by [`Modem::arm_retransmission`] only) and firing them in the
 //! order the timer table gives (see `timers.rs`).
 
+use bc20_fault::{Fate, Way};
 use bc20_grammar::{CloseResult, MqttCommand, OpenResult, PacketResult, QmtStatCode, Urc};
 
 use super::link::retry_urc;
@@ -229,6 +230,7 @@ impl Modem {
             .is_some_and(|h| h.0 <= now)
         {
             if let Some((_, bytes)) = self.slots[conn_id].imp.held_up.pop_front() {
+                self.tap(conn_id, Way::Up, &bytes, Fate::Released);
                 self.net_out.push_back(NetAction::Send { conn_id, bytes });
             }
         }
@@ -246,6 +248,7 @@ impl Modem {
                 .is_some_and(|h| h.0 <= now)
         {
             if let Some((_, frame)) = self.slots[conn_id].imp.held_down.pop_front() {
+                self.tap(conn_id, Way::Down, &frame, Fate::Released);
                 self.on_frame(conn_id, &frame);
             }
         }

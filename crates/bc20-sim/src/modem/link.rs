@@ -1,6 +1,7 @@
 //! The network side of the module: link events, sending through the fault layer, incoming
 //! packets, keep-alive and retransmission timers, and closing a link with `+QMTSTAT`.
 
+use bc20_fault::{Fate, Way};
 use bc20_grammar::{
     CloseResult, MqttCommand, OpenResult, PacketOutcome, PacketResult, QmtStatCode, SubValue, Urc,
 };
@@ -97,14 +98,16 @@ impl Modem {
         }
         slot.session.last_sent = now;
         // A black hole loses the packet after the module sent it.
-        if !slot.imp.blackholed_up(now) {
-            if !slot.imp.delay_up.is_zero() || !slot.imp.held_up.is_empty() {
-                let at = now + slot.imp.delay_up;
-                slot.imp.held_up.push_back((at, bytes));
-                self.sync_release(conn_id);
-            } else {
-                self.net_out.push_back(NetAction::Send { conn_id, bytes });
-            }
+        if slot.imp.blackholed_up(now) {
+            self.tap(conn_id, Way::Up, &bytes, Fate::Dropped("black-hole"));
+        } else if !slot.imp.delay_up.is_zero() || !slot.imp.held_up.is_empty() {
+            let at = now + slot.imp.delay_up;
+            slot.imp.held_up.push_back((at, bytes.clone()));
+            self.tap(conn_id, Way::Up, &bytes, Fate::Held(at));
+            self.sync_release(conn_id);
+        } else {
+            self.tap(conn_id, Way::Up, &bytes, Fate::Passed);
+            self.net_out.push_back(NetAction::Send { conn_id, bytes });
         }
         self.sync_ping(conn_id);
         true
@@ -201,14 +204,17 @@ impl Modem {
             let now = self.now;
             let imp = &mut self.slots[conn_id].imp;
             if imp.blackholed_down(now) {
+                self.tap(conn_id, Way::Down, &frame, Fate::Dropped("black-hole"));
                 continue;
             }
             if !imp.delay_down.is_zero() || !imp.held_down.is_empty() {
                 let at = now + imp.delay_down;
-                imp.held_down.push_back((at, frame));
+                imp.held_down.push_back((at, frame.clone()));
+                self.tap(conn_id, Way::Down, &frame, Fate::Held(at));
                 self.sync_release(conn_id);
                 continue;
             }
+            self.tap(conn_id, Way::Down, &frame, Fate::Passed);
             self.on_frame(conn_id, &frame);
             if !self.slots[conn_id].phase.is_open() {
                 return;

@@ -27,6 +27,7 @@ mod timers;
 
 use std::collections::VecDeque;
 
+use bc20_fault::{Fate, LogEntry, PacketInfo, Way};
 use bc20_grammar::{Direction, OpenResult, StreamConfig, StreamDecoder};
 use bytes::Bytes;
 
@@ -116,6 +117,10 @@ pub struct Modem {
     fail_next_close: bool,
     /// Incoming messages too long for a +QMTRECV line, acknowledged and dropped (D61).
     oversized_dropped: u64,
+    /// TCP connections asked for so far: the network log's connection numbers.
+    links_opened: u64,
+    /// The network log, while one is kept ([`Modem::record_network`]).
+    net_log: Option<Vec<LogEntry>>,
 }
 
 impl Modem {
@@ -144,6 +149,8 @@ impl Modem {
             fail_next_open: None,
             fail_next_close: false,
             oversized_dropped: 0,
+            links_opened: 0,
+            net_log: None,
             now,
             config,
         };
@@ -192,6 +199,37 @@ impl Modem {
     /// `+QMTRECV` line would exceed [`ModemConfig::max_line_len`] (D61).
     pub fn oversized_dropped(&self) -> u64 {
         self.oversized_dropped
+    }
+
+    /// From now on the module keeps a network log: every MQTT packet it sends (when it
+    /// leaves its stack, whatever the network then does with it) and every packet it
+    /// receives, with what its network faults did to it. The same vocabulary as the fault
+    /// proxy's log, so timing checks read both alike. Off by default (nobody may drain it).
+    pub fn record_network(&mut self) {
+        self.net_log.get_or_insert_with(Vec::new);
+    }
+
+    /// The network log since the last call (empty unless [`Modem::record_network`]).
+    pub fn take_network_log(&mut self) -> Vec<LogEntry> {
+        self.net_log
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// Records one packet in the network log, if one is kept.
+    pub(crate) fn tap(&mut self, conn_id: u8, way: Way, frame: &[u8], fate: Fate) {
+        let Some(log) = self.net_log.as_mut() else {
+            return;
+        };
+        log.push(LogEntry {
+            at: self.now,
+            key: self.slots[conn_id].link_key,
+            conn_id: Some(conn_id),
+            way,
+            packet: PacketInfo::read(frame),
+            fate,
+        });
     }
 
     /// Bytes the host typed.

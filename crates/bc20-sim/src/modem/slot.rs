@@ -106,6 +106,8 @@ pub(crate) struct Slot {
     /// session present (D63).
     pub(crate) stored: Option<Stored>,
     pub(crate) imp: Impairment,
+    /// The network log's number for the slot's current TCP connection.
+    pub(crate) link_key: u64,
 }
 
 impl Slot {
@@ -118,6 +120,7 @@ impl Slot {
             session: Session::new(max_packet_size),
             stored: None,
             imp: Impairment::default(),
+            link_key: 0,
         }
     }
 }

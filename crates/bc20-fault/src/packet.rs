@@ -1,0 +1,153 @@
+//! What a fault or a network log can say about one whole MQTT packet: its type, its packet
+//! identifier, its DUP flag. Read with rumqttc's codec (`mqttbytes`), never by hand; a CONNECT
+//! is never read (the codec refuses MQTT 3.1's `MQIsdp` protocol name, and a fault needs
+//! nothing from it).
+
+use std::fmt;
+
+use bytes::Bytes;
+use rumqttc::mqttbytes::{self, v4, FixedHeader};
+
+/// An MQTT control packet type (rumqttc's): the first nibble of a packet.
+pub use rumqttc::mqttbytes::PacketType;
+
+/// Every packet type, in the order MQTT numbers them (1-14).
+pub const PACKET_TYPES: [PacketType; 14] = [
+    PacketType::Connect,
+    PacketType::ConnAck,
+    PacketType::Publish,
+    PacketType::PubAck,
+    PacketType::PubRec,
+    PacketType::PubRel,
+    PacketType::PubComp,
+    PacketType::Subscribe,
+    PacketType::SubAck,
+    PacketType::Unsubscribe,
+    PacketType::UnsubAck,
+    PacketType::PingReq,
+    PacketType::PingResp,
+    PacketType::Disconnect,
+];
+
+/// The name MQTT gives a packet type (`PUBACK`): logs and fault text.
+pub fn type_name(kind: PacketType) -> &'static str {
+    match kind {
+        PacketType::Connect => "CONNECT",
+        PacketType::ConnAck => "CONNACK",
+        PacketType::Publish => "PUBLISH",
+        PacketType::PubAck => "PUBACK",
+        PacketType::PubRec => "PUBREC",
+        PacketType::PubRel => "PUBREL",
+        PacketType::PubComp => "PUBCOMP",
+        PacketType::Subscribe => "SUBSCRIBE",
+        PacketType::SubAck => "SUBACK",
+        PacketType::Unsubscribe => "UNSUBSCRIBE",
+        PacketType::UnsubAck => "UNSUBACK",
+        PacketType::PingReq => "PINGREQ",
+        PacketType::PingResp => "PINGRESP",
+        PacketType::Disconnect => "DISCONNECT",
+    }
+}
+
+/// The packet type named `name` (MQTT's name, any case: `PUBACK`, `puback`).
+pub fn type_by_name(name: &str) -> Option<PacketType> {
+    PACKET_TYPES
+        .into_iter()
+        .find(|&k| type_name(k).eq_ignore_ascii_case(name))
+}
+
+/// What a fault may target and a log shows of one packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PacketInfo {
+    /// Its type.
+    pub kind: PacketType,
+    /// Its packet identifier, where the type has one (PUBLISH at QoS 1-2, the four publish
+    /// acknowledgements, SUBSCRIBE, UNSUBSCRIBE and their acks); `None` when it has none or
+    /// it could not be read.
+    pub pkid: Option<u16>,
+    /// The DUP flag of a PUBLISH (false for every other type).
+    pub dup: bool,
+    /// The QoS of a PUBLISH (0 for every other type).
+    pub qos: u8,
+}
+
+impl PacketInfo {
+    /// Reads a whole packet, fixed header included (as a framer cut it); `None` when `frame`
+    /// does not start with a whole MQTT packet.
+    pub fn read(frame: &[u8]) -> Option<PacketInfo> {
+        let header = mqttbytes::check(frame.iter(), usize::MAX).ok()?;
+        let kind = header.packet_type().ok()?;
+        let bytes = Bytes::copy_from_slice(&frame[..header.frame_length()]);
+        let publish = kind == PacketType::Publish;
+        Some(PacketInfo {
+            kind,
+            pkid: pkid(kind, header, bytes),
+            dup: publish && frame[0] & 0b1000 != 0,
+            qos: if publish { (frame[0] >> 1) & 0b11 } else { 0 },
+        })
+    }
+}
+
+impl fmt::Display for PacketInfo {
+    /// `PUBLISH id 7 dup`: the type, its identifier, the DUP flag when set.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(type_name(self.kind))?;
+        if let Some(id) = self.pkid {
+            write!(f, " id {id}")?;
+        }
+        if self.dup {
+            f.write_str(" dup")?;
+        }
+        Ok(())
+    }
+}
+
+/// The packet identifier of a packet, read with the codec; 0 (never a valid identifier)
+/// reads as none.
+fn pkid(kind: PacketType, header: FixedHeader, bytes: Bytes) -> Option<u16> {
+    let id = match kind {
+        PacketType::Publish => v4::Publish::read(header, bytes).ok().map(|p| p.pkid),
+        PacketType::PubAck => v4::PubAck::read(header, bytes).ok().map(|p| p.pkid),
+        PacketType::PubRec => v4::PubRec::read(header, bytes).ok().map(|p| p.pkid),
+        PacketType::PubRel => v4::PubRel::read(header, bytes).ok().map(|p| p.pkid),
+        PacketType::PubComp => v4::PubComp::read(header, bytes).ok().map(|p| p.pkid),
+        PacketType::Subscribe => v4::Subscribe::read(header, bytes).ok().map(|p| p.pkid),
+        PacketType::SubAck => v4::SubAck::read(header, bytes).ok().map(|p| p.pkid),
+        PacketType::Unsubscribe => v4::Unsubscribe::read(header, bytes).ok().map(|p| p.pkid),
+        PacketType::UnsubAck => v4::UnsubAck::read(header, bytes).ok().map(|p| p.pkid),
+        // CONNECT is not read (MQIsdp); the rest carry no identifier.
+        _ => None,
+    };
+    id.filter(|&i| i != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_publish_shows_its_id_dup_and_qos() {
+        // PUBLISH QoS 1, DUP, topic "t", pkid 7, payload "x".
+        let p = PacketInfo::read(b"\x3a\x06\x00\x01t\x00\x07x").unwrap();
+        assert_eq!(
+            (p.kind, p.pkid, p.dup, p.qos),
+            (PacketType::Publish, Some(7), true, 1)
+        );
+        assert_eq!(p.to_string(), "PUBLISH id 7 dup");
+        let ack = PacketInfo::read(b"\x40\x02\x00\x07").unwrap();
+        assert_eq!(ack.to_string(), "PUBACK id 7");
+        // MQTT 3.1's CONNECT reads as a CONNECT without anything else.
+        let c = PacketInfo::read(b"\x10\x0f\x00\x06MQIsdp\x03\x02\x00\x3c\x00\x01c").unwrap();
+        assert_eq!((c.kind, c.pkid), (PacketType::Connect, None));
+        assert_eq!(PacketInfo::read(b"\x40\x02\x00"), None, "not whole");
+        assert_eq!(PacketInfo::read(b"\x00\x00"), None, "not MQTT");
+    }
+
+    #[test]
+    fn names_read_back_in_any_case() {
+        for k in PACKET_TYPES {
+            assert_eq!(type_by_name(&type_name(k).to_lowercase()), Some(k));
+        }
+        assert_eq!(type_by_name("PUBACKS"), None);
+    }
+}
