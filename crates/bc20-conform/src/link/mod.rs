@@ -149,9 +149,9 @@ pub trait ModuleLink: Send {
     /// AT+QMTOPEN announced when its `+QMTOPEN: <id>,<result>` says none was made.
     fn line_received(&mut self, _line: &bc20_grammar::Line<'_>) {}
 
-    /// What the network did since the last call, one line each (the fault proxy's log),
-    /// with the link time it happened at.
-    fn take_network_log(&mut self) -> Vec<(Duration, String)> {
+    /// What the network did since the last call (the fault proxy's log, or the simulated
+    /// module's own network log), each entry with the link time it happened at.
+    fn take_network_log(&mut self) -> Vec<(Duration, bc20_fault::LogEntry)> {
         Vec::new()
     }
 

@@ -250,16 +250,16 @@ impl ModuleLink for SerialLink {
         }
     }
 
-    fn take_network_log(&mut self) -> Vec<(Duration, String)> {
+    fn take_network_log(&mut self) -> Vec<(Duration, bc20_fault::LogEntry)> {
         let Some(p) = &self.proxy else {
             return Vec::new();
         };
         let epoch = p.epoch();
         p.take_log()
-            .iter()
+            .into_iter()
             .map(|e| {
                 let at = epoch + Duration::from_millis(e.at.as_millis());
-                (at.saturating_duration_since(self.epoch), e.to_string())
+                (at.saturating_duration_since(self.epoch), e)
             })
             .collect()
     }

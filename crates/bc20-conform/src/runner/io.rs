@@ -126,8 +126,8 @@ impl Session<'_> {
 
     /// What the network (the fault proxy) did since the last look, into the transcript.
     pub(super) fn poll_network(&mut self) {
-        for (at, line) in self.link.take_network_log() {
-            self.log_at(at, Dir::Network, &line, None, None);
+        for (at, entry) in self.link.take_network_log() {
+            self.log_at(at, Dir::Network, &entry.to_string(), None, None);
         }
     }
 
