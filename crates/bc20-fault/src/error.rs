@@ -63,6 +63,17 @@ pub enum ParseFaultErrorKind {
         /// The word.
         text: String,
     },
+    /// A word that is no MQTT packet type's name.
+    #[error("`{0}` is not an MQTT packet type (CONNACK, PUBACK, PINGRESP, ...)")]
+    BadPacketType(String),
+    /// A number out of its range.
+    #[error("expected {what}, not `{text}`")]
+    BadNumber {
+        /// What was expected, with its range.
+        what: &'static str,
+        /// The word.
+        text: String,
+    },
     /// A QMTOPEN result that is not -1, 1, 2, 3, 4 or 5.
     #[error("RESULT is a failing +QMTOPEN <result>: -1, 1, 2, 3, 4 or 5, not `{0}`")]
     BadOpenResult(String),

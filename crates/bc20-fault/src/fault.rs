@@ -6,6 +6,7 @@ use std::time::Duration;
 use bc20_grammar::OpenResult;
 
 use crate::duration::format_duration;
+use crate::packet::{type_name, PacketType};
 use crate::way::Way;
 
 /// The highest `conn_id` (the note's `<tcpconnectID>`, 0-5).
@@ -16,28 +17,92 @@ pub use crate::duration::MAX_DURATION;
 /// One fault: an impairment of the module's network link, or of the module's own TCP/IP
 /// stack. `conn_id` is the note's `<tcpconnectID>` (0-5), the MQTT slot whose link is meant.
 ///
-/// The variants that change what crosses the wire (`DropLink`, `KillLink`, `BlackHole`,
-/// `Delay`, `HoldClose`, `RefuseConnections`) are named for what a network between the
-/// module and the broker does, so a network proxy can produce them as well as the simulator;
-/// `SendFail`, `FailNextOpen` and `FailNextClose` happen inside the module and only the
-/// simulator can inject them.
+/// Every variant but four is named for what a network between the module and the broker
+/// does, so the fault proxy produces it on any module as well as the simulator does inside
+/// its link layer, with the same meaning (D65); `SendFail`, `LinkDown`, `FailNextOpen` and
+/// `FailNextClose` happen inside the module and only the simulator can inject them
+/// ([`Fault::inside_the_module`]).
 ///
 /// `Display` writes the canonical text (`black-hole 0 up 5s`), `FromStr` reads it; see
 /// [`SYNTAX`] for every form.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
-    /// `drop-link CONN_ID`: the broker side resets the TCP connection now (on the wire: a RST,
-    /// or a FIN the module did not ask for). The module reports `+QMTSTAT: <id>,1`
-    /// (`+QMTOPEN: <id>,5` while QMTOPEN is still connecting).
+    /// `drop-link CONN_ID [reset|fin]`: the broker side closes the TCP connection now, with a
+    /// RST (the default) or a FIN the module did not ask for; the broker sees a FIN (and
+    /// publishes the Will). The module reports `+QMTSTAT: <id>,1` (`+QMTOPEN: <id>,5` while
+    /// QMTOPEN is still connecting).
     DropLink {
         /// The `<tcpconnectID>`.
         conn_id: u8,
+        /// RST or FIN towards the module.
+        how: CloseHow,
     },
     /// `kill-link CONN_ID`: the path dies: nothing more crosses it either way, and neither
-    /// side sends a FIN or a RST. The simulated module notices at once: `+QMTSTAT: <id>,7`.
+    /// side is told (no FIN, no RST). The module finds out by itself, when a PINGREQ or a
+    /// retransmitted packet stays unanswered (`+QMTSTAT: <id>,2` at the keep-alive, D65).
     KillLink {
         /// The `<tcpconnectID>`.
         conn_id: u8,
+    },
+    /// `link-down CONN_ID`: the module's own bearer goes (radio link or PDP context lost):
+    /// its stack drops the link and reports `+QMTSTAT: <id>,7` at once. Simulator only.
+    LinkDown {
+        /// The `<tcpconnectID>`.
+        conn_id: u8,
+    },
+    /// `garbage CONN_ID`: the broker side sends bytes that are no MQTT packet (`00 00`);
+    /// the module drops the link: `+QMTSTAT: <id>,7` (D43).
+    Garbage {
+        /// The `<tcpconnectID>`.
+        conn_id: u8,
+    },
+    /// `drop-packet CONN_ID [up|down|both] TYPE [id PKID] [times N]`: packets of `TYPE`
+    /// (MQTT's name: `PINGRESP`, `PUBACK`, ...) travelling `way` vanish whole, every one or
+    /// the next `times`, only those with packet identifier `id` when given.
+    DropPacket {
+        /// The `<tcpconnectID>`.
+        conn_id: u8,
+        /// Which direction.
+        way: Way,
+        /// Which packets.
+        filter: PacketFilter,
+    },
+    /// `hold-packet CONN_ID [up|down|both] TYPE DURATION [id PKID] [times N]`: packets of
+    /// `TYPE` travelling `way` are withheld for `delay` each, then passed on (order kept).
+    HoldPacket {
+        /// The `<tcpconnectID>`.
+        conn_id: u8,
+        /// Which direction.
+        way: Way,
+        /// Which packets.
+        filter: PacketFilter,
+        /// How long each is held.
+        delay: Duration,
+    },
+    /// `close-after CONN_ID [up|down|both] TYPE [id PKID] [fin|reset]`: the next packet of
+    /// `TYPE` travelling `way` is passed on, then the connection is closed both ways (FIN, the
+    /// default, or RST towards the module, FIN towards the broker). FIN by default because a
+    /// RST makes the module's TCP stack throw away bytes it has not read yet, the packet
+    /// just passed on among them.
+    CloseAfter {
+        /// The `<tcpconnectID>`.
+        conn_id: u8,
+        /// Which direction.
+        way: Way,
+        /// Which packet (`times` is 1: the fault acts once).
+        filter: PacketFilter,
+        /// RST or FIN towards the module.
+        how: CloseHow,
+    },
+    /// `connack CONN_ID CODE`: the next CONNACK to the module carries return code `code`
+    /// (1-5: the connection refused, [MQTT-3.2.2-5]) instead of the broker's; the link is
+    /// then closed, as a server that refuses closes it. The module reports
+    /// `+QMTCONN: <id>,0,<code>`.
+    Connack {
+        /// The `<tcpconnectID>`.
+        conn_id: u8,
+        /// The CONNACK return code, 1-5.
+        code: u8,
     },
     /// `black-hole CONN_ID [up|down|both] DURATION`: whole MQTT packets travelling `way`
     /// vanish for `duration` from now; the TCP connection stays up and its byte stream
@@ -96,8 +161,77 @@ pub enum Fault {
     /// TCP connection stays up. Simulator only.
     FailNextClose,
     /// `clear`: ends every impairment above (on/off faults off, black holes over, delays
-    /// zero); packets already held back are still passed on when due.
+    /// zero, packet faults gone); packets already held back are still passed on when due,
+    /// and a killed path stays dead.
     Clear,
+}
+
+/// How the network closes a TCP connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CloseHow {
+    /// An abortive close (RST): `reset`.
+    #[default]
+    Reset,
+    /// An orderly close (FIN): `fin`.
+    Fin,
+}
+
+impl CloseHow {
+    /// The word of the text: `reset` or `fin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CloseHow::Reset => "reset",
+            CloseHow::Fin => "fin",
+        }
+    }
+}
+
+/// Which packets a packet fault acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PacketFilter {
+    /// Their MQTT type.
+    pub kind: PacketType,
+    /// Only the packets with this packet identifier (1-65535), when given.
+    pub pkid: Option<u16>,
+    /// Only the next `times` matching packets (at least 1), when given; every one otherwise.
+    pub times: Option<u32>,
+}
+
+impl PacketFilter {
+    /// Every packet of `kind`.
+    pub fn every(kind: PacketType) -> PacketFilter {
+        PacketFilter {
+            kind,
+            pkid: None,
+            times: None,
+        }
+    }
+
+    /// Whether a packet of `kind` with identifier `pkid` is one of these (the count aside).
+    pub fn matches(&self, kind: PacketType, pkid: Option<u16>) -> bool {
+        self.kind == kind && (self.pkid.is_none() || self.pkid == pkid)
+    }
+}
+
+impl fmt::Display for PacketFilter {
+    /// `PUBACK id 7 times 2`: the type, then what narrows it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(type_name(self.kind))?;
+        self.write_narrowing(f)
+    }
+}
+
+impl PacketFilter {
+    /// ` id 7 times 2`: what narrows the filter, each part with its leading blank.
+    fn write_narrowing(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(id) = self.pkid {
+            write!(f, " id {id}")?;
+        }
+        if let Some(n) = self.times {
+            write!(f, " times {n}")?;
+        }
+        Ok(())
+    }
 }
 
 /// One form of a fault's text, for usage lines and help.
@@ -115,13 +249,43 @@ pub struct Syntax {
 pub const SYNTAX: &[Syntax] = &[
     Syntax {
         name: "drop-link",
-        args: "CONN_ID",
-        effect: "the broker side resets the TCP link: +QMTSTAT: <id>,1",
+        args: "CONN_ID [reset|fin]",
+        effect: "the broker side closes the TCP link: +QMTSTAT: <id>,1",
     },
     Syntax {
         name: "kill-link",
         args: "CONN_ID",
-        effect: "the link dies without a word: +QMTSTAT: <id>,7",
+        effect: "the path dies without a word: the module finds out at its keep-alive",
+    },
+    Syntax {
+        name: "link-down",
+        args: "CONN_ID",
+        effect: "the module's own bearer goes: +QMTSTAT: <id>,7 (simulator only)",
+    },
+    Syntax {
+        name: "garbage",
+        args: "CONN_ID",
+        effect: "the broker side sends bytes that are not MQTT: +QMTSTAT: <id>,7",
+    },
+    Syntax {
+        name: "drop-packet",
+        args: "CONN_ID [up|down|both] TYPE [id PKID] [times N]",
+        effect: "MQTT packets of TYPE vanish",
+    },
+    Syntax {
+        name: "hold-packet",
+        args: "CONN_ID [up|down|both] TYPE DURATION [id PKID] [times N]",
+        effect: "MQTT packets of TYPE are withheld for DURATION",
+    },
+    Syntax {
+        name: "close-after",
+        args: "CONN_ID [up|down|both] TYPE [id PKID] [fin|reset]",
+        effect: "the link is closed right after the next packet of TYPE",
+    },
+    Syntax {
+        name: "connack",
+        args: "CONN_ID CODE",
+        effect: "the next CONNACK refuses with CODE (1-5): +QMTCONN: <id>,0,CODE",
     },
     Syntax {
         name: "black-hole",
@@ -136,7 +300,7 @@ pub const SYNTAX: &[Syntax] = &[
     Syntax {
         name: "send-fail",
         args: "CONN_ID on|off",
-        effect: "every send fails (CONNECT -> 3, PINGREQ -> 2, else 6)",
+        effect: "every send fails (CONNECT -> 3, PINGREQ -> 2, else 6) (simulator only)",
     },
     Syntax {
         name: "hold-close",
@@ -151,12 +315,12 @@ pub const SYNTAX: &[Syntax] = &[
     Syntax {
         name: "fail-next-open",
         args: "RESULT",
-        effect: "the next QMTOPEN reports RESULT (-1, 1, 2, 3, 4, 5)",
+        effect: "the next QMTOPEN reports RESULT (-1, 1, 2, 3, 4, 5) (simulator only)",
     },
     Syntax {
         name: "fail-next-close",
         args: "",
-        effect: "the next QMTCLOSE reports -1",
+        effect: "the next QMTCLOSE reports -1 (simulator only)",
     },
     Syntax {
         name: "clear",
@@ -169,6 +333,12 @@ pub const SYNTAX: &[Syntax] = &[
 pub const NAMES: &[&str] = &[
     "drop-link",
     "kill-link",
+    "link-down",
+    "garbage",
+    "drop-packet",
+    "hold-packet",
+    "close-after",
+    "connack",
     "black-hole",
     "delay",
     "send-fail",
@@ -185,6 +355,12 @@ impl Fault {
         match self {
             Fault::DropLink { .. } => "drop-link",
             Fault::KillLink { .. } => "kill-link",
+            Fault::LinkDown { .. } => "link-down",
+            Fault::Garbage { .. } => "garbage",
+            Fault::DropPacket { .. } => "drop-packet",
+            Fault::HoldPacket { .. } => "hold-packet",
+            Fault::CloseAfter { .. } => "close-after",
+            Fault::Connack { .. } => "connack",
             Fault::BlackHole { .. } => "black-hole",
             Fault::Delay { .. } => "delay",
             Fault::SendFail { .. } => "send-fail",
@@ -199,14 +375,33 @@ impl Fault {
     /// The `<tcpconnectID>` the fault is about, if it is about one.
     pub fn conn_id(&self) -> Option<u8> {
         match *self {
-            Fault::DropLink { conn_id }
+            Fault::DropLink { conn_id, .. }
             | Fault::KillLink { conn_id }
+            | Fault::LinkDown { conn_id }
+            | Fault::Garbage { conn_id }
+            | Fault::DropPacket { conn_id, .. }
+            | Fault::HoldPacket { conn_id, .. }
+            | Fault::CloseAfter { conn_id, .. }
+            | Fault::Connack { conn_id, .. }
             | Fault::BlackHole { conn_id, .. }
             | Fault::Delay { conn_id, .. }
             | Fault::SendFail { conn_id, .. }
             | Fault::HoldClose { conn_id, .. } => Some(conn_id),
             _ => None,
         }
+    }
+
+    /// Whether the fault happens inside the module (its own TCP/IP stack, bearer or PDP
+    /// context): `send-fail`, `link-down`, `fail-next-open`, `fail-next-close`. No network
+    /// can produce these; only the simulator injects them.
+    pub fn inside_the_module(&self) -> bool {
+        matches!(
+            self,
+            Fault::SendFail { .. }
+                | Fault::LinkDown { .. }
+                | Fault::FailNextOpen { .. }
+                | Fault::FailNextClose
+        )
     }
 
     /// The [`Syntax`] of the fault named `name`, if there is one.
@@ -222,9 +417,45 @@ impl fmt::Display for Fault {
         let on = |b: bool| if b { "on" } else { "off" };
         let name = self.name();
         match *self {
-            Fault::DropLink { conn_id } | Fault::KillLink { conn_id } => {
-                write!(f, "{name} {conn_id}")
+            Fault::DropLink { conn_id, how } => match how {
+                CloseHow::Reset => write!(f, "{name} {conn_id}"),
+                CloseHow::Fin => write!(f, "{name} {conn_id} fin"),
+            },
+            Fault::KillLink { conn_id }
+            | Fault::LinkDown { conn_id }
+            | Fault::Garbage { conn_id } => write!(f, "{name} {conn_id}"),
+            Fault::DropPacket {
+                conn_id,
+                way,
+                filter,
+            } => write!(f, "{name} {conn_id} {way} {filter}"),
+            Fault::HoldPacket {
+                conn_id,
+                way,
+                filter,
+                delay,
+            } => {
+                let kind = type_name(filter.kind);
+                write!(
+                    f,
+                    "{name} {conn_id} {way} {kind} {}",
+                    format_duration(delay)
+                )?;
+                filter.write_narrowing(f)
             }
+            Fault::CloseAfter {
+                conn_id,
+                way,
+                filter,
+                how,
+            } => {
+                write!(f, "{name} {conn_id} {way} {}", type_name(filter.kind))?;
+                if let Some(id) = filter.pkid {
+                    write!(f, " id {id}")?;
+                }
+                write!(f, " {}", how.as_str())
+            }
+            Fault::Connack { conn_id, code } => write!(f, "{name} {conn_id} {code}"),
             Fault::BlackHole {
                 conn_id,
                 way,
@@ -254,8 +485,34 @@ mod tests {
         let from_syntax: Vec<&str> = SYNTAX.iter().map(|s| s.name).collect();
         assert_eq!(from_syntax, NAMES);
         let one_of_each = [
-            Fault::DropLink { conn_id: 0 },
+            Fault::DropLink {
+                conn_id: 0,
+                how: CloseHow::Reset,
+            },
             Fault::KillLink { conn_id: 0 },
+            Fault::LinkDown { conn_id: 0 },
+            Fault::Garbage { conn_id: 0 },
+            Fault::DropPacket {
+                conn_id: 0,
+                way: Way::Down,
+                filter: PacketFilter::every(PacketType::PingResp),
+            },
+            Fault::HoldPacket {
+                conn_id: 0,
+                way: Way::Down,
+                filter: PacketFilter::every(PacketType::PubAck),
+                delay: Duration::ZERO,
+            },
+            Fault::CloseAfter {
+                conn_id: 0,
+                way: Way::Down,
+                filter: PacketFilter::every(PacketType::SubAck),
+                how: CloseHow::Fin,
+            },
+            Fault::Connack {
+                conn_id: 0,
+                code: 5,
+            },
             Fault::BlackHole {
                 conn_id: 0,
                 way: Way::Both,

@@ -26,6 +26,7 @@
 mod duration;
 mod error;
 mod fault;
+pub mod impair;
 pub mod log;
 pub mod packet;
 mod parse;
@@ -33,9 +34,12 @@ mod way;
 
 pub use duration::{format_duration, parse_duration};
 pub use error::{ParseFaultError, ParseFaultErrorKind};
-pub use fault::{Fault, Syntax, MAX_CONN_ID, MAX_DURATION, NAMES, SYNTAX};
+pub use fault::{CloseHow, Fault, PacketFilter, Syntax, MAX_CONN_ID, MAX_DURATION, NAMES, SYNTAX};
+pub use impair::{LinkImpairments, Verdict};
 pub use log::{ConnKey, Fate, LogEntry};
-pub use packet::{type_by_name, type_name, PacketInfo, PacketType, PACKET_TYPES};
+pub use packet::{
+    type_by_name, type_name, with_connack_code, PacketInfo, PacketType, PACKET_TYPES,
+};
 pub use way::Way;
 
 /// `<result>` of +QMTOPEN, the value a [`Fault::FailNextOpen`] reports.

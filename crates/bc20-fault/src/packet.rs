@@ -74,10 +74,10 @@ pub struct PacketInfo {
 impl PacketInfo {
     /// Reads a whole packet, fixed header included (as a framer cut it); `None` when `frame`
     /// does not start with a whole MQTT packet.
-    pub fn read(frame: &[u8]) -> Option<PacketInfo> {
+    pub fn read(frame: &Bytes) -> Option<PacketInfo> {
         let header = mqttbytes::check(frame.iter(), usize::MAX).ok()?;
         let kind = header.packet_type().ok()?;
-        let bytes = Bytes::copy_from_slice(&frame[..header.frame_length()]);
+        let bytes = frame.slice(..header.frame_length());
         let publish = kind == PacketType::Publish;
         Some(PacketInfo {
             kind,
@@ -100,6 +100,16 @@ impl fmt::Display for PacketInfo {
         }
         Ok(())
     }
+}
+
+/// `frame` (a whole CONNACK) with its return code replaced by `code`, session present
+/// cleared when it refuses ([MQTT-3.2.2-4]); `None` when `frame` is not a CONNACK.
+pub fn with_connack_code(frame: &Bytes, code: u8) -> Option<Bytes> {
+    if frame.len() != 4 || frame[0] != 0x20 || frame[1] != 2 {
+        return None;
+    }
+    let session_present = if code == 0 { frame[2] } else { 0 };
+    Some(Bytes::from(vec![0x20, 2, session_present, code]))
 }
 
 /// The packet identifier of a packet, read with the codec; 0 (never a valid identifier)
@@ -128,19 +138,34 @@ mod tests {
     #[test]
     fn a_publish_shows_its_id_dup_and_qos() {
         // PUBLISH QoS 1, DUP, topic "t", pkid 7, payload "x".
-        let p = PacketInfo::read(b"\x3a\x06\x00\x01t\x00\x07x").unwrap();
+        let read = |b: &'static [u8]| PacketInfo::read(&Bytes::from_static(b));
+        let p = read(b"\x3a\x06\x00\x01t\x00\x07x").unwrap();
         assert_eq!(
             (p.kind, p.pkid, p.dup, p.qos),
             (PacketType::Publish, Some(7), true, 1)
         );
         assert_eq!(p.to_string(), "PUBLISH id 7 dup");
-        let ack = PacketInfo::read(b"\x40\x02\x00\x07").unwrap();
+        let ack = read(b"\x40\x02\x00\x07").unwrap();
         assert_eq!(ack.to_string(), "PUBACK id 7");
         // MQTT 3.1's CONNECT reads as a CONNECT without anything else.
-        let c = PacketInfo::read(b"\x10\x0f\x00\x06MQIsdp\x03\x02\x00\x3c\x00\x01c").unwrap();
+        let c = read(b"\x10\x0f\x00\x06MQIsdp\x03\x02\x00\x3c\x00\x01c").unwrap();
         assert_eq!((c.kind, c.pkid), (PacketType::Connect, None));
-        assert_eq!(PacketInfo::read(b"\x40\x02\x00"), None, "not whole");
-        assert_eq!(PacketInfo::read(b"\x00\x00"), None, "not MQTT");
+        assert_eq!(read(b"\x40\x02\x00"), None, "not whole");
+        assert_eq!(read(b"\x00\x00"), None, "not MQTT");
+    }
+
+    #[test]
+    fn a_connack_code_can_be_rewritten() {
+        let ack = Bytes::from_static(b"\x20\x02\x01\x00");
+        assert_eq!(
+            &with_connack_code(&ack, 5).unwrap()[..],
+            b"\x20\x02\x00\x05"
+        );
+        assert_eq!(
+            &with_connack_code(&ack, 0).unwrap()[..],
+            b"\x20\x02\x01\x00"
+        );
+        assert_eq!(with_connack_code(&Bytes::from_static(b"\xd0\x00"), 5), None);
     }
 
     #[test]

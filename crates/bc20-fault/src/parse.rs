@@ -1,8 +1,12 @@
 //! Reading a fault's text: words separated by ASCII whitespace, the fault's name first.
 //!
 //! ```text
-//! fault     = "drop-link" conn_id | "kill-link" conn_id
+//! fault     = "drop-link" conn_id [close] | ("kill-link" | "link-down" | "garbage") conn_id
 //!           | ("black-hole" | "delay") conn_id [way] duration
+//!           | "drop-packet" conn_id [way] type [narrow]
+//!           | "hold-packet" conn_id [way] type duration [narrow]
+//!           | "close-after" conn_id [way] type ["id" pkid] [close]
+//!           | "connack" conn_id ("1" .. "5")
 //!           | ("send-fail" | "hold-close") conn_id on_off
 //!           | "refuse-connections" on_off
 //!           | "fail-next-open" open_result | "fail-next-close" | "clear"
@@ -11,6 +15,9 @@
 //! on_off    = "on" | "off"
 //! duration  = humantime word ("500ms", "5s", "1.5s", "2m"), at most one hour
 //! open_result = "-1" | "1" | "2" | "3" | "4" | "5"
+//! type      = an MQTT packet type's name, any case ("PUBACK", "pingresp")
+//! narrow    = ["id" pkid] ["times" count]     ; pkid 1-65535, count 1-4294967295
+//! close     = "reset" | "fin"                 ; default reset (drop-link), fin (close-after)
 //! ```
 
 use std::str::FromStr;
@@ -19,7 +26,8 @@ use bc20_grammar::OpenResult;
 
 use crate::duration::parse_duration;
 use crate::error::{ParseFaultError, ParseFaultErrorKind as K};
-use crate::fault::{Fault, MAX_CONN_ID, NAMES};
+use crate::fault::{CloseHow, Fault, PacketFilter, MAX_CONN_ID, NAMES};
+use crate::packet::{type_by_name, PacketType};
 use crate::way::Way;
 
 /// The words of a fault's text with their byte offsets.
@@ -131,6 +139,86 @@ fn way(w: &str) -> Result<Way, K> {
     Way::from_word(w).ok_or_else(|| K::BadWay(w.to_owned()))
 }
 
+fn packet_type(w: &str) -> Result<PacketType, K> {
+    type_by_name(w).ok_or_else(|| K::BadPacketType(w.to_owned()))
+}
+
+fn pkid(w: &str) -> Result<u16, K> {
+    w.parse::<u16>()
+        .ok()
+        .filter(|n| *n != 0 && w.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| K::BadNumber {
+            what: "a packet identifier, 1-65535",
+            text: w.to_owned(),
+        })
+}
+
+fn times(w: &str) -> Result<u32, K> {
+    w.parse::<u32>()
+        .ok()
+        .filter(|n| *n != 0 && w.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| K::BadNumber {
+            what: "a count, 1-4294967295",
+            text: w.to_owned(),
+        })
+}
+
+fn connack_code(w: &str) -> Result<u8, K> {
+    match w {
+        "1" | "2" | "3" | "4" | "5" => Ok(w.as_bytes()[0] - b'0'),
+        _ => Err(K::BadNumber {
+            what: "a refusing CONNACK return code, 1-5",
+            text: w.to_owned(),
+        }),
+    }
+}
+
+fn close_how(w: &str) -> Option<CloseHow> {
+    [CloseHow::Reset, CloseHow::Fin]
+        .into_iter()
+        .find(|h| h.as_str() == w)
+}
+
+impl Words<'_> {
+    /// An optional direction word (default both).
+    fn way_or_both(&mut self) -> Result<Way, ParseFaultError> {
+        if self.peek().and_then(Way::from_word).is_some() {
+            self.arg("a direction", way)
+        } else {
+            Ok(Way::Both)
+        }
+    }
+
+    /// `[id PKID] [times N]` after a packet type (`times` left out where `with_times` is off).
+    fn narrowing(
+        &mut self,
+        kind: PacketType,
+        with_times: bool,
+    ) -> Result<PacketFilter, ParseFaultError> {
+        let mut filter = PacketFilter::every(kind);
+        if self.peek() == Some("id") {
+            self.next += 1;
+            filter.pkid = Some(self.arg("a packet identifier after `id`", pkid)?);
+        }
+        if with_times && self.peek() == Some("times") {
+            self.next += 1;
+            filter.times = Some(self.arg("a count after `times`", times)?);
+        }
+        Ok(filter)
+    }
+
+    /// An optional `reset` or `fin`, `default` when left out.
+    fn close_how(&mut self, default: CloseHow) -> CloseHow {
+        match self.peek().and_then(close_how) {
+            Some(how) => {
+                self.next += 1;
+                how
+            }
+            None => default,
+        }
+    }
+}
+
 fn open_result(w: &str) -> Result<OpenResult, K> {
     OpenResult::ALL
         .iter()
@@ -164,9 +252,55 @@ impl FromStr for Fault {
         let fault = match w.fault {
             "drop-link" => Fault::DropLink {
                 conn_id: w.arg("a CONN_ID", conn_id)?,
+                how: w.close_how(CloseHow::Reset),
             },
             "kill-link" => Fault::KillLink {
                 conn_id: w.arg("a CONN_ID", conn_id)?,
+            },
+            "link-down" => Fault::LinkDown {
+                conn_id: w.arg("a CONN_ID", conn_id)?,
+            },
+            "garbage" => Fault::Garbage {
+                conn_id: w.arg("a CONN_ID", conn_id)?,
+            },
+            "drop-packet" => {
+                let id = w.arg("a CONN_ID", conn_id)?;
+                let dir = w.way_or_both()?;
+                let kind = w.arg("a packet TYPE", packet_type)?;
+                Fault::DropPacket {
+                    conn_id: id,
+                    way: dir,
+                    filter: w.narrowing(kind, true)?,
+                }
+            }
+            "hold-packet" => {
+                let id = w.arg("a CONN_ID", conn_id)?;
+                let dir = w.way_or_both()?;
+                let kind = w.arg("a packet TYPE", packet_type)?;
+                let delay = w.arg("a DURATION", parse_duration)?;
+                Fault::HoldPacket {
+                    conn_id: id,
+                    way: dir,
+                    filter: w.narrowing(kind, true)?,
+                    delay,
+                }
+            }
+            "close-after" => {
+                let id = w.arg("a CONN_ID", conn_id)?;
+                let dir = w.way_or_both()?;
+                let kind = w.arg("a packet TYPE", packet_type)?;
+                let mut filter = w.narrowing(kind, false)?;
+                filter.times = Some(1);
+                Fault::CloseAfter {
+                    conn_id: id,
+                    way: dir,
+                    filter,
+                    how: w.close_how(CloseHow::Fin),
+                }
+            }
+            "connack" => Fault::Connack {
+                conn_id: w.arg("a CONN_ID", conn_id)?,
+                code: w.arg("a CODE", connack_code)?,
             },
             "black-hole" | "delay" => {
                 let id = w.arg("a CONN_ID", conn_id)?;

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use bc20_fault::{Fault, OpenResult, Way, MAX_CONN_ID, MAX_DURATION};
+use bc20_fault::{
+    CloseHow, Fault, OpenResult, PacketFilter, Way, MAX_CONN_ID, MAX_DURATION, PACKET_TYPES,
+};
 use proptest::prelude::*;
 
 fn way() -> impl Strategy<Value = Way> {
@@ -26,10 +28,61 @@ fn open_result() -> impl Strategy<Value = OpenResult> {
     prop::sample::select(failing)
 }
 
+fn how() -> impl Strategy<Value = CloseHow> {
+    prop::sample::select(vec![CloseHow::Reset, CloseHow::Fin])
+}
+
+fn filter(with_times: bool) -> impl Strategy<Value = PacketFilter> {
+    let times = if with_times {
+        prop::option::of(1..=u32::MAX).boxed()
+    } else {
+        Just(Some(1)).boxed()
+    };
+    (
+        prop::sample::select(PACKET_TYPES.to_vec()),
+        prop::option::of(1..=u16::MAX),
+        times,
+    )
+        .prop_map(|(kind, pkid, times)| PacketFilter { kind, pkid, times })
+}
+
+fn packet_fault() -> impl Strategy<Value = Fault> {
+    let id = 0..=MAX_CONN_ID;
+    prop_oneof![
+        (id.clone(), way(), filter(true)).prop_map(|(conn_id, way, filter)| {
+            Fault::DropPacket {
+                conn_id,
+                way,
+                filter,
+            }
+        }),
+        (id.clone(), way(), filter(true), duration()).prop_map(|(conn_id, way, filter, delay)| {
+            Fault::HoldPacket {
+                conn_id,
+                way,
+                filter,
+                delay,
+            }
+        }),
+        (id.clone(), way(), filter(false), how()).prop_map(|(conn_id, way, filter, how)| {
+            Fault::CloseAfter {
+                conn_id,
+                way,
+                filter,
+                how,
+            }
+        }),
+        (id.clone(), 1..=5u8).prop_map(|(conn_id, code)| Fault::Connack { conn_id, code }),
+        id.clone().prop_map(|conn_id| Fault::LinkDown { conn_id }),
+        id.prop_map(|conn_id| Fault::Garbage { conn_id }),
+    ]
+}
+
 fn fault() -> impl Strategy<Value = Fault> {
     let id = 0..=MAX_CONN_ID;
     prop_oneof![
-        id.clone().prop_map(|conn_id| Fault::DropLink { conn_id }),
+        packet_fault(),
+        (id.clone(), how()).prop_map(|(conn_id, how)| Fault::DropLink { conn_id, how }),
         id.clone().prop_map(|conn_id| Fault::KillLink { conn_id }),
         (id.clone(), way(), duration()).prop_map(|(conn_id, way, duration)| Fault::BlackHole {
             conn_id,
@@ -75,7 +128,13 @@ proptest! {
 #[test]
 fn every_fault_has_a_canonical_text() {
     let cases = [
-        (Fault::DropLink { conn_id: 0 }, "drop-link 0"),
+        (
+            Fault::DropLink {
+                conn_id: 0,
+                how: Default::default(),
+            },
+            "drop-link 0",
+        ),
         (Fault::KillLink { conn_id: 5 }, "kill-link 5"),
         (
             Fault::BlackHole {

@@ -3,9 +3,11 @@
 //! the connections. No sockets, threads or clocks: time is an input.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::time::Duration;
 
-use bc20_fault::{ConnKey, Fate, Fault, LogEntry, PacketInfo, PacketType, Way};
+use bc20_fault::{
+    with_connack_code, CloseHow, ConnKey, Fate, Fault, LinkImpairments, LogEntry, PacketInfo,
+    PacketType, Verdict, Way,
+};
 use bc20_grammar::time::Instant;
 use bytes::Bytes;
 use thiserror::Error;
@@ -31,15 +33,6 @@ impl Side {
             Side::Broker => Side::Module,
         }
     }
-}
-
-/// How the proxy closes one end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CloseHow {
-    /// An abortive close (RST).
-    Reset,
-    /// An orderly close (FIN).
-    Fin,
 }
 
 /// What the shell must do.
@@ -76,37 +69,23 @@ pub enum ProxyError {
     InsideTheModule(Fault),
 }
 
-/// Per-slot impairments (a fault names a `<tcpconnectID>`, whichever connection carries it).
-#[derive(Debug, Clone, Default)]
-struct Impair {
-    /// Black hole per direction (0 up, 1 down): until when.
-    black_hole: [Option<Instant>; 2],
-    /// Delay per direction.
-    delay: [Duration; 2],
-    /// After the module's DISCONNECT the proxy closes the module's end first.
-    hold_close: bool,
-}
+/// A packet held back, its release time, and whether the connection is cut after it (and
+/// how towards the module).
+type Held = (Instant, Packet, Option<CloseHow>);
 
 #[derive(Debug, Default)]
 struct Conn {
     conn_id: Option<u8>,
     /// Framers per direction (0 up, 1 down).
     framers: [Framer; 2],
-    /// Held packets per direction, in order, with their release time.
-    held: [VecDeque<(Instant, Packet)>; 2],
+    /// Held packets per direction, in order.
+    held: [VecDeque<Held>; 2],
     /// `kill-link`: nothing passes any more, and nobody is told.
     dead: bool,
     /// An end to close once the packets held towards it are out.
     close_when_flushed: [Option<CloseHow>; 2],
     /// Ends already closed (0 module, 1 broker).
     closed: [bool; 2],
-}
-
-/// The direction indexes (0 up, 1 down) a fault's `way` covers.
-fn directions(way: Way) -> impl Iterator<Item = usize> {
-    [(0, way.up()), (1, way.down())]
-        .into_iter()
-        .filter_map(|(d, on)| on.then_some(d))
 }
 
 fn dir(way_up: bool) -> usize {
@@ -124,7 +103,9 @@ fn side_index(s: Side) -> usize {
 #[derive(Debug, Default)]
 pub struct Proxy {
     conns: BTreeMap<ConnKey, Conn>,
-    impair: [Impair; SLOTS],
+    /// Per-slot network impairments (a fault names a `<tcpconnectID>`, whichever
+    /// connection carries it): bc20-fault's judgement, the simulator's too.
+    impair: [LinkImpairments; SLOTS],
     refuse: bool,
     /// Slots whose AT+QMTOPEN went out and whose connection has not arrived yet, in order.
     expected: VecDeque<u8>,
@@ -248,24 +229,25 @@ impl Proxy {
     }
 
     /// Whether a network between module and broker can produce `fault` (all but
-    /// `send-fail`, `fail-next-open` and `fail-next-close`, which happen inside the module).
+    /// `send-fail`, `link-down`, `fail-next-open` and `fail-next-close`, which happen inside
+    /// the module).
     pub fn can_produce(fault: &Fault) -> bool {
-        !matches!(
-            fault,
-            Fault::SendFail { .. } | Fault::FailNextOpen { .. } | Fault::FailNextClose
-        )
+        !fault.inside_the_module()
     }
 
     /// Applies a fault.
     ///
     /// # Errors
-    /// [`ProxyError::InsideTheModule`] for `send-fail`, `fail-next-open` and
+    /// [`ProxyError::InsideTheModule`] for `send-fail`, `link-down`, `fail-next-open` and
     /// `fail-next-close`, which no network can produce.
     pub fn inject(&mut self, now: Instant, fault: &Fault) -> Result<(), ProxyError> {
+        if fault.inside_the_module() {
+            return Err(ProxyError::InsideTheModule(fault.clone()));
+        }
         match fault {
-            Fault::DropLink { conn_id } => {
+            Fault::DropLink { conn_id, how } => {
                 if let Some(key) = self.carrier(*conn_id) {
-                    self.cut(now, key, CloseHow::Reset, "drop-link".to_owned());
+                    self.cut(now, key, *how, "drop-link".to_owned());
                 }
             }
             Fault::KillLink { conn_id } => {
@@ -278,28 +260,25 @@ impl Proxy {
                     self.log(now, key, Some(*conn_id), Way::Both, None, Fate::Closed(why));
                 }
             }
-            Fault::BlackHole {
-                conn_id,
-                way,
-                duration,
-            } => {
-                let i = &mut self.impair[usize::from(*conn_id).min(SLOTS - 1)];
-                for d in directions(*way) {
-                    i.black_hole[d] = Some(now + *duration);
+            Fault::Garbage { conn_id } => {
+                let carrier = self.carrier(*conn_id);
+                if let Some(key) = carrier.filter(|k| self.conns.get(k).is_some_and(|c| !c.dead)) {
+                    // Bytes no MQTT packet starts with (a reserved packet type 0).
+                    self.out.push_back(Action::Send {
+                        key,
+                        to: Side::Module,
+                        bytes: Bytes::from_static(&[0, 0]),
+                    });
+                    let what = "garbage: 00 00 sent to the module".to_owned();
+                    self.log(
+                        now,
+                        key,
+                        Some(*conn_id),
+                        Way::Down,
+                        None,
+                        Fate::Altered(what),
+                    );
                 }
-            }
-            Fault::Delay {
-                conn_id,
-                way,
-                delay,
-            } => {
-                let i = &mut self.impair[usize::from(*conn_id).min(SLOTS - 1)];
-                for d in directions(*way) {
-                    i.delay[d] = *delay;
-                }
-            }
-            Fault::HoldClose { conn_id, on } => {
-                self.impair[usize::from(*conn_id).min(SLOTS - 1)].hold_close = *on;
             }
             Fault::RefuseConnections { on } => self.refuse = *on,
             Fault::Clear => {
@@ -308,9 +287,10 @@ impl Proxy {
                 // A fresh start: no AT+QMTOPEN is waiting for its connection any more.
                 self.expected.clear();
             }
-            Fault::SendFail { .. } | Fault::FailNextOpen { .. } | Fault::FailNextClose => {
-                debug_assert!(!Proxy::can_produce(fault));
-                return Err(ProxyError::InsideTheModule(fault.clone()));
+            other => {
+                if let Some(id) = other.conn_id() {
+                    self.impair[usize::from(id).min(SLOTS - 1)].apply(now, other);
+                }
             }
         }
         Ok(())
@@ -321,11 +301,14 @@ impl Proxy {
         let keys: Vec<ConnKey> = self.conns.keys().copied().collect();
         for key in keys {
             for d in 0..2 {
-                while let Some(p) = self.conns.get_mut(&key).and_then(|c| {
-                    let due = c.held[d].front().is_some_and(|(t, _)| *t <= now);
+                while let Some((_, p, then)) = self.conns.get_mut(&key).and_then(|c| {
+                    let due = c.held[d].front().is_some_and(|(t, _, _)| *t <= now);
                     due.then(|| c.held[d].pop_front()).flatten()
                 }) {
-                    self.forward(now, key, d == 0, p.1, Fate::Released);
+                    self.forward(now, key, d == 0, p, Fate::Released);
+                    if let Some(how) = then {
+                        self.cut(now, key, how, "close-after".to_owned());
+                    }
                 }
                 self.close_if_flushed(key, d);
             }
@@ -336,7 +319,7 @@ impl Proxy {
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.conns
             .values()
-            .flat_map(|c| c.held.iter().filter_map(|q| q.front().map(|(t, _)| *t)))
+            .flat_map(|c| c.held.iter().filter_map(|q| q.front().map(|(t, _, _)| *t)))
             .min()
     }
 
@@ -374,32 +357,49 @@ impl Proxy {
                 Fate::Dropped("kill-link"),
             );
         }
-        let impair = conn_id
-            .map(|id| self.impair[usize::from(id).min(SLOTS - 1)].clone())
-            .unwrap_or_default();
         let d = dir(up);
-        if impair.black_hole[d].is_some_and(|until| now < until) {
-            return self.log(
-                now,
-                key,
-                conn_id,
-                way,
-                described,
-                Fate::Dropped("black-hole"),
-            );
-        }
-        let queued = !c.held[d].is_empty();
-        if !impair.delay[d].is_zero() || queued {
+        let verdict = match conn_id {
+            Some(id) => self.impair[usize::from(id).min(SLOTS - 1)].judge(now, up, &p.info),
+            None => Verdict::Pass,
+        };
+        let hold_close = conn_id.is_some_and(|id| self.impair[usize::from(id)].hold_close());
+        let (at, p, then, why) = match verdict {
+            Verdict::Drop(why) => {
+                return self.log(now, key, conn_id, way, described, Fate::Dropped(why))
+            }
+            Verdict::Pass => (now, p, None, "close-after"),
+            Verdict::Hold(at) => (at, p, None, "close-after"),
+            Verdict::PassThenClose(how) => (now, p, Some(how), "close-after"),
+            Verdict::Refuse(code) => match with_connack_code(&p.bytes, code) {
+                Some(bytes) => {
+                    let what = format!("connack {code}");
+                    self.log(now, key, conn_id, way, described, Fate::Altered(what));
+                    let refusing = Packet { bytes, ..p };
+                    (now, refusing, Some(CloseHow::Fin), "a refusing CONNACK")
+                }
+                None => (now, p, None, "close-after"),
+            },
+        };
+        let refused = matches!(verdict, Verdict::Refuse(_));
+        let Some(c) = self.conns.get_mut(&key) else {
+            return;
+        };
+        if at > now || !c.held[d].is_empty() {
             // Order is kept: a packet never overtakes one held before it.
-            let due = c.held[d].back().map_or(now + impair.delay[d], |(t, _)| {
-                (*t).max(now + impair.delay[d])
-            });
-            c.held[d].push_back((due, p));
+            let due = c.held[d].back().map_or(at, |(t, _, _)| (*t).max(at));
+            c.held[d].push_back((due, p, then));
             return self.log(now, key, conn_id, way, described, Fate::Held(due));
         }
         let disconnect = up && p.info.kind == PacketType::Disconnect;
-        self.forward(now, key, up, p, Fate::Passed);
-        if disconnect && impair.hold_close {
+        if refused {
+            self.send(key, up, p);
+        } else {
+            self.forward(now, key, up, p, Fate::Passed);
+        }
+        if let Some(how) = then {
+            return self.cut(now, key, how, why.to_owned());
+        }
+        if disconnect && hold_close {
             // The server side closes first (D28): the module sees the FIN before its own.
             if let Some(c) = self.conns.get_mut(&key) {
                 if !c.closed[0] {
@@ -414,6 +414,23 @@ impl Proxy {
         }
     }
 
+    /// Writes `p` to the far end of its direction, without a log entry.
+    fn send(&mut self, key: ConnKey, up: bool, p: Packet) {
+        let to = if up { Side::Broker } else { Side::Module };
+        if self
+            .conns
+            .get(&key)
+            .is_some_and(|c| !c.closed[side_index(to)])
+        {
+            self.out.push_back(Action::Send {
+                key,
+                to,
+                bytes: p.bytes,
+            });
+        }
+    }
+
+    /// Passes `p` on to the far end of its direction and logs it with `fate`.
     fn forward(&mut self, now: Instant, key: ConnKey, up: bool, p: Packet, fate: Fate) {
         let Some(c) = self.conns.get(&key) else {
             return;
@@ -425,11 +442,7 @@ impl Proxy {
         let conn_id = c.conn_id;
         let way = if up { Way::Up } else { Way::Down };
         let described = Some(p.info);
-        self.out.push_back(Action::Send {
-            key,
-            to,
-            bytes: p.bytes,
-        });
+        self.send(key, up, p);
         self.log(now, key, conn_id, way, described, fate);
     }
 

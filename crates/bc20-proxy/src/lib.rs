@@ -40,5 +40,5 @@ mod engine;
 pub mod frame;
 pub mod shell;
 
-pub use bc20_fault::{ConnKey, Fate, LogEntry};
-pub use engine::{Action, CloseHow, Proxy, ProxyError, Side};
+pub use bc20_fault::{CloseHow, ConnKey, Fate, LogEntry};
+pub use engine::{Action, Proxy, ProxyError, Side};

@@ -23,8 +23,8 @@ use bc20_grammar::time::Instant;
 use socket2::SockRef;
 use thiserror::Error;
 
-use crate::engine::{Action, CloseHow, Proxy, ProxyError, Side};
-use bc20_fault::{ConnKey, LogEntry};
+use crate::engine::{Action, Proxy, ProxyError, Side};
+use bc20_fault::{CloseHow, ConnKey, LogEntry};
 
 /// How long dialling the broker may take for one module connection.
 const BROKER_CONNECT: Duration = Duration::from_secs(5);

@@ -2,75 +2,79 @@
 //! that the virtual network and the real shells behave the same (and virtual time drives
 //! them).
 //!
-//! Black holes and delays act on whole MQTT packets (never on a part of one), so the TCP
-//! byte stream stays well-formed; link events (closed, dead) are not delayed.
+//! Black holes, delays and packet faults act on whole MQTT packets (never on a part of one),
+//! so the TCP byte stream stays well-formed; link events (closed, dead) are not delayed.
 
 use std::collections::VecDeque;
-use std::time::Duration;
 
 /// The fault vocabulary is bc20-fault's (one type, one text form, one parser).
 pub use bc20_fault::{Fault, Way};
 
+use bc20_fault::LinkImpairments;
+
 use crate::time::SimTime;
 
-/// The impairments of one slot's link.
+/// What comes after a held packet is passed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Then {
+    /// Nothing.
+    Go,
+    /// The network closes the link (`close-after`, a refusing `connack`).
+    Close,
+}
+
+/// A packet held back by a fault: when it is due, its bytes, what follows it.
+pub(crate) type Held = (SimTime, bytes::Bytes, Then);
+
+/// The impairments of one slot's link. What the network does to each packet is
+/// bc20-fault's [`LinkImpairments`] (the fault proxy applies the same judgement); what
+/// happens inside the module (`send-fail`) and the dead path of `kill-link` are the link's.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Impairment {
-    pub(crate) blackhole_up_until: Option<SimTime>,
-    pub(crate) blackhole_down_until: Option<SimTime>,
-    pub(crate) delay_up: Duration,
-    pub(crate) delay_down: Duration,
+    pub(crate) net: LinkImpairments,
     pub(crate) send_fail: bool,
-    pub(crate) hold_close: bool,
+    /// `kill-link`: nothing crosses the path any more, and the module is not told.
+    pub(crate) dead: bool,
     /// Packets (already encoded) waiting for their release time, module → broker.
-    pub(crate) held_up: VecDeque<(SimTime, bytes::Bytes)>,
+    pub(crate) held_up: VecDeque<Held>,
     /// Raw MQTT frames waiting for their release time, broker → module.
-    pub(crate) held_down: VecDeque<(SimTime, bytes::Bytes)>,
+    pub(crate) held_down: VecDeque<Held>,
 }
 
 impl Impairment {
-    pub(crate) fn blackholed_up(&self, now: SimTime) -> bool {
-        self.blackhole_up_until.is_some_and(|t| now < t)
-    }
-
-    pub(crate) fn blackholed_down(&self, now: SimTime) -> bool {
-        self.blackhole_down_until.is_some_and(|t| now < t)
-    }
-
-    /// Forgets queued packets (the link they belonged to is gone).
+    /// Forgets queued packets and the dead path (the link they belonged to is gone).
     pub(crate) fn flush(&mut self) {
         self.held_up.clear();
         self.held_down.clear();
+        self.dead = false;
+    }
+
+    /// `clear`: every impairment ends; packets already held are still passed on when due,
+    /// and a dead path stays dead (as at the proxy: `clear` mends no path).
+    pub(crate) fn clear(&mut self) {
+        self.net.clear();
+        self.send_fail = false;
     }
 
     pub(crate) fn apply(&mut self, now: SimTime, fault: &Fault) {
         match fault {
-            Fault::BlackHole { way, duration, .. } => {
-                let until = Some(now + *duration);
-                if way.up() {
-                    self.blackhole_up_until = until;
-                }
-                if way.down() {
-                    self.blackhole_down_until = until;
-                }
-            }
-            Fault::Delay { way, delay, .. } => {
-                if way.up() {
-                    self.delay_up = *delay;
-                }
-                if way.down() {
-                    self.delay_down = *delay;
-                }
-            }
             Fault::SendFail { on, .. } => self.send_fail = *on,
-            Fault::HoldClose { on, .. } => self.hold_close = *on,
-            _ => {}
+            Fault::KillLink { .. } => {
+                self.dead = true;
+                self.held_up.clear();
+                self.held_down.clear();
+            }
+            other => {
+                self.net.apply(now, other);
+            }
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]
@@ -84,8 +88,8 @@ mod tests {
                 duration: Duration::from_secs(5),
             },
         );
-        assert!(imp.blackholed_up(SimTime::from_secs(5)));
-        assert!(!imp.blackholed_up(SimTime::from_secs(6)));
-        assert!(!imp.blackholed_down(SimTime::from_secs(2)));
+        assert!(imp.net.black_holed(SimTime::from_secs(5), true));
+        assert!(!imp.net.black_holed(SimTime::from_secs(6), true));
+        assert!(!imp.net.black_holed(SimTime::from_secs(2), false));
     }
 }

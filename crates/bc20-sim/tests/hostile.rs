@@ -137,7 +137,7 @@ proptest! {
                 7 => { b.command("AT+QMTCLOSE=0"); }
                 8 => { b.command("AT+QMTCFG=\"timeout\",0,1,2,1"); }
                 9 => { b.command("AT+QMTCFG=\"keepalive\",0,5"); }
-                10 => b.inject(0, Fault::DropLink { conn_id: 0 }),
+                10 => b.inject(0, Fault::DropLink { conn_id: 0, how: Default::default() }),
                 11 => b.inject(0, Fault::KillLink { conn_id: 0 }),
                 12 => b.inject(0, Fault::BlackHole { conn_id: 0, way: Way::Both, duration: s(3) }),
                 13 => b.inject(0, Fault::Delay { conn_id: 0, way: Way::Down, delay: s(1) }),

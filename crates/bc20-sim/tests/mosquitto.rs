@@ -181,7 +181,11 @@ fn a_clean_session_0_module_resends_lost_publishes_to_mosquitto_d63() {
     .unwrap();
     ask(&mut sim, "AT+QMTPUB=0,5,1,0,\"keep/a\",\"one\"", "OK\r\n");
     ask(&mut sim, "AT+QMTPUB=0,6,2,0,\"keep/b\",\"two\"", "OK\r\n");
-    sim.inject(Fault::DropLink { conn_id: 0 }).unwrap();
+    sim.inject(Fault::DropLink {
+        conn_id: 0,
+        how: Default::default(),
+    })
+    .unwrap();
     sim.read_until(b"+QMTSTAT: 0,1\r\n", Duration::from_secs(5))
         .unwrap();
     std::thread::sleep(Duration::from_millis(1200));

@@ -19,7 +19,13 @@ fn code1_when_the_broker_closes_the_link() {
 #[test]
 fn code1_when_the_link_is_reset_by_fault_injection() {
     let mut b = connected(quiet());
-    b.inject(0, Fault::DropLink { conn_id: 0 });
+    b.inject(
+        0,
+        Fault::DropLink {
+            conn_id: 0,
+            how: Default::default(),
+        },
+    );
     assert_eq!(b.read_text(0), framed(&["+QMTSTAT: 0,1"]));
     // D38: the id is closed and can be opened again.
     assert_eq!(
@@ -193,9 +199,9 @@ fn code6_when_every_send_of_a_command_fails() {
 }
 
 #[test]
-fn code7_when_the_link_dies() {
+fn code7_when_the_modules_bearer_goes() {
     let mut b = connected(quiet());
-    b.inject(0, Fault::KillLink { conn_id: 0 });
+    b.inject(0, Fault::LinkDown { conn_id: 0 });
     assert_eq!(b.read_text(0), framed(&["+QMTSTAT: 0,7"]));
 }
 
@@ -229,7 +235,7 @@ fn other_slots_survive_a_qmtstat() {
     let mut b = connected(quiet());
     b.command("AT+QMTOPEN=3,\"broker\",1883");
     b.command("AT+QMTCONN=3,\"dev3\"");
-    b.inject(0, Fault::KillLink { conn_id: 0 });
+    b.inject(0, Fault::LinkDown { conn_id: 0 });
     b.read(0);
     assert_eq!(b.command("AT+QMTCONN?"), framed(&["+QMTCONN: 3,3", "OK"]));
 }

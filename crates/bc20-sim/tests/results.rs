@@ -111,7 +111,13 @@ fn qmtopen_5_when_the_link_drops_while_connecting() {
     let mut b = Bench::new(quiet());
     b.net.unreachable = true;
     b.command("AT+QMTOPEN=0,\"broker\",1883");
-    b.inject(0, Fault::DropLink { conn_id: 0 });
+    b.inject(
+        0,
+        Fault::DropLink {
+            conn_id: 0,
+            how: Default::default(),
+        },
+    );
     assert_eq!(b.read_text(0), framed(&["+QMTOPEN: 0,5"]));
 }
 

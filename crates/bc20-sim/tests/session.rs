@@ -38,7 +38,13 @@ fn publish_then_drop(b: &mut Bench, cmd: &str) {
         },
     );
     assert_eq!(b.command(cmd), framed(&["OK"]));
-    b.inject(0, Fault::DropLink { conn_id: 0 });
+    b.inject(
+        0,
+        Fault::DropLink {
+            conn_id: 0,
+            how: Default::default(),
+        },
+    );
     assert_eq!(b.advance(s(6)), framed(&["+QMTSTAT: 0,1"]));
     assert!(b.net.broker.published.is_empty());
 }
@@ -139,7 +145,13 @@ fn an_incoming_qos2_duplicate_is_recognised_across_links_of_one_session() {
         qos2_from_broker(&mut b, b"m", false),
         framed(&["+QMTRECV: 0,5,\"t\",\"m\""])
     );
-    b.inject(0, Fault::DropLink { conn_id: 0 });
+    b.inject(
+        0,
+        Fault::DropLink {
+            conn_id: 0,
+            how: Default::default(),
+        },
+    );
     b.advance(s(1));
     connect(&mut b, "dev");
     // Before PUBREL the resent PUBLISH is the same message: not reported again.
@@ -167,7 +179,13 @@ fn with_clean_session_1_a_new_connection_reports_the_message_again() {
         },
     );
     qos2_from_broker(&mut b, b"m", false);
-    b.inject(0, Fault::DropLink { conn_id: 0 });
+    b.inject(
+        0,
+        Fault::DropLink {
+            conn_id: 0,
+            how: Default::default(),
+        },
+    );
     b.advance(s(1));
     connect(&mut b, "dev");
     assert_eq!(
@@ -194,7 +212,13 @@ fn the_virtual_broker_keeps_qos2_ids_per_session_so_a_resent_publish_is_not_rout
             },
         );
         assert_eq!(b.command("AT+QMTPUB=0,4,2,0,\"t\",\"x\""), framed(&["OK"]));
-        b.inject(0, Fault::DropLink { conn_id: 0 });
+        b.inject(
+            0,
+            Fault::DropLink {
+                conn_id: 0,
+                how: Default::default(),
+            },
+        );
         b.advance(s(2));
         connect(&mut b, "dev");
         b.advance(s(1));

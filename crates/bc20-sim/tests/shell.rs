@@ -66,14 +66,18 @@ fn in_process_session_and_fault_injection() {
         framed(&["+IP: 10.0.0.1", "OK"])
     );
     connect(&mut sim, 0, "inproc");
-    sim.inject(Fault::DropLink { conn_id: 0 }).unwrap();
+    sim.inject(Fault::DropLink {
+        conn_id: 0,
+        how: Default::default(),
+    })
+    .unwrap();
     assert_eq!(
         sim.read_until(b"+QMTSTAT: 0,1\r\n", Duration::from_secs(5))
             .unwrap(),
         framed(&["+QMTSTAT: 0,1"]).as_bytes()
     );
     connect(&mut sim, 0, "inproc");
-    sim.inject(Fault::KillLink { conn_id: 0 }).unwrap();
+    sim.inject(Fault::LinkDown { conn_id: 0 }).unwrap();
     sim.read_until(b"+QMTSTAT: 0,7\r\n", Duration::from_secs(5))
         .unwrap();
 }

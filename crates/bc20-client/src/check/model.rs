@@ -181,7 +181,7 @@ impl Model {
                 ex.deliveries = self.broker.publish(&p);
             }
             Step::DropLink { slot } => self.lose(*slot, QmtStatCode::ClosedByPeer, &mut ex),
-            Step::KillLink { slot } => self.lose(*slot, QmtStatCode::LinkNotAlive, &mut ex),
+            Step::LinkDown { slot } => self.lose(*slot, QmtStatCode::LinkNotAlive, &mut ex),
             Step::Garbage { bytes } => ex.diagnostics = usize::from(!noise(bytes).is_empty()),
             Step::Advance { .. } => {}
             Step::Outage { slot, during, .. } => self.outage(*slot, during, &mut ex),

@@ -150,8 +150,8 @@ pub enum Step {
         /// Slot.
         slot: u8,
     },
-    /// The slot's link dies silently (`+QMTSTAT: <id>,7`).
-    KillLink {
+    /// The module's bearer goes under the slot's link (`link-down`: `+QMTSTAT: <id>,7`).
+    LinkDown {
         /// Slot.
         slot: u8,
     },

@@ -130,11 +130,12 @@ impl<E: Environment> World<E> {
                 self.env
                     .peer_publish(&topic, format!("p{payload}").as_bytes(), *qos)?;
             }
-            Step::DropLink { slot } if in_range(slot) => {
-                self.env.inject(Fault::DropLink { conn_id: *slot })?
-            }
-            Step::KillLink { slot } if in_range(slot) => {
-                self.env.inject(Fault::KillLink { conn_id: *slot })?
+            Step::DropLink { slot } if in_range(slot) => self.env.inject(Fault::DropLink {
+                conn_id: *slot,
+                how: Default::default(),
+            })?,
+            Step::LinkDown { slot } if in_range(slot) => {
+                self.env.inject(Fault::LinkDown { conn_id: *slot })?
             }
             Step::Garbage { bytes } => {
                 let line = noise(bytes);
@@ -169,7 +170,10 @@ impl<E: Environment> World<E> {
                 }
                 self.pump_now()?;
                 self.advance(Duration::from_secs(span))?;
-                self.env.inject(Fault::DropLink { conn_id: *slot })?;
+                self.env.inject(Fault::DropLink {
+                    conn_id: *slot,
+                    how: Default::default(),
+                })?;
             }
             Step::Stall {
                 slot,
@@ -204,16 +208,19 @@ impl<E: Environment> World<E> {
                 self.pump_now()?;
                 self.advance(Duration::from_secs(u64::from(*wait)))?;
                 let fault = if *kill {
-                    Fault::KillLink { conn_id: *slot }
+                    Fault::LinkDown { conn_id: *slot }
                 } else {
-                    Fault::DropLink { conn_id: *slot }
+                    Fault::DropLink {
+                        conn_id: *slot,
+                        how: Default::default(),
+                    }
                 };
                 self.env.inject(fault)?;
                 self.pump()?;
                 self.env.set_silent(false);
             }
             Step::DropLink { .. }
-            | Step::KillLink { .. }
+            | Step::LinkDown { .. }
             | Step::Outage { .. }
             | Step::Stall { .. } => {}
         }

@@ -102,7 +102,7 @@ pub fn step(state: &RefState) -> BoxedStrategy<Step> {
         12 => prop::collection::vec(op(model), 1..4).prop_map(Step::Api),
         3 => (topic(), qos(), 0..8u8).prop_map(|(topic, qos, payload)| Step::PeerPublish { topic, qos, payload }),
         1 => slot().prop_map(|slot| Step::DropLink { slot }),
-        1 => slot().prop_map(|slot| Step::KillLink { slot }),
+        1 => slot().prop_map(|slot| Step::LinkDown { slot }),
         1 => prop::collection::vec(any::<u8>(), 0..12).prop_map(|bytes| Step::Garbage { bytes }),
         1 => prop_oneof![Just(1u16), Just(11), Just(125), Just(600)].prop_map(|secs| Step::Advance { secs }),
         1 => (slot(), prop_oneof![Just(1u8), Just(15), Just(45)], prop::collection::vec((qos(), topic(), 0..4u8), 0..3))

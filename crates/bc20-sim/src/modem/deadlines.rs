@@ -9,7 +9,7 @@ use super::link::retry_urc;
 use super::session::Stage;
 use super::slot::{timing, Phase, Timing};
 use super::timers::{SlotTimer, TimerKey};
-use super::{Modem, NetAction};
+use super::Modem;
 use crate::mqtt::Packet;
 use crate::time::SimTime;
 
@@ -222,35 +222,35 @@ impl Modem {
 
     /// Lets through the packets to the broker whose delay ran out.
     fn release_up(&mut self, conn_id: u8) {
-        let now = self.now;
-        while self.slots[conn_id]
-            .imp
-            .held_up
-            .front()
-            .is_some_and(|h| h.0 <= now)
-        {
-            if let Some((_, bytes)) = self.slots[conn_id].imp.held_up.pop_front() {
-                self.tap(conn_id, Way::Up, &bytes, Fate::Released);
-                self.net_out.push_back(NetAction::Send { conn_id, bytes });
-            }
-        }
-        self.sync_release(conn_id);
+        self.release(conn_id, true);
     }
 
     /// Lets through the packets to the module whose delay ran out, while the link is open.
     fn release_down(&mut self, conn_id: u8) {
+        self.release(conn_id, false);
+    }
+
+    fn release(&mut self, conn_id: u8, up: bool) {
         let now = self.now;
-        while self.slots[conn_id].phase.is_open()
-            && self.slots[conn_id]
-                .imp
-                .held_down
-                .front()
-                .is_some_and(|h| h.0 <= now)
-        {
-            if let Some((_, frame)) = self.slots[conn_id].imp.held_down.pop_front() {
-                self.tap(conn_id, Way::Down, &frame, Fate::Released);
-                self.on_frame(conn_id, &frame);
+        let way = if up { Way::Up } else { Way::Down };
+        loop {
+            let slot = &mut self.slots[conn_id];
+            if !up && !slot.phase.is_open() {
+                break;
             }
+            let queue = if up {
+                &mut slot.imp.held_up
+            } else {
+                &mut slot.imp.held_down
+            };
+            if !queue.front().is_some_and(|h| h.0 <= now) {
+                break;
+            }
+            let Some((_, frame, then)) = queue.pop_front() else {
+                break;
+            };
+            self.tap(conn_id, way, &frame, Fate::Released);
+            self.deliver(conn_id, up, frame, then);
         }
         self.sync_release(conn_id);
     }

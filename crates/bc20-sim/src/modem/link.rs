@@ -1,7 +1,7 @@
 //! The network side of the module: link events, sending through the fault layer, incoming
 //! packets, keep-alive and retransmission timers, and closing a link with `+QMTSTAT`.
 
-use bc20_fault::{Fate, Way};
+use bc20_fault::{with_connack_code, Fate, PacketInfo, Verdict, Way};
 use bc20_grammar::{
     CloseResult, MqttCommand, OpenResult, PacketOutcome, PacketResult, QmtStatCode, SubValue, Urc,
 };
@@ -9,7 +9,7 @@ use bytes::Bytes;
 
 use super::slot::Phase;
 use super::{ConnectFailure, Modem, NetAction, NetEvent, SLOTS};
-use crate::faults::Fault;
+use crate::faults::{Fault, Then};
 use crate::mqtt::{self, Packet};
 
 impl Modem {
@@ -91,26 +91,87 @@ impl Modem {
 
     /// Sends whole packets through the fault layer; `false` when the send failed.
     pub(super) fn transmit(&mut self, conn_id: u8, bytes: Bytes) -> bool {
-        let now = self.now;
         let slot = &mut self.slots[conn_id];
         if slot.imp.send_fail {
             return false;
         }
-        slot.session.last_sent = now;
-        // A black hole loses the packet after the module sent it.
-        if slot.imp.blackholed_up(now) {
-            self.tap(conn_id, Way::Up, &bytes, Fate::Dropped("black-hole"));
-        } else if !slot.imp.delay_up.is_zero() || !slot.imp.held_up.is_empty() {
-            let at = now + slot.imp.delay_up;
-            slot.imp.held_up.push_back((at, bytes.clone()));
-            self.tap(conn_id, Way::Up, &bytes, Fate::Held(at));
-            self.sync_release(conn_id);
+        slot.session.last_sent = self.now;
+        if slot.imp.dead {
+            // The module sent it; the dead path loses it.
+            self.tap(conn_id, Way::Up, &bytes, Fate::Dropped("kill-link"));
         } else {
-            self.tap(conn_id, Way::Up, &bytes, Fate::Passed);
-            self.net_out.push_back(NetAction::Send { conn_id, bytes });
+            self.through_network(conn_id, true, bytes);
         }
-        self.sync_ping(conn_id);
+        if self.slots[conn_id].phase.is_open() {
+            self.sync_ping(conn_id);
+        }
         true
+    }
+
+    /// One whole packet crossing the network `up` (module → broker) or down, judged by the
+    /// link's network faults (bc20-fault's judgement, the fault proxy's too): lost, held,
+    /// passed on (to the network, or to the module's MQTT layer), altered, or followed by
+    /// the network closing the link.
+    pub(super) fn through_network(&mut self, conn_id: u8, up: bool, frame: Bytes) {
+        let now = self.now;
+        let way = if up { Way::Up } else { Way::Down };
+        let imp = &mut self.slots[conn_id].imp;
+        let verdict = if imp.net.is_clear(now) {
+            Verdict::Pass
+        } else {
+            match PacketInfo::read(&frame) {
+                Some(info) => imp.net.judge(now, up, &info),
+                None => Verdict::Pass,
+            }
+        };
+        let (at, frame, then) = match verdict {
+            Verdict::Drop(why) => return self.tap(conn_id, way, &frame, Fate::Dropped(why)),
+            Verdict::Pass => (now, frame, Then::Go),
+            Verdict::Hold(at) => (at, frame, Then::Go),
+            Verdict::PassThenClose(_) => (now, frame, Then::Close),
+            Verdict::Refuse(code) => match with_connack_code(&frame, code) {
+                Some(refusing) => {
+                    let what = format!("connack {code}");
+                    self.tap(conn_id, way, &frame, Fate::Altered(what));
+                    (now, refusing, Then::Close)
+                }
+                None => (now, frame, Then::Go),
+            },
+        };
+        let imp = &mut self.slots[conn_id].imp;
+        let queue = if up {
+            &mut imp.held_up
+        } else {
+            &mut imp.held_down
+        };
+        if at <= now && queue.is_empty() {
+            if !matches!(verdict, Verdict::Refuse(_)) {
+                self.tap(conn_id, way, &frame, Fate::Passed);
+            }
+            self.deliver(conn_id, up, frame, then);
+        } else {
+            // Order is kept: a packet never overtakes one held before it.
+            let due = queue.back().map_or(at, |h| h.0.max(at));
+            queue.push_back((due, frame.clone(), then));
+            self.tap(conn_id, way, &frame, Fate::Held(due));
+            self.sync_release(conn_id);
+        }
+    }
+
+    /// Hands a packet the network let through to its receiver; `Then::Close`: the network
+    /// then closes the link (the module sees the peer close it).
+    pub(super) fn deliver(&mut self, conn_id: u8, up: bool, frame: Bytes, then: Then) {
+        if up {
+            self.net_out.push_back(NetAction::Send {
+                conn_id,
+                bytes: frame,
+            });
+        } else {
+            self.on_frame(conn_id, &frame);
+        }
+        if then == Then::Close && self.slots[conn_id].phase != Phase::Closed {
+            self.on_net(conn_id, NetEvent::Closed);
+        }
     }
 
     pub(super) fn send_packet(&mut self, conn_id: u8, packet: &Packet) -> bool {
@@ -123,7 +184,7 @@ impl Modem {
     /// Closes the TCP connection (packets held on the way up go first) and frees the slot.
     pub(super) fn close_link(&mut self, conn_id: u8) {
         let slot = &mut self.slots[conn_id];
-        for (_, bytes) in slot.imp.held_up.drain(..) {
+        for (_, bytes, _) in slot.imp.held_up.drain(..) {
             self.net_out.push_back(NetAction::Send { conn_id, bytes });
         }
         slot.imp.flush();
@@ -150,17 +211,23 @@ impl Modem {
     pub(super) fn apply_fault(&mut self, fault: Fault) {
         let now = self.now;
         match fault {
-            Fault::DropLink { conn_id } | Fault::KillLink { conn_id }
+            Fault::DropLink { conn_id, .. } | Fault::LinkDown { conn_id }
                 if usize::from(conn_id) < SLOTS =>
             {
+                // Handled as the network event it imitates; every phase ends Closed.
                 let event = if matches!(fault, Fault::DropLink { .. }) {
                     NetEvent::Closed
                 } else {
                     NetEvent::LinkDown
                 };
                 if self.slots[conn_id].phase != Phase::Closed {
-                    // Handled as the network event it imitates; every phase ends Closed.
                     self.on_net(conn_id, event);
+                }
+            }
+            Fault::Garbage { conn_id } if usize::from(conn_id) < SLOTS => {
+                if self.slots[conn_id].phase.is_open() && !self.slots[conn_id].imp.dead {
+                    // Bytes no MQTT packet starts with: a reserved packet type 0.
+                    self.on_data(conn_id, &[0, 0]);
                 }
             }
             Fault::RefuseConnections { on } => self.refuse = on,
@@ -171,24 +238,14 @@ impl Modem {
                 self.fail_next_open = None;
                 self.fail_next_close = false;
                 for s in self.slots.iter_mut() {
-                    let held_up = std::mem::take(&mut s.imp.held_up);
-                    let held_down = std::mem::take(&mut s.imp.held_down);
-                    s.imp = crate::faults::Impairment {
-                        held_up,
-                        held_down,
-                        ..Default::default()
-                    };
+                    s.imp.clear();
                 }
             }
-            Fault::BlackHole { conn_id, .. }
-            | Fault::Delay { conn_id, .. }
-            | Fault::SendFail { conn_id, .. }
-            | Fault::HoldClose { conn_id, .. } => {
-                if let Some(s) = self.slots.get_mut(conn_id) {
-                    s.imp.apply(now, &fault);
+            other => {
+                if let Some(s) = other.conn_id().and_then(|id| self.slots.get_mut(id)) {
+                    s.imp.apply(now, &other);
                 }
             }
-            Fault::DropLink { .. } | Fault::KillLink { .. } => {}
         }
     }
 
@@ -201,21 +258,11 @@ impl Modem {
                 Ok(None) => return,
                 Err(_) => return self.protocol_error(conn_id),
             };
-            let now = self.now;
-            let imp = &mut self.slots[conn_id].imp;
-            if imp.blackholed_down(now) {
-                self.tap(conn_id, Way::Down, &frame, Fate::Dropped("black-hole"));
+            if self.slots[conn_id].imp.dead {
+                self.tap(conn_id, Way::Down, &frame, Fate::Dropped("kill-link"));
                 continue;
             }
-            if !imp.delay_down.is_zero() || !imp.held_down.is_empty() {
-                let at = now + imp.delay_down;
-                imp.held_down.push_back((at, frame.clone()));
-                self.tap(conn_id, Way::Down, &frame, Fate::Held(at));
-                self.sync_release(conn_id);
-                continue;
-            }
-            self.tap(conn_id, Way::Down, &frame, Fate::Passed);
-            self.on_frame(conn_id, &frame);
+            self.through_network(conn_id, false, frame);
             if !self.slots[conn_id].phase.is_open() {
                 return;
             }

@@ -218,7 +218,7 @@ impl Modem {
     }
 
     /// Records one packet in the network log, if one is kept.
-    pub(crate) fn tap(&mut self, conn_id: u8, way: Way, frame: &[u8], fate: Fate) {
+    pub(crate) fn tap(&mut self, conn_id: u8, way: Way, frame: &Bytes, fate: Fate) {
         let Some(log) = self.net_log.as_mut() else {
             return;
         };

@@ -188,7 +188,10 @@ mod tests {
             parse_control("@2 drop-link 1"),
             Ok((
                 Some(2),
-                ControlCommand::Fault(Fault::DropLink { conn_id: 1 })
+                ControlCommand::Fault(Fault::DropLink {
+                    conn_id: 1,
+                    how: Default::default()
+                })
             ))
         );
         assert_eq!(
