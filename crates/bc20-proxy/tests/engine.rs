@@ -285,3 +285,87 @@ fn an_open_that_made_no_connection_does_not_label_the_next_one() {
     p.inject(at(0), &fault("drop-link 2")).unwrap();
     assert!(closes(&actions(&mut p)).is_empty());
 }
+
+const PUBACK7: &[u8] = b"\x40\x02\x00\x07";
+const PUBACK8: &[u8] = b"\x40\x02\x00\x08";
+
+#[test]
+fn drop_packet_takes_only_the_packets_it_names_and_only_as_often_as_told() {
+    let mut p = proxy();
+    p.inject(at(0), &fault("drop-packet 0 down PUBACK id 7 times 1"))
+        .unwrap();
+    p.receive(at(1), 1, Side::Broker, &[PUBACK8, PUBACK7, PUBACK7].concat());
+    let a = actions(&mut p);
+    assert_eq!(wire(&a, Side::Module), [PUBACK8, PUBACK7].concat());
+    assert!(a.iter().any(
+        |x| matches!(x, Action::Log(e) if e.fate == Fate::Dropped("drop-packet")
+            && e.packet.is_some_and(|i| i.pkid == Some(7)))
+    ));
+}
+
+#[test]
+fn hold_packet_withholds_its_type_and_keeps_the_order_behind_it() {
+    let mut p = proxy();
+    p.inject(at(0), &fault("hold-packet 0 down PINGRESP 2s"))
+        .unwrap();
+    p.receive(at(10), 1, Side::Broker, &[PINGRESP, PUBACK7].concat());
+    let a = actions(&mut p);
+    assert!(wire(&a, Side::Module).is_empty(), "the PUBACK waits behind it");
+    assert_eq!(p.poll_timeout(), Some(at(2010)));
+    p.handle_timeout(at(2010));
+    let a = actions(&mut p);
+    assert_eq!(wire(&a, Side::Module), [PINGRESP, PUBACK7].concat());
+    assert!(a
+        .iter()
+        .all(|x| !matches!(x, Action::Log(e) if e.fate != Fate::Released)));
+}
+
+#[test]
+fn close_after_passes_the_packet_then_closes_both_ends() {
+    let mut p = proxy();
+    p.inject(at(0), &fault("close-after 0 up PUBLISH")).unwrap();
+    p.receive(at(1), 1, Side::Module, &[PUBLISH, PINGREQ].concat());
+    let a = actions(&mut p);
+    assert_eq!(wire(&a, Side::Broker), PUBLISH, "nothing after it");
+    assert_eq!(
+        closes(&a),
+        [(Side::Module, CloseHow::Fin), (Side::Broker, CloseHow::Fin)]
+    );
+}
+
+#[test]
+fn connack_refuses_with_the_code_given_then_closes() {
+    let mut p = proxy();
+    p.inject(at(0), &fault("connack 0 5")).unwrap();
+    p.receive(at(1), 1, Side::Broker, b"\x20\x02\x01\x00");
+    let a = actions(&mut p);
+    assert_eq!(wire(&a, Side::Module), b"\x20\x02\x00\x05");
+    assert_eq!(
+        closes(&a),
+        [(Side::Module, CloseHow::Fin), (Side::Broker, CloseHow::Fin)]
+    );
+    assert!(a.iter().any(
+        |x| matches!(x, Action::Log(e) if e.fate == Fate::Altered("connack 5".into()))
+    ));
+}
+
+#[test]
+fn garbage_goes_to_the_module_and_drop_link_can_close_with_a_fin() {
+    let mut p = proxy();
+    p.inject(at(0), &fault("garbage 0")).unwrap();
+    let a = actions(&mut p);
+    assert_eq!(wire(&a, Side::Module), [0u8, 0]);
+    p.inject(at(1), &fault("drop-link 0 fin")).unwrap();
+    assert_eq!(
+        closes(&actions(&mut p)),
+        [(Side::Module, CloseHow::Fin), (Side::Broker, CloseHow::Fin)]
+    );
+}
+
+#[test]
+fn link_down_happens_inside_the_module() {
+    let mut p = proxy();
+    let f = fault("link-down 0");
+    assert!(!Proxy::can_produce(&f));
+    assert_eq!(p.inject(at(0), &f), Err(ProxyError::InsideTheModule(f)));
+}
