@@ -17,11 +17,11 @@ pub use crate::duration::MAX_DURATION;
 /// One fault: an impairment of the module's network link, or of the module's own TCP/IP
 /// stack. `conn_id` is the note's `<tcpconnectID>` (0-5), the MQTT slot whose link is meant.
 ///
-/// Every variant but four is named for what a network between the module and the broker
+/// Every variant but five is named for what a network between the module and the broker
 /// does, so the fault proxy produces it on any module as well as the simulator does inside
-/// its link layer, with the same meaning (D65); `SendFail`, `LinkDown`, `FailNextOpen` and
-/// `FailNextClose` happen inside the module and only the simulator can inject them
-/// ([`Fault::inside_the_module`]).
+/// its link layer, with the same meaning (D65); `SendFail`, `LinkDown`, `HoldClose`,
+/// `FailNextOpen` and `FailNextClose` happen inside the module and only the simulator can
+/// inject them ([`Fault::inside_the_module`]).
 ///
 /// `Display` writes the canonical text (`black-hole 0 up 5s`), `FromStr` reads it; see
 /// [`SYNTAX`] for every form.
@@ -135,10 +135,11 @@ pub enum Fault {
         /// On or off.
         on: bool,
     },
-    /// `hold-close CONN_ID on|off`: while on, after the module's DISCONNECT the broker side
-    /// closes the TCP connection before the module does (the module waits up to
-    /// `pkt_timeout` for it), so the module reports `+QMTDISC: <id>,0` then
-    /// `+QMTSTAT: <id>,5` (D28).
+    /// `hold-close CONN_ID on|off`: while on, after its DISCONNECT the module keeps the TCP
+    /// connection open until the broker closes it (up to `pkt_timeout`), so the broker side
+    /// closes first and the module reports `+QMTDISC: <id>,0` then `+QMTSTAT: <id>,5` (D28).
+    /// Whether a module waits is its own doing (the simulated one closes at once otherwise):
+    /// simulator only (D65).
     HoldClose {
         /// The `<tcpconnectID>`.
         conn_id: u8,
@@ -305,7 +306,7 @@ pub const SYNTAX: &[Syntax] = &[
     Syntax {
         name: "hold-close",
         args: "CONN_ID on|off",
-        effect: "after QMTDISC the server closes first: +QMTSTAT: <id>,5",
+        effect: "after QMTDISC the module waits for the server to close: +QMTSTAT: <id>,5 (simulator only)",
     },
     Syntax {
         name: "refuse-connections",
@@ -392,13 +393,14 @@ impl Fault {
     }
 
     /// Whether the fault happens inside the module (its own TCP/IP stack, bearer or PDP
-    /// context): `send-fail`, `link-down`, `fail-next-open`, `fail-next-close`. No network
-    /// can produce these; only the simulator injects them.
+    /// context): `send-fail`, `link-down`, `hold-close`, `fail-next-open`,
+    /// `fail-next-close`. No network can produce these; only the simulator injects them.
     pub fn inside_the_module(&self) -> bool {
         matches!(
             self,
             Fault::SendFail { .. }
                 | Fault::LinkDown { .. }
+                | Fault::HoldClose { .. }
                 | Fault::FailNextOpen { .. }
                 | Fault::FailNextClose
         )

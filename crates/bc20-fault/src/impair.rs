@@ -46,7 +46,7 @@ struct Rule {
 }
 
 /// The network impairments of one link (one `<tcpconnectID>`): black holes and delays per
-/// direction, `hold-close`, and the packet faults (`drop-packet`, `hold-packet`,
+/// direction, and the packet faults (`drop-packet`, `hold-packet`,
 /// `close-after`, `connack`), which act in the order they were injected.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LinkImpairments {
@@ -54,8 +54,6 @@ pub struct LinkImpairments {
     black_hole: [Option<Instant>; 2],
     /// Delay per direction.
     delay: [Duration; 2],
-    /// After the module's DISCONNECT the broker side closes first.
-    hold_close: bool,
     rules: Vec<Rule>,
 }
 
@@ -64,8 +62,8 @@ fn index(up: bool) -> usize {
 }
 
 impl LinkImpairments {
-    /// Applies `fault` if it is one of a link's impairments (`black-hole`, `delay`,
-    /// `hold-close`, `drop-packet`, `hold-packet`, `close-after`, `connack`; the caller
+    /// Applies `fault` if it is one of a link's network impairments (`black-hole`, `delay`,
+    /// `drop-packet`, `hold-packet`, `close-after`, `connack`; the caller
     /// picks the link by the fault's `conn_id`). Returns whether it was one.
     pub fn apply(&mut self, now: Instant, fault: &Fault) -> bool {
         let mut rule = |way: Way, filter: PacketFilter, act: Act| {
@@ -91,7 +89,6 @@ impl LinkImpairments {
                     }
                 }
             }
-            Fault::HoldClose { on, .. } => self.hold_close = on,
             Fault::DropPacket { way, filter, .. } => rule(way, filter, Act::Drop),
             Fault::HoldPacket {
                 way, filter, delay, ..
@@ -116,11 +113,6 @@ impl LinkImpairments {
         self.rules.is_empty()
             && self.delay == [Duration::ZERO; 2]
             && self.black_hole.iter().all(|b| b.is_none_or(|t| now >= t))
-    }
-
-    /// Whether `hold-close` is on.
-    pub fn hold_close(&self) -> bool {
-        self.hold_close
     }
 
     /// Whether packets travelling `up` (module → broker) or down are black-holed at `now`.
@@ -263,9 +255,13 @@ mod tests {
         ] {
             assert!(!l.apply(T, &f.parse().unwrap()), "{f}");
         }
-        assert!(l.apply(T, &"hold-close 0 on".parse().unwrap()));
-        assert!(l.hold_close());
+        assert!(
+            !l.apply(T, &"hold-close 0 on".parse().unwrap()),
+            "inside the module"
+        );
+        assert!(l.apply(T, &"delay 0 up 1s".parse().unwrap()));
+        assert!(!l.is_clear(T));
         l.clear();
-        assert!(!l.hold_close());
+        assert!(l.is_clear(T));
     }
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use bc20_fault::{
     with_connack_code, CloseHow, ConnKey, Fate, Fault, LinkImpairments, LogEntry, PacketInfo,
-    PacketType, Verdict, Way,
+    Verdict, Way,
 };
 use bc20_grammar::time::Instant;
 use bytes::Bytes;
@@ -362,7 +362,6 @@ impl Proxy {
             Some(id) => self.impair[usize::from(id).min(SLOTS - 1)].judge(now, up, &p.info),
             None => Verdict::Pass,
         };
-        let hold_close = conn_id.is_some_and(|id| self.impair[usize::from(id)].hold_close());
         let (at, p, then, why) = match verdict {
             Verdict::Drop(why) => {
                 return self.log(now, key, conn_id, way, described, Fate::Dropped(why))
@@ -390,27 +389,13 @@ impl Proxy {
             c.held[d].push_back((due, p, then));
             return self.log(now, key, conn_id, way, described, Fate::Held(due));
         }
-        let disconnect = up && p.info.kind == PacketType::Disconnect;
         if refused {
             self.send(key, up, p);
         } else {
             self.forward(now, key, up, p, Fate::Passed);
         }
         if let Some(how) = then {
-            return self.cut(now, key, how, why.to_owned());
-        }
-        if disconnect && hold_close {
-            // The server side closes first (D28): the module sees the FIN before its own.
-            if let Some(c) = self.conns.get_mut(&key) {
-                if !c.closed[0] {
-                    c.closed[0] = true;
-                    self.out.push_back(Action::Close {
-                        key,
-                        side: Side::Module,
-                        how: CloseHow::Fin,
-                    });
-                }
-            }
+            self.cut(now, key, how, why.to_owned());
         }
     }
 

@@ -7,7 +7,8 @@
 //! CONNECT passes untouched) so that a fault of `bc20-fault`'s vocabulary can act on the
 //! packets that matter: `drop-link` (RST to the module, FIN to the broker, which then
 //! publishes the Will), `kill-link` (nothing passes, nobody is told), `black-hole` and
-//! `delay` per direction, `hold-close`, `refuse-connections`. A fault names a
+//! `delay` per direction, packet faults (`drop-packet`, `hold-packet`, `close-after`,
+//! `connack`), `garbage`, `refuse-connections`. A fault names a
 //! `<tcpconnectID>` (`conn_id`, 0-5); MQTT carries none, so the runner labels each proxied
 //! connection with the slot whose AT+QMTOPEN it just sent ([`Proxy::label`]).
 //!

@@ -28,11 +28,13 @@ pub(crate) type Held = (SimTime, bytes::Bytes, Then);
 
 /// The impairments of one slot's link. What the network does to each packet is
 /// bc20-fault's [`LinkImpairments`] (the fault proxy applies the same judgement); what
-/// happens inside the module (`send-fail`) and the dead path of `kill-link` are the link's.
+/// happens inside the module (`send-fail`, `hold-close`) and the dead path of `kill-link` are the link's.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Impairment {
     pub(crate) net: LinkImpairments,
     pub(crate) send_fail: bool,
+    /// `hold-close`: after its DISCONNECT the module waits for the server to close first.
+    pub(crate) hold_close: bool,
     /// `kill-link`: nothing crosses the path any more, and the module is not told.
     pub(crate) dead: bool,
     /// Packets (already encoded) waiting for their release time, module → broker.
@@ -54,11 +56,13 @@ impl Impairment {
     pub(crate) fn clear(&mut self) {
         self.net.clear();
         self.send_fail = false;
+        self.hold_close = false;
     }
 
     pub(crate) fn apply(&mut self, now: SimTime, fault: &Fault) {
         match fault {
             Fault::SendFail { on, .. } => self.send_fail = *on,
+            Fault::HoldClose { on, .. } => self.hold_close = *on,
             Fault::KillLink { .. } => {
                 self.dead = true;
                 self.held_up.clear();

@@ -48,8 +48,8 @@ pub mod time;
 pub use bc20_grammar::mqtt_topic as topic;
 pub mod virtual_net;
 
-pub use config::{AliAuthMode, ModemConfig, MqttVersion, TestStyle};
 pub use bc20_fault::{Fate, LogEntry};
+pub use config::{AliAuthMode, ModemConfig, MqttVersion, TestStyle};
 pub use faults::{Fault, Way};
 pub use modem::{
     conn_ids, ConnectFailure, Modem, NetAction, NetEvent, SlotSettings, SlotState, SLOTS,

@@ -53,10 +53,7 @@ fn a_refusing_connack_is_reported_then_the_server_closes_d27() {
 fn a_dropped_puback_is_answered_by_a_retransmission() {
     let mut b = connected(quiet());
     b.inject(0, fault("drop-packet 0 down PUBACK times 1"));
-    assert_eq!(
-        b.command("AT+QMTPUB=0,1,1,0,\"t\",\"x\""),
-        framed(&["OK"])
-    );
+    assert_eq!(b.command("AT+QMTPUB=0,1,1,0,\"t\",\"x\""), framed(&["OK"]));
     // pkt_timeout 10 s (no retransmission notices by default), then the retransmission's
     // PUBACK passes.
     assert_eq!(b.advance(s(9)), "");
@@ -92,7 +89,10 @@ fn the_network_log_records_what_the_module_sent_even_when_lost() {
     );
     let publishes: Vec<_> = log
         .iter()
-        .filter(|e| e.packet.is_some_and(|p| p.kind == bc20_fault::PacketType::Publish))
+        .filter(|e| {
+            e.packet
+                .is_some_and(|p| p.kind == bc20_fault::PacketType::Publish)
+        })
         .collect();
     assert_eq!(publishes.len(), 2, "{sent:#?}");
     assert!(!publishes[0].packet.unwrap().dup && publishes[1].packet.unwrap().dup);

@@ -248,7 +248,7 @@ impl Modem {
                 conn_id,
                 result: CloseResult::Failed,
             });
-        } else if self.slots[conn_id].imp.net.hold_close() {
+        } else if self.slots[conn_id].imp.hold_close {
             let timeout = super::slot::timing(&self.slots[conn_id].cfg).pkt_timeout;
             self.slots[conn_id].session.inflight.clear();
             let deadline = self.now + timeout;
