@@ -33,12 +33,14 @@ pub fn shown_cmd(cmd: &str) -> String {
 }
 
 /// Runs `cmd` with `sh -c`, waits at most `limit` for it, and returns the last
-/// `OUTPUT_TAIL` bytes of what it printed (stdout and stderr together).
+/// `OUTPUT_TAIL` bytes of what it printed (stdout and stderr together). `port` (the device
+/// path of the module to reset) is in the hook's environment as `BC20_PORT`, so that one
+/// hook serves a rig of several modules (`--port A --port B --reset-cmd 'relay "$BC20_PORT"'`).
 ///
 /// # Errors
 /// [`LinkError::Reset`] when the command cannot start, exits non-zero (with its output), or is
 /// still running after `limit` (then its whole process group is killed).
-pub fn run_hook(cmd: &str, limit: Duration) -> Result<String, LinkError> {
+pub fn run_hook(cmd: &str, limit: Duration, port: &str) -> Result<String, LinkError> {
     let mut out = tempfile_for_hook()?;
     let err = out
         .try_clone()
@@ -46,6 +48,7 @@ pub fn run_hook(cmd: &str, limit: Duration) -> Result<String, LinkError> {
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(cmd)
+        .env("BC20_PORT", port)
         .stdin(Stdio::null())
         .stdout(Stdio::from(out.try_clone().map_err(|e| {
             LinkError::Reset(format!("`{}`: {e}", shown_cmd(cmd)))
@@ -145,7 +148,12 @@ mod tests {
     #[test]
     fn a_hook_that_overstays_its_limit_is_killed_with_its_children() {
         let started = Instant::now();
-        let err = run_hook("sleep 100 & sleep 100", Duration::from_millis(300)).unwrap_err();
+        let err = run_hook(
+            "sleep 100 & sleep 100",
+            Duration::from_millis(300),
+            "/dev/null",
+        )
+        .unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(10));
         assert!(err.to_string().contains("did not finish"), "{err}");
     }
@@ -154,9 +162,25 @@ mod tests {
     fn a_hook_that_starts_a_daemon_does_not_hold_the_run() {
         // The background child keeps stdout open; a pipe would block until it exits.
         let started = Instant::now();
-        let out = run_hook("echo booting; sleep 5 &", Duration::from_secs(30)).unwrap();
+        let out = run_hook(
+            "echo booting; sleep 5 &",
+            Duration::from_secs(30),
+            "/dev/null",
+        )
+        .unwrap();
         assert!(started.elapsed() < Duration::from_secs(4));
         assert!(out.contains("booting"), "{out}");
+    }
+
+    #[test]
+    fn the_hook_knows_which_port_it_resets() {
+        let out = run_hook(
+            "echo \"reset $BC20_PORT\"",
+            Duration::from_secs(10),
+            "/dev/ttyUSB3",
+        )
+        .unwrap();
+        assert!(out.contains("reset /dev/ttyUSB3"), "{out}");
     }
 
     #[test]
@@ -166,13 +190,23 @@ mod tests {
             !shown.contains("hunter2") && !shown.contains("RelayPw77"),
             "{shown}"
         );
-        let err = run_hook("exit 1 # --password hunter2", Duration::from_secs(10)).unwrap_err();
+        let err = run_hook(
+            "exit 1 # --password hunter2",
+            Duration::from_secs(10),
+            "/dev/null",
+        )
+        .unwrap_err();
         assert!(!err.to_string().contains("hunter2"), "{err}");
     }
 
     #[test]
     fn a_failing_hook_reports_its_status_and_output() {
-        let err = run_hook("echo relay offline >&2; exit 3", Duration::from_secs(10)).unwrap_err();
+        let err = run_hook(
+            "echo relay offline >&2; exit 3",
+            Duration::from_secs(10),
+            "/dev/null",
+        )
+        .unwrap_err();
         let msg = err.to_string();
         assert!(
             msg.contains("exit status: 3") && msg.contains("relay offline"),

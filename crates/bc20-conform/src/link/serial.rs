@@ -326,7 +326,7 @@ impl ModuleLink for SerialLink {
         // Close first: the port is exclusive, and the hook may re-enumerate the device.
         self.port = None;
         let started = Instant::now();
-        let output = match run_hook(&cmd, self.options.reset_timeout) {
+        let output = match run_hook(&cmd, self.options.reset_timeout, &self.options.path) {
             Ok(o) => o,
             Err(e) => {
                 // The hook failed, but the module may well be there: reopen (best effort) so
