@@ -371,15 +371,17 @@ impl Proxy {
             Verdict::PassThenClose(how) => (now, p, Some(how), "close-after"),
             Verdict::Refuse(code) => match with_connack_code(&p.bytes, code) {
                 Some(bytes) => {
-                    let what = format!("connack {code}");
-                    self.log(now, key, conn_id, way, described, Fate::Altered(what));
                     let refusing = Packet { bytes, ..p };
                     (now, refusing, Some(CloseHow::Fin), "a refusing CONNACK")
                 }
                 None => (now, p, None, "close-after"),
             },
         };
-        let refused = matches!(verdict, Verdict::Refuse(_));
+        // Logged once, when it crossed: as changed, or as passed.
+        let fate_now = match verdict {
+            Verdict::Refuse(code) => Fate::Altered(format!("connack {code}")),
+            _ => Fate::Passed,
+        };
         let Some(c) = self.conns.get_mut(&key) else {
             return;
         };
@@ -389,11 +391,7 @@ impl Proxy {
             c.held[d].push_back((due, p, then));
             return self.log(now, key, conn_id, way, described, Fate::Held(due));
         }
-        if refused {
-            self.send(key, up, p);
-        } else {
-            self.forward(now, key, up, p, Fate::Passed);
-        }
+        self.forward(now, key, up, p, fate_now);
         if let Some(how) = then {
             self.cut(now, key, how, why.to_owned());
         }

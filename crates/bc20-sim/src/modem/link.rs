@@ -130,13 +130,14 @@ impl Modem {
             Verdict::Hold(at) => (at, frame, Then::Go),
             Verdict::PassThenClose(_) => (now, frame, Then::Close),
             Verdict::Refuse(code) => match with_connack_code(&frame, code) {
-                Some(refusing) => {
-                    let what = format!("connack {code}");
-                    self.tap(conn_id, way, &frame, Fate::Altered(what));
-                    (now, refusing, Then::Close)
-                }
+                Some(refusing) => (now, refusing, Then::Close),
                 None => (now, frame, Then::Go),
             },
+        };
+        // Logged once, when it crossed: as changed, or as passed.
+        let fate_now = match verdict {
+            Verdict::Refuse(code) => Fate::Altered(format!("connack {code}")),
+            _ => Fate::Passed,
         };
         let imp = &mut self.slots[conn_id].imp;
         let queue = if up {
@@ -145,9 +146,7 @@ impl Modem {
             &mut imp.held_down
         };
         if at <= now && queue.is_empty() {
-            if !matches!(verdict, Verdict::Refuse(_)) {
-                self.tap(conn_id, way, &frame, Fate::Passed);
-            }
+            self.tap(conn_id, way, &frame, fate_now);
             self.deliver(conn_id, up, frame, then);
         } else {
             // Order is kept: a packet never overtakes one held before it.
