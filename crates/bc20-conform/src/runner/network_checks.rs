@@ -1,0 +1,488 @@
+//! The timing checks of the network log (`expect-keepalive`, `expect-retransmissions`): what
+//! the module sent, as the fault proxy or the simulated module logged it, against the
+//! keep-alive and retransmission rules (Figure 1 T2, 3.2.1, D22, D25, D65). The checks
+//! themselves are pure functions of the log and a window, so they are tested without a link.
+
+use std::time::Duration;
+
+use bc20_fault::{type_name, Fate, LogEntry, PacketType, Way};
+
+use super::{Session, StepError};
+use crate::script::{default_tolerance, NetValue, NetworkCheck, NetworkCheckKind};
+use crate::transcript::Dir;
+
+/// The stretch of link time a check looks at, and the script's start (times in messages
+/// are script time, as in the transcript).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Window {
+    /// First instant looked at (link time).
+    pub(crate) start: Duration,
+    /// Last instant looked at: when the check ran (link time).
+    pub(crate) end: Duration,
+    /// The script's start (link time).
+    pub(crate) t0: Duration,
+}
+
+impl Window {
+    /// `12.345 s`: an instant in script time.
+    fn at(&self, t: Duration) -> String {
+        secs(t.saturating_sub(self.t0))
+    }
+}
+
+/// `2.500 s`.
+fn secs(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+/// `2.500 s ± 0.250 s`.
+fn plus_minus(d: Duration, tol: Duration) -> String {
+    format!("{} ± {}", secs(d), secs(tol))
+}
+
+/// Every packet the module sent on `slot` up to the window's end: when it was sent and the
+/// packet (each packet once, whatever the network then did with it), with the closing
+/// events of the slot's connections as `None`.
+fn sent_by_module(
+    log: &[(Duration, LogEntry)],
+    slot: u8,
+    end: Duration,
+) -> impl Iterator<Item = (Duration, Option<bc20_fault::PacketInfo>)> + '_ {
+    log.iter()
+        .filter(move |(at, e)| e.conn_id == Some(slot) && *at <= end)
+        .filter_map(|(at, e)| match (&e.packet, &e.fate) {
+            (Some(p), _) if e.is_sending() && e.way == Way::Up => Some((*at, Some(*p))),
+            (None, Fate::Closed(_)) => Some((*at, None)),
+            _ => None,
+        })
+}
+
+/// Keep-alive (Figure 1 T2, D22): while the slot is connected, no gap between two packets
+/// the module sent (CONNECT counts, DISCONNECT or the connection's end stops the clock) and
+/// none from the last one to the window's end longer than `keepalive + tol`; a window
+/// longer than that holds a PINGREQ (the check is meant for idle windows). A gap that
+/// overlaps the window counts whole. `Ok` is a one-line summary for the transcript.
+pub(crate) fn check_keepalive(
+    log: &[(Duration, LogEntry)],
+    w: Window,
+    slot: u8,
+    keepalive: Duration,
+    tol: Duration,
+) -> Result<String, String> {
+    let limit = keepalive + tol;
+    let mut last: Option<(Duration, &'static str)> = None;
+    let mut pings = Vec::new();
+    let mut late = Vec::new();
+    let mut longest = Duration::ZERO;
+    let mut gap = |from: (Duration, &'static str), to: Duration, what: String| {
+        let d = to.saturating_sub(from.0);
+        if to >= w.start {
+            longest = longest.max(d);
+            if d > limit {
+                late.push(format!(
+                    "{} from the {} at {} to {what}",
+                    secs(d),
+                    from.1,
+                    w.at(from.0)
+                ));
+            }
+        }
+    };
+    for (at, packet) in sent_by_module(log, slot, w.end) {
+        let Some(p) = packet else {
+            last = None;
+            continue;
+        };
+        let name = type_name(p.kind);
+        if let Some(from) = last {
+            gap(from, at, format!("the {name} at {}", w.at(at)));
+        }
+        if p.kind == PacketType::PingReq && at >= w.start {
+            pings.push(at);
+        }
+        last = (p.kind != PacketType::Disconnect).then_some((at, name));
+    }
+    if let Some(from) = last {
+        gap(
+            from,
+            w.end,
+            format!("the check at {} (nothing since)", w.at(w.end)),
+        );
+    }
+    let span = format!("{} to {}", w.at(w.start), w.at(w.end));
+    let pings_seen = if pings.is_empty() {
+        "no PINGREQ".to_owned()
+    } else {
+        format!(
+            "PINGREQ at {}",
+            pings
+                .iter()
+                .map(|t| w.at(*t))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let mut problems = Vec::new();
+    if !late.is_empty() {
+        problems.push(format!(
+            "the module sent nothing on slot {slot} for longer than the keep-alive {}: {}",
+            plus_minus(keepalive, tol),
+            late.join("; ")
+        ));
+    }
+    if pings.is_empty() && w.end.saturating_sub(w.start) > limit {
+        problems.push(format!(
+            "no PINGREQ on slot {slot} in {span}, longer than the keep-alive {}",
+            plus_minus(keepalive, tol)
+        ));
+    }
+    if problems.is_empty() {
+        Ok(format!(
+            "keep-alive on slot {slot}, {span}: {pings_seen}, longest gap {} (limit {})",
+            secs(longest),
+            secs(limit)
+        ))
+    } else {
+        Err(format!(
+            "expect-keepalive: {} (seen: {pings_seen} in {span})",
+            problems.join("; ")
+        ))
+    }
+}
+
+/// What [`check_retransmissions`] expects, the step's values read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Expected {
+    /// PUBLISH, SUBSCRIBE, UNSUBSCRIBE or PUBREL.
+    pub(crate) packet: PacketType,
+    /// Only this packet id; `None`: the one id the window holds.
+    pub(crate) id: Option<u16>,
+    /// `retry_times`: the packet is sent `1 + retries` times.
+    pub(crate) retries: u16,
+    /// `pkt_timeout`: the interval between two sendings.
+    pub(crate) every: Duration,
+    /// How far an interval may be off `every`.
+    pub(crate) tol: Duration,
+}
+
+/// Retransmissions (3.2.1 `pkt_timeout`/`retry_times`, D25): the packet (with its id, or the
+/// one id the window holds) sent on `slot` exactly `1 + retries` times in the window, each
+/// retransmission `every ± tol` after the one before; a PUBLISH first with DUP 0 and then
+/// with DUP 1. `Ok` is a one-line summary for the transcript.
+pub(crate) fn check_retransmissions(
+    log: &[(Duration, LogEntry)],
+    w: Window,
+    slot: u8,
+    x: Expected,
+) -> Result<String, String> {
+    let Expected {
+        packet,
+        id,
+        retries,
+        every,
+        tol,
+    } = x;
+    let name = type_name(packet);
+    let sent: Vec<(Duration, bc20_fault::PacketInfo)> = sent_by_module(log, slot, w.end)
+        .filter_map(|(at, p)| Some((at, p?)))
+        .filter(|(at, p)| *at >= w.start && p.kind == packet)
+        .filter(|(_, p)| id.is_none_or(|id| p.pkid == Some(id)))
+        .collect();
+    let span = format!("{} to {}", w.at(w.start), w.at(w.end));
+    let mut ids: Vec<u16> = sent.iter().filter_map(|(_, p)| p.pkid).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if id.is_none() && ids.len() > 1 {
+        let ids: Vec<String> = ids.iter().map(u16::to_string).collect();
+        return Err(format!(
+            "expect-retransmissions: {name} with ids {} on slot {slot} in {span}: say which with `id=`",
+            ids.join(", ")
+        ));
+    }
+    let what = match id.or(ids.first().copied()) {
+        Some(i) => format!("{name} id {i} on slot {slot}"),
+        None => format!("{name} on slot {slot}"),
+    };
+    let publish = packet == PacketType::Publish;
+    let mut problems = Vec::new();
+    let mut seen = Vec::new();
+    let expected = usize::from(retries) + 1;
+    if sent.len() != expected {
+        problems.push(format!(
+            "sent {} time(s), not {expected} (1 + retries {retries})",
+            sent.len()
+        ));
+    }
+    for (i, (at, p)) in sent.iter().enumerate() {
+        let mut text = w.at(*at);
+        let mut notes = Vec::new();
+        if publish {
+            notes.push(format!("DUP {}", u8::from(p.dup)));
+            let want = i > 0;
+            if p.dup != want {
+                problems.push(if want {
+                    format!("retransmission {i} has DUP 0 (a retransmitted PUBLISH has DUP 1)")
+                } else {
+                    "the first sending has DUP 1".to_owned()
+                });
+            }
+        }
+        if let Some((before, _)) = i.checked_sub(1).and_then(|j| sent.get(j)) {
+            let d = at.saturating_sub(*before);
+            notes.push(format!("+{}", secs(d)));
+            if d.abs_diff(every) > tol {
+                problems.push(format!(
+                    "retransmission {i} came {} after the sending before, not {}",
+                    secs(d),
+                    plus_minus(every, tol)
+                ));
+            }
+        }
+        if !notes.is_empty() {
+            text.push_str(&format!(" ({})", notes.join(", ")));
+        }
+        seen.push(text);
+    }
+    let seen = if seen.is_empty() {
+        format!("none in {span}")
+    } else {
+        format!("at {}", seen.join(", "))
+    };
+    if problems.is_empty() {
+        Ok(format!("retransmissions of {what}: {seen}"))
+    } else {
+        Err(format!(
+            "expect-retransmissions {what}: {} (seen: {seen})",
+            problems.join("; ")
+        ))
+    }
+}
+
+impl Session<'_> {
+    /// `mark NAME`: the network log up to now is read, and the window of a later
+    /// `since=NAME` starts here.
+    pub(super) fn mark(&mut self, name: &str) {
+        self.poll_network();
+        let now = self.link.now();
+        self.marks.insert(name.to_owned(), now);
+    }
+
+    /// Runs a timing check over the network log (see the module documentation).
+    pub(super) fn network_check(&mut self, c: &NetworkCheck) -> Result<(), StepError> {
+        if !self.link.has_network_log() {
+            // skip_reason() keeps such scripts from running: never let the step pass.
+            return Err(StepError::Abort(format!(
+                "{} has no network log (a serial port needs --fault-proxy)",
+                self.link.describe()
+            )));
+        }
+        self.poll_network();
+        let start = match &c.since {
+            Some(name) => *self.marks.get(name).ok_or_else(|| {
+                StepError::Abort(format!("`since={name}`: the mark `{name}` was not reached"))
+            })?,
+            None => self.t0,
+        };
+        let w = Window {
+            start,
+            end: self.link.now(),
+            t0: self.t0,
+        };
+        let slot = u8::try_from(self.number(&c.slot)?).unwrap_or(u8::MAX);
+        let tolerance = |s: &Self, interval: Duration| match &c.tolerance {
+            Some(t) => s.duration(t),
+            None => Ok(default_tolerance(interval)),
+        };
+        let outcome = match &c.kind {
+            NetworkCheckKind::KeepAlive { keepalive } => {
+                let ka = self.duration(keepalive)?;
+                check_keepalive(&self.network, w, slot, ka, tolerance(self, ka)?)
+            }
+            NetworkCheckKind::Retransmissions {
+                packet,
+                id,
+                retries,
+                every,
+            } => {
+                let id = id.as_ref().map(|v| self.number(v)).transpose()?;
+                let every = self.duration(every)?;
+                let x = Expected {
+                    packet: *packet,
+                    id,
+                    retries: self.number(retries)?,
+                    every,
+                    tol: tolerance(self, every)?,
+                };
+                check_retransmissions(&self.network, w, slot, x)
+            }
+        };
+        match outcome {
+            Ok(summary) => {
+                self.log(Dir::Runner, &summary, None, Some("timing check".to_owned()));
+                Ok(())
+            }
+            Err(m) => Err(StepError::Fail(m)),
+        }
+    }
+
+    /// A value with its variables expanded, as a number (a bad value is the script's error).
+    fn number(&self, v: &NetValue) -> Result<u16, StepError> {
+        v.number(&self.expand(&v.text)?).map_err(StepError::Abort)
+    }
+
+    /// A value with its variables expanded, as a duration.
+    fn duration(&self, v: &NetValue) -> Result<Duration, StepError> {
+        v.duration(&self.expand(&v.text)?).map_err(StepError::Abort)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bc20_fault::PacketInfo;
+    use bc20_grammar::time::Instant;
+
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    fn sent(at: u64, kind: PacketType, pkid: Option<u16>, dup: bool) -> (Duration, LogEntry) {
+        (
+            ms(at),
+            LogEntry {
+                at: Instant::from_millis(at),
+                key: 1,
+                conn_id: Some(0),
+                way: Way::Up,
+                packet: Some(PacketInfo {
+                    kind,
+                    pkid,
+                    dup,
+                    qos: 1,
+                }),
+                fate: Fate::Dropped("black-hole"),
+            },
+        )
+    }
+
+    fn window(start: u64, end: u64) -> Window {
+        Window {
+            start: ms(start),
+            end: ms(end),
+            t0: Duration::ZERO,
+        }
+    }
+
+    fn publishes(times: &[(u64, bool)]) -> Vec<(Duration, LogEntry)> {
+        times
+            .iter()
+            .map(|&(t, dup)| sent(t, PacketType::Publish, Some(6), dup))
+            .collect()
+    }
+
+    fn retrans(log: &[(Duration, LogEntry)], retries: u16) -> Result<String, String> {
+        let x = Expected {
+            packet: PacketType::Publish,
+            id: Some(6),
+            retries,
+            every: ms(10_000),
+            tol: ms(1_000),
+        };
+        check_retransmissions(log, window(0, 50_000), 0, x)
+    }
+
+    #[test]
+    fn four_publishes_ten_seconds_apart_pass_three_retries() {
+        let log = publishes(&[(0, false), (10_000, true), (20_000, true), (30_500, true)]);
+        let ok = retrans(&log, 3).unwrap();
+        assert_eq!(
+            ok,
+            "retransmissions of PUBLISH id 6 on slot 0: at 0.000 s (DUP 0), 10.000 s (DUP 1, \
+             +10.000 s), 20.000 s (DUP 1, +10.000 s), 30.500 s (DUP 1, +10.500 s)"
+        );
+    }
+
+    #[test]
+    fn one_retry_fewer_a_dup_0_and_a_late_retransmission_are_each_named() {
+        let log = publishes(&[(0, false), (10_000, true), (20_000, true)]);
+        let e = retrans(&log, 3).unwrap_err();
+        assert!(e.contains("sent 3 time(s), not 4 (1 + retries 3)"), "{e}");
+        let log = publishes(&[(0, false), (10_000, false)]);
+        let e = retrans(&log, 1).unwrap_err();
+        assert!(e.contains("retransmission 1 has DUP 0"), "{e}");
+        assert!(e.contains("10.000 s (DUP 0, +10.000 s)"), "{e}");
+        let log = publishes(&[(0, false), (11_500, true)]);
+        let e = retrans(&log, 1).unwrap_err();
+        assert!(
+            e.contains(
+                "retransmission 1 came 11.500 s after the sending before, not 10.000 s ± 1.000 s"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn without_an_id_the_window_must_hold_one() {
+        let mut log = publishes(&[(0, false)]);
+        log.push(sent(5, PacketType::Publish, Some(7), false));
+        let x = Expected {
+            packet: PacketType::Publish,
+            id: None,
+            retries: 0,
+            every: ms(1000),
+            tol: ms(100),
+        };
+        let e = check_retransmissions(&log, window(0, 10), 0, x).unwrap_err();
+        assert!(e.contains("ids 6, 7"), "{e}");
+    }
+
+    #[test]
+    fn pings_on_time_pass_and_a_late_one_fails_with_the_gap() {
+        let mut log = vec![sent(0, PacketType::Connect, None, false)];
+        for t in [2_000, 4_000, 6_000] {
+            log.push(sent(t, PacketType::PingReq, None, false));
+        }
+        let ok = check_keepalive(&log, window(1_000, 7_000), 0, ms(2_000), ms(200)).unwrap();
+        assert!(ok.contains("PINGREQ at 2.000 s, 4.000 s, 6.000 s"), "{ok}");
+        log.push(sent(8_500, PacketType::PingReq, None, false));
+        let e = check_keepalive(&log, window(1_000, 9_000), 0, ms(2_000), ms(200)).unwrap_err();
+        assert!(
+            e.contains("2.500 s from the PINGREQ at 6.000 s to the PINGREQ at 8.500 s"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn silence_up_to_the_check_and_a_window_without_pingreq_fail() {
+        let log = vec![sent(0, PacketType::Connect, None, false)];
+        let e = check_keepalive(&log, window(0, 5_000), 0, ms(2_000), ms(200)).unwrap_err();
+        assert!(
+            e.contains("5.000 s from the CONNECT at 0.000 s to the check at 5.000 s"),
+            "{e}"
+        );
+        assert!(
+            e.contains("no PINGREQ on slot 0 in 0.000 s to 5.000 s"),
+            "{e}"
+        );
+        // An empty log (nothing recorded) never passes a window longer than the keep-alive.
+        assert!(check_keepalive(&[], window(0, 5_000), 0, ms(2_000), ms(200)).is_err());
+    }
+
+    #[test]
+    fn a_closed_connection_stops_the_clock() {
+        let mut log = vec![sent(0, PacketType::Connect, None, false)];
+        log.push((
+            ms(1_000),
+            LogEntry {
+                at: Instant::from_millis(1_000),
+                key: 1,
+                conn_id: Some(0),
+                way: Way::Both,
+                packet: None,
+                fate: Fate::Closed("reset".to_owned()),
+            },
+        ));
+        assert!(check_keepalive(&log, window(0, 2_100), 0, ms(2_000), ms(200)).is_ok());
+    }
+}
