@@ -11,6 +11,10 @@ use super::{Session, StepError};
 use crate::script::{default_tolerance, NetValue, NetworkCheck, NetworkCheckKind};
 use crate::transcript::Dir;
 
+/// The resolution of a network log's times ([`bc20_fault::LogEntry::at`]: whole
+/// milliseconds).
+const LOG_RESOLUTION: Duration = Duration::from_millis(1);
+
 /// The stretch of link time a check looks at, and the script's start (times in messages
 /// are script time, as in the transcript).
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +28,13 @@ pub(crate) struct Window {
 }
 
 impl Window {
+    /// Whether `at` (a log time) is not before the window's start. The log's times are
+    /// whole milliseconds of the logger's clock (the proxy's own), moved onto the link's: a
+    /// packet sent just after the mark may carry a time up to [`LOG_RESOLUTION`] before it.
+    fn not_before_start(&self, at: Duration) -> bool {
+        at + LOG_RESOLUTION >= self.start
+    }
+
     /// `12.345 s`: an instant in script time.
     fn at(&self, t: Duration) -> String {
         secs(t.saturating_sub(self.t0))
@@ -76,7 +87,7 @@ pub(crate) fn check_keepalive(
     let mut longest = Duration::ZERO;
     let mut gap = |from: (Duration, &'static str), to: Duration, what: String| {
         let d = to.saturating_sub(from.0);
-        if to >= w.start {
+        if w.not_before_start(to) {
             longest = longest.max(d);
             if d > limit {
                 late.push(format!(
@@ -97,7 +108,7 @@ pub(crate) fn check_keepalive(
         if let Some(from) = last {
             gap(from, at, format!("the {name} at {}", w.at(at)));
         }
-        if p.kind == PacketType::PingReq && at >= w.start {
+        if p.kind == PacketType::PingReq && w.not_before_start(at) {
             pings.push(at);
         }
         last = (p.kind != PacketType::Disconnect).then_some((at, name));
@@ -185,7 +196,7 @@ pub(crate) fn check_retransmissions(
     let name = type_name(packet);
     let sent: Vec<(Duration, bc20_fault::PacketInfo)> = sent_by_module(log, slot, w.end)
         .filter_map(|(at, p)| Some((at, p?)))
-        .filter(|(at, p)| *at >= w.start && p.kind == packet)
+        .filter(|(at, p)| w.not_before_start(*at) && p.kind == packet)
         .filter(|(_, p)| id.is_none_or(|id| p.pkid == Some(id)))
         .collect();
     let span = format!("{} to {}", w.at(w.start), w.at(w.end));
@@ -420,6 +431,27 @@ mod tests {
             ),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_sending_logged_up_to_a_millisecond_before_the_mark_counts() {
+        // The proxy's whole-millisecond time of a packet sent just after a mark at
+        // 1000.6 ms (link time) reads 1000 ms; one 2 ms before the mark is outside.
+        let log = vec![
+            sent(998, PacketType::Publish, Some(6), false),
+            sent(1_000, PacketType::Publish, Some(6), false),
+        ];
+        let mut w = window(0, 5_000);
+        w.start = Duration::from_micros(1_000_600);
+        let x = Expected {
+            packet: PacketType::Publish,
+            id: Some(6),
+            retries: 0,
+            every: ms(1000),
+            tol: ms(100),
+        };
+        let ok = check_retransmissions(&log, w, 0, x).unwrap();
+        assert!(ok.ends_with("at 1.000 s (DUP 0)"), "{ok}");
     }
 
     #[test]

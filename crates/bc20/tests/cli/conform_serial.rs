@@ -53,6 +53,11 @@ impl SimBehindLink {
         Self::start_routed(dir, "--direct")
     }
 
+    /// [`SimBehindLink::start_direct`] with a firmware quirk profile on (`--quirk NAME`).
+    pub(crate) fn start_direct_with_quirk(dir: &Path, quirk: &str) -> SimBehindLink {
+        Self::start_routed(dir, &format!("--direct --quirk {quirk}"))
+    }
+
     fn start_routed(dir: &Path, route: &str) -> SimBehindLink {
         let script = format!(
             "#!/bin/sh\n\
@@ -357,4 +362,68 @@ fn network_faults_act_at_the_fault_proxy_in_front_of_a_module_on_a_serial_port()
         .as_str()
         .unwrap()
         .contains("fault proxy"));
+}
+
+#[test]
+fn the_fault_proxys_log_catches_a_module_that_retries_one_time_fewer() {
+    // `one-retry-fewer` announces every retransmission on the serial port as the note says
+    // (+QMTSUB: 0,4,1,1 and 0,4,1,2) but sends the last one nowhere: only the proxy's log
+    // shows it. qmtsub-retry takes about 3 s at real time (pkt_timeout 1 s, 2 retries).
+    let Some(broker) = mosquitto("timing-proxy") else {
+        return;
+    };
+    let dir = scratch("timing-proxy");
+    let url = format!("mqtt://{}", broker.addr());
+    let sim = SimBehindLink::start_direct_with_quirk(&dir, "one-retry-fewer");
+    let port = sim.link().display().to_string();
+    let script = conformance_dir().join("qmtsub-retry.bc20");
+    let (code, report, out) = conform(
+        &args(&[
+            script.to_str().unwrap(),
+            "--port",
+            &port,
+            "--broker",
+            &url,
+            "--fault-proxy",
+        ]),
+        &dir.join("run"),
+        Duration::from_secs(120),
+    );
+    assert_eq!(code, Some(1), "{out}");
+    let s = &report["scripts"][0];
+    assert_eq!(s["verdict"], "fail", "{out}");
+    let failure = &s["failures"][0];
+    assert!(
+        failure["step"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("expect-retransmissions 0 SUBSCRIBE id=4"),
+        "{failure}"
+    );
+    let message = failure["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("sent 2 time(s), not 3 (1 + retries 2)"),
+        "{message}"
+    );
+    // The proxy saw both sendings (both dropped by its black hole), and the AT side was
+    // as the note says: the second retransmission notice came.
+    let transcript = s["transcript"].as_array().unwrap();
+    let sent = transcript
+        .iter()
+        .filter(|e| {
+            e["dir"] == "network"
+                && e["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("up SUBSCRIBE id 4")
+                && e["text"].as_str().unwrap_or("").contains("black-hole")
+        })
+        .count();
+    assert_eq!(sent, 2, "{s}");
+    assert!(
+        transcript
+            .iter()
+            .any(|e| e["dir"] == "module" && e["text"] == "+QMTSUB: 0,4,1,2"),
+        "{s}"
+    );
 }
