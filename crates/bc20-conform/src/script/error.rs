@@ -91,6 +91,9 @@ pub enum ScriptErrorKind {
         "`{0}` is not a packet the module retransmits (PUBLISH, SUBSCRIBE, UNSUBSCRIBE or PUBREL)"
     )]
     BadPacketType(String),
+    /// A timing check's number out of its range (the note's, bc20_grammar::limits).
+    #[error("{0}")]
+    BadCheckValue(String),
     /// A timing check's `since=NAME` with no `mark NAME` before it.
     #[error("`since={0}`: no `mark {0}` comes before this step")]
     UndefinedMark(String),
