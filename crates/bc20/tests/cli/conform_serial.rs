@@ -364,19 +364,22 @@ fn network_faults_act_at_the_fault_proxy_in_front_of_a_module_on_a_serial_port()
         .contains("fault proxy"));
 }
 
-#[test]
-fn the_fault_proxys_log_catches_a_module_that_retries_one_time_fewer() {
-    // `one-retry-fewer` announces every retransmission on the serial port as the note says
-    // (+QMTSUB: 0,4,1,1 and 0,4,1,2) but sends the last one nowhere: only the proxy's log
-    // shows it. qmtsub-retry takes about 3 s at real time (pkt_timeout 1 s, 2 retries).
-    let Some(broker) = mosquitto("timing-proxy") else {
-        return;
-    };
-    let dir = scratch("timing-proxy");
+/// Runs `script` of the suite behind the fault proxy on a module with `quirk` on; asserts
+/// it FAILs at the step starting with `step`, with a message holding `says`; returns the
+/// script's report.
+fn caught_behind_the_proxy(
+    name: &str,
+    quirk: &str,
+    script: &str,
+    step: &str,
+    says: &str,
+) -> Option<Value> {
+    let broker = mosquitto(name)?;
+    let dir = scratch(name);
     let url = format!("mqtt://{}", broker.addr());
-    let sim = SimBehindLink::start_direct_with_quirk(&dir, "one-retry-fewer");
+    let sim = SimBehindLink::start_direct_with_quirk(&dir, quirk);
     let port = sim.link().display().to_string();
-    let script = conformance_dir().join("qmtsub-retry.bc20");
+    let script = conformance_dir().join(format!("{script}.bc20"));
     let (code, report, out) = conform(
         &args(&[
             script.to_str().unwrap(),
@@ -390,21 +393,32 @@ fn the_fault_proxys_log_catches_a_module_that_retries_one_time_fewer() {
         Duration::from_secs(120),
     );
     assert_eq!(code, Some(1), "{out}");
-    let s = &report["scripts"][0];
+    let s = report["scripts"][0].clone();
     assert_eq!(s["verdict"], "fail", "{out}");
     let failure = &s["failures"][0];
     assert!(
-        failure["step"]
-            .as_str()
-            .unwrap_or("")
-            .starts_with("expect-retransmissions 0 SUBSCRIBE id=4"),
+        failure["step"].as_str().unwrap_or("").starts_with(step),
         "{failure}"
     );
     let message = failure["message"].as_str().unwrap_or("");
-    assert!(
-        message.contains("sent 2 time(s), not 3 (1 + retries 2)"),
-        "{message}"
-    );
+    assert!(message.contains(says), "{message}");
+    Some(s)
+}
+
+#[test]
+fn the_fault_proxys_log_catches_a_module_that_retries_one_time_fewer() {
+    // `one-retry-fewer` announces every retransmission on the serial port as the note says
+    // (+QMTSUB: 0,4,1,1 and 0,4,1,2) but sends the last one nowhere: only the proxy's log
+    // shows it. qmtsub-retry takes about 3 s at real time (pkt_timeout 1 s, 2 retries).
+    let Some(s) = caught_behind_the_proxy(
+        "timing-retries",
+        "one-retry-fewer",
+        "qmtsub-retry",
+        "expect-retransmissions 0 SUBSCRIBE id=4",
+        "sent 2 time(s), not 3 (1 + retries 2)",
+    ) else {
+        return;
+    };
     // The proxy saw both sendings (both dropped by its black hole), and the AT side was
     // as the note says: the second retransmission notice came.
     let transcript = s["transcript"].as_array().unwrap();
@@ -426,4 +440,28 @@ fn the_fault_proxys_log_catches_a_module_that_retries_one_time_fewer() {
             .any(|e| e["dir"] == "module" && e["text"] == "+QMTSUB: 0,4,1,2"),
         "{s}"
     );
+}
+
+#[test]
+fn the_fault_proxys_log_catches_a_late_pingreq_the_broker_tolerates() {
+    // `late-pingreq` pings every 2.5 s on keepalive.bc20's 2 s keep-alive: mosquitto allows
+    // 1.5 x (3 s) and answers every one, so the AT side stays quiet; about 12 s at real time.
+    let Some(s) = caught_behind_the_proxy(
+        "timing-ping",
+        "late-pingreq",
+        "keepalive",
+        "expect-keepalive 0 keepalive=2s",
+        "longer than the keep-alive 2.000 s ± 0.200 s",
+    ) else {
+        return;
+    };
+    let pingresps = s["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["dir"] == "network" && e["text"].as_str().unwrap_or("").contains("down PINGRESP")
+        })
+        .count();
+    assert!(pingresps >= 3, "the broker answered the late PINGREQs: {s}");
 }
