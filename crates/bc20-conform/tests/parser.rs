@@ -2,7 +2,7 @@
 //! mistake, pinned with insta; and every suite script parses.
 
 use bc20_conform::pattern::{FieldPattern, Matcher};
-use bc20_conform::script::{PayloadPattern, PeerStep, Step, StepKind};
+use bc20_conform::script::{NetValue, NetworkCheckKind, PayloadPattern, PeerStep, Step, StepKind};
 use bc20_conform::{load_script, parse_script};
 
 const REFERENCE: &str = r#"# A script using every step.
@@ -45,6 +45,10 @@ test:
   peer expect-none 1s
   fault black-hole 0 up 10s
   fault clear
+  mark quiet
+  expect-keepalive 0 keepalive=2s since=quiet
+  expect-retransmissions 0 PUBLISH id=${r} retries=3 every=10s tolerance=1s since=quiet
+  expect-retransmissions ${r} pubrel retries=0 every=1s
   note half way to ${host}
   reset
 teardown:
@@ -137,6 +141,33 @@ fn outline(step: &Step) -> String {
         StepKind::Reset => "reset".to_owned(),
         StepKind::Note(n) => format!("note {}", n.source()),
         StepKind::Include(p) => format!("include {p}"),
+        StepKind::Mark(n) => format!("mark {n}"),
+        StepKind::Network(c) => {
+            let v = |v: &NetValue| format!("{}={}", v.key, v.text.source());
+            let what = match &c.kind {
+                NetworkCheckKind::KeepAlive { keepalive } => {
+                    format!("expect-keepalive {}", v(keepalive))
+                }
+                NetworkCheckKind::Retransmissions {
+                    packet,
+                    id,
+                    retries,
+                    every,
+                } => format!(
+                    "expect-retransmissions {} id={:?} {} {}",
+                    bc20_fault::type_name(*packet),
+                    id.as_ref().map(v),
+                    v(retries),
+                    v(every)
+                ),
+            };
+            format!(
+                "{what} {} tolerance={:?} since={:?}",
+                v(&c.slot),
+                c.tolerance.as_ref().map(v),
+                c.since
+            )
+        }
     };
     format!("{at} {what}")
 }
@@ -275,6 +306,14 @@ const BAD: &[&str] = &[
     "note ${unclosed",
     "expect ${line}",
     "expect AT+QMTOPEN=0,\"${host}\",1",
+    "expect-keepalive 0",
+    "expect-keepalive 9 keepalive=2s",
+    "expect-keepalive 0 keepalive=2s since=nowhere",
+    "expect-keepalive 0 keepalive=${ka}",
+    "expect-retransmissions 0 CONNECT retries=1 every=1s",
+    "expect-retransmissions 0 PUBLISH retries=x every=1s",
+    "expect-retransmissions 0 PUBLISH retries=1 every=1s within 2s",
+    "mark 1st",
 ];
 
 #[test]

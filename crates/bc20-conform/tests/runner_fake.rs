@@ -119,6 +119,27 @@ fn a_script_whose_fault_cannot_be_injected_is_skipped_not_passed() {
 }
 
 #[test]
+fn a_timing_check_without_a_network_log_is_skipped_not_passed() {
+    // A serial port without the fault proxy has no network log: a keep-alive check would
+    // see no packet at all. The script is SKIP, naming the step, and nothing is sent.
+    let mut link = FakeLink::new(vec![]);
+    let r = run(
+        "send AT\nexpect OK\nmark idle\nexpect-none 5s\nexpect-keepalive 0 keepalive=2s since=idle\n",
+        &mut link,
+        &hardware(),
+    );
+    assert_eq!(r.verdict, Verdict::Skipped, "{:?}", r.failures);
+    assert!(
+        r.notices
+            .iter()
+            .any(|n| n.contains("fake.bc20:5:1") && n.contains("--fault-proxy")),
+        "the notice names the timing step: {:?}",
+        r.notices
+    );
+    assert_eq!(link.commands, 0, "nothing may be sent");
+}
+
+#[test]
 fn a_script_that_needs_a_reset_is_skipped_when_no_reset_hook_is_configured() {
     let mut link = FakeLink::new(vec![]);
     let r = run(

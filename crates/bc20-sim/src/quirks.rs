@@ -31,11 +31,21 @@ pub enum Quirk {
     NoSpaceAfterColon,
     /// Plain `ERROR` instead of `+CME ERROR: <err>`, whatever `AT+CMEE` says.
     PlainError,
+    /// A retransmitted PUBLISH keeps DUP 0 (against MQTT 3.1.1 3.3.1.1 and D25). Only the
+    /// network shows it: the fault proxy's timing checks (`expect-retransmissions`).
+    ResendDupZero,
+    /// The last of the `retry_times` retransmissions is announced (`+QMTPUB: ...,1,<n>`)
+    /// but never sent: one sending fewer than 3.2.1 says, seen only on the network.
+    OneRetryFewer,
+    /// PINGREQ at 1.25 × the keep-alive after the last packet sent instead of at the
+    /// keep-alive (Figure 1 T2, D22): a broker still tolerates it (MQTT 3.1.1 3.1.2.10 lets
+    /// it wait 1.5 ×), so only the network log shows it (`expect-keepalive`).
+    LatePingreq,
 }
 
 impl Quirk {
     /// Every quirk, in listing order.
-    pub const ALL: [Quirk; 9] = [
+    pub const ALL: [Quirk; 12] = [
         Quirk::UnquotedRecvPayload,
         Quirk::ResultBeforeOk,
         Quirk::SubMissingValue,
@@ -45,6 +55,9 @@ impl Quirk {
         Quirk::PubResultMissing,
         Quirk::NoSpaceAfterColon,
         Quirk::PlainError,
+        Quirk::ResendDupZero,
+        Quirk::OneRetryFewer,
+        Quirk::LatePingreq,
     ];
 
     /// The name `--quirk` takes, e.g. `unquoted-recv-payload`.
@@ -59,6 +72,9 @@ impl Quirk {
             Quirk::PubResultMissing => "pub-result-missing",
             Quirk::NoSpaceAfterColon => "no-space-after-colon",
             Quirk::PlainError => "plain-error",
+            Quirk::ResendDupZero => "resend-dup-0",
+            Quirk::OneRetryFewer => "one-retry-fewer",
+            Quirk::LatePingreq => "late-pingreq",
         }
     }
 
@@ -74,6 +90,11 @@ impl Quirk {
             Quirk::PubResultMissing => "no +QMTPUB result for QoS 0 publishes",
             Quirk::NoSpaceAfterColon => "no blank after the colon (+QMTOPEN:0,0)",
             Quirk::PlainError => "ERROR instead of +CME ERROR: <err>",
+            Quirk::ResendDupZero => "a retransmitted PUBLISH keeps DUP 0 (network only)",
+            Quirk::OneRetryFewer => {
+                "the last retransmission is announced but not sent (network only)"
+            }
+            Quirk::LatePingreq => "PINGREQ at 1.25 x the keep-alive (network only)",
         }
     }
 }

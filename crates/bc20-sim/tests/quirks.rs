@@ -33,6 +33,9 @@ fn list_has_every_quirk_once() {
         "wrong-ret-code",
         "no-echo-off",
         "pub-result-missing",
+        "resend-dup-0",
+        "one-retry-fewer",
+        "late-pingreq",
     ] {
         assert!(names.contains(&n), "{n}");
     }
@@ -168,4 +171,113 @@ fn without_quirks_the_strict_grammar_accepts_every_line() {
     for f in d.feed_owned(&out) {
         assert!(f.decoded.is_ok(), "{:?}", f);
     }
+}
+
+/// The module's own network log: (ms, packet type, DUP) of every packet it sent.
+fn sent(b: &mut Bench) -> Vec<(u64, &'static str, bool)> {
+    b.modems[0]
+        .take_network_log()
+        .into_iter()
+        .filter(|e| e.is_sending() && e.way == bc20_fault::Way::Up)
+        .filter_map(|e| {
+            let p = e.packet?;
+            Some((e.at.as_millis(), bc20_fault::type_name(p.kind), p.dup))
+        })
+        .collect()
+}
+
+/// Slot 0 connected with `pkt_timeout` 1 s and `retry_times` 2, the module's network log on,
+/// and everything it sends from now on black-holed for 10 s.
+fn unanswered_with(q: Option<Quirk>) -> Bench {
+    let mut b = Bench::new(ModemConfig {
+        quirks: q.map_or(Quirks::NONE, |q| Quirks::NONE.with(q)),
+        ..ModemConfig::echo_off()
+    });
+    b.modems[0].record_network();
+    b.command("AT+QMTCFG=\"timeout\",0,1,2,1");
+    b.command("AT+QMTOPEN=0,\"broker\",1883");
+    b.command("AT+QMTCONN=0,\"dev\"");
+    b.read(0);
+    b.modems[0].take_network_log();
+    b.inject(
+        0,
+        bc20_fault::Fault::BlackHole {
+            conn_id: 0,
+            way: bc20_fault::Way::Up,
+            duration: std::time::Duration::from_secs(10),
+        },
+    );
+    b
+}
+
+fn publishes(q: Option<Quirk>) -> (Vec<(u64, &'static str, bool)>, String) {
+    let mut b = unanswered_with(q);
+    b.command("AT+QMTPUB=0,5,1,0,\"t\",\"x\"");
+    let text = b.advance(std::time::Duration::from_secs(5));
+    let t0 = b.now.as_millis() - 5_000;
+    let sent = sent(&mut b)
+        .into_iter()
+        .map(|(at, k, dup)| (at - t0, k, dup))
+        .collect();
+    (sent, text)
+}
+
+#[test]
+fn resend_dup_0_clears_dup_on_the_wire_only() {
+    let (clean, clean_text) = publishes(None);
+    assert_eq!(
+        clean,
+        [
+            (0, "PUBLISH", false),
+            (1_000, "PUBLISH", true),
+            (2_000, "PUBLISH", true)
+        ]
+    );
+    assert!(clean_text.contains("+QMTPUB: 0,5,1,2"), "{clean_text}");
+    let (quirky, text) = publishes(Some(Quirk::ResendDupZero));
+    assert_eq!(
+        quirky,
+        [
+            (0, "PUBLISH", false),
+            (1_000, "PUBLISH", false),
+            (2_000, "PUBLISH", false)
+        ]
+    );
+    assert_eq!(text, clean_text, "the AT side is as the note says");
+}
+
+#[test]
+fn one_retry_fewer_announces_the_last_retransmission_but_does_not_send_it() {
+    let (clean, clean_text) = publishes(None);
+    let (quirky, text) = publishes(Some(Quirk::OneRetryFewer));
+    assert_eq!(clean.len(), 3);
+    assert_eq!(quirky, clean[..2]);
+    assert_eq!(
+        text, clean_text,
+        "both retransmission notices and result 2 come"
+    );
+}
+
+#[test]
+fn late_pingreq_pings_at_a_quarter_past_the_keep_alive() {
+    let pings = |q: Option<Quirk>| {
+        let mut b = Bench::new(ModemConfig {
+            quirks: q.map_or(Quirks::NONE, |q| Quirks::NONE.with(q)),
+            ..ModemConfig::echo_off()
+        });
+        b.modems[0].record_network();
+        b.command("AT+QMTCFG=\"keepalive\",0,4");
+        b.command("AT+QMTOPEN=0,\"broker\",1883");
+        b.command("AT+QMTCONN=0,\"dev\"");
+        b.read(0);
+        b.advance(std::time::Duration::from_secs(11));
+        let log = sent(&mut b);
+        let connect = log.iter().find(|p| p.1 == "CONNECT").unwrap().0;
+        log.iter()
+            .filter(|p| p.1 == "PINGREQ")
+            .map(|p| p.0 - connect)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(pings(None), [4_000, 8_000]);
+    assert_eq!(pings(Some(Quirk::LatePingreq)), [5_000, 10_000]);
 }

@@ -149,6 +149,13 @@ pub trait ModuleLink: Send {
     /// AT+QMTOPEN announced when its `+QMTOPEN: <id>,<result>` says none was made.
     fn line_received(&mut self, _line: &bc20_grammar::Line<'_>) {}
 
+    /// Whether [`ModuleLink::take_network_log`] reports what the network did (the
+    /// simulator; a serial link behind the fault proxy). Without it the runner's timing
+    /// checks have nothing to read, and a script with one is SKIP, never PASS.
+    fn has_network_log(&self) -> bool {
+        false
+    }
+
     /// What the network did since the last call (the fault proxy's log, or the simulated
     /// module's own network log), each entry with the link time it happened at.
     fn take_network_log(&mut self) -> Vec<(Duration, bc20_fault::LogEntry)> {

@@ -250,6 +250,10 @@ impl ModuleLink for SerialLink {
         }
     }
 
+    fn has_network_log(&self) -> bool {
+        self.proxy.is_some()
+    }
+
     fn take_network_log(&mut self) -> Vec<(Duration, bc20_fault::LogEntry)> {
         let Some(p) = &self.proxy else {
             return Vec::new();

@@ -28,12 +28,12 @@ pub struct Core {
 }
 
 impl Core {
-    /// A module booted at virtual time zero.
+    /// A module booted at virtual time zero, keeping a network log.
     pub(super) fn boot(config: ModemConfig) -> Core {
         Core {
             now: SimTime::ZERO,
             link_now: Duration::ZERO,
-            modem: Modem::new(config.clone(), SimTime::ZERO),
+            modem: logging_modem(config.clone(), SimTime::ZERO),
             unread: Vec::new(),
             config,
         }
@@ -62,9 +62,18 @@ impl Core {
     }
 
     fn reboot(&mut self) {
-        self.modem = Modem::new(self.config.clone(), self.now);
+        self.modem = logging_modem(self.config.clone(), self.now);
         self.unread.clear();
     }
+}
+
+/// A module booted at `now` that keeps a network log: the runner's timing checks
+/// (`expect-keepalive`, `expect-retransmissions`) read it through
+/// [`ModuleLink::take_network_log`], as they read the fault proxy's on a serial port.
+fn logging_modem(config: ModemConfig, now: SimTime) -> Modem {
+    let mut modem = Modem::new(config, now);
+    modem.record_network();
+    modem
 }
 
 /// A read's deadline on the model's millisecond clock (rounded down).
@@ -172,6 +181,22 @@ impl<W: World> ModuleLink for SteppedLink<W> {
         c.modem.inject_fault(c.now, f);
         w.settle();
         Ok(())
+    }
+
+    fn has_network_log(&self) -> bool {
+        true
+    }
+
+    fn take_network_log(&mut self) -> Vec<(Duration, bc20_fault::LogEntry)> {
+        // The module's clock is the link's (both start at virtual zero, a reboot keeps the
+        // time): its whole milliseconds are link time as they are.
+        let mut w = self.world.lock();
+        w.core()
+            .modem
+            .take_network_log()
+            .into_iter()
+            .map(|e| (Duration::from_millis(e.at.as_millis()), e))
+            .collect()
     }
 
     fn can_reset(&self) -> bool {

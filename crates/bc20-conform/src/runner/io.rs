@@ -112,6 +112,10 @@ impl Session<'_> {
         let deadline = self.bounded(deadline);
         let mut buf = Vec::new();
         let n = self.link.read(deadline, &mut buf)?;
+        // The network first: what it logged happened no later than the output this read
+        // hands out, so the transcript keeps time order whether a bed's read stopped at the
+        // packet or ran on to the module's next line.
+        self.poll_network();
         let mut got = false;
         if n > 0 {
             let at = self.elapsed();
@@ -120,14 +124,15 @@ impl Session<'_> {
             }
         }
         self.poll_peer();
-        self.poll_network();
         Ok(got)
     }
 
-    /// What the network (the fault proxy) did since the last look, into the transcript.
-    pub(super) fn poll_network(&mut self) {
+    /// What the network (the fault proxy, or the simulated module's own log) did since the
+    /// last look: into the transcript, and kept for the timing checks.
+    pub(crate) fn poll_network(&mut self) {
         for (at, entry) in self.link.take_network_log() {
             self.log_at(at, Dir::Network, &entry.to_string(), None, None);
+            self.network.push((at, entry));
         }
     }
 

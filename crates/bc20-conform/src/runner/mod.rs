@@ -6,6 +6,7 @@ mod ids;
 mod io;
 mod known_state;
 mod lines;
+mod network_checks;
 mod peer_steps;
 mod result;
 mod timing;
@@ -139,6 +140,10 @@ pub(crate) struct Session<'a> {
     pub(crate) interrupt_deadline: Option<Duration>,
     /// The teardown is running: an interrupt bounds it instead of stopping it.
     pub(crate) in_teardown: bool,
+    /// The network log since the script started (link time, entry): the timing checks read it.
+    pub(crate) network: Vec<(Duration, bc20_fault::LogEntry)>,
+    /// `mark NAME` steps reached: name → link time.
+    pub(crate) marks: BTreeMap<String, Duration>,
 }
 
 /// Runs `script` over `link`, with `peer` for broker-side steps, writing the transcript to
@@ -177,6 +182,8 @@ pub fn run_script<'a>(
         script_deadline: None,
         interrupt_deadline: None,
         in_teardown: false,
+        network: Vec::new(),
+        marks: BTreeMap::new(),
     };
     let mut failures = Vec::new();
     let mut verdict = Verdict::Pass;
@@ -293,7 +300,8 @@ pub fn run_script<'a>(
 /// Why `script` cannot run on this link, if it cannot: on hardware without the fault proxy a
 /// script that needs fault injection (`requires sim`, or any `fault` step: a fault that is
 /// not injected proves nothing); behind the proxy a fault step only the simulator can
-/// produce (inside the module); a `reset` step without a reset hook.
+/// produce (inside the module); a timing check without a network log (no fault proxy); a
+/// `reset` step without a reset hook.
 fn skip_reason(script: &Script, cfg: &RunConfig, link: &dyn ModuleLink) -> Option<String> {
     let faults = link.supports_faults();
     if cfg.hardware && script.requires_sim && !faults {
@@ -327,6 +335,19 @@ fn skip_reason(script: &Script, cfg: &RunConfig, link: &dyn ModuleLink) -> Optio
                     step.span
                 ));
             }
+        }
+    }
+    if !link.has_network_log() {
+        if let Some(step) = script
+            .steps()
+            .find(|s| matches!(s.kind, StepKind::Network(_)))
+        {
+            return Some(format!(
+                "the script checks packet timing (`{}` at {}), which needs the network log of \
+                 the simulator or of the fault proxy (--fault-proxy)",
+                step.source.trim(),
+                step.span
+            ));
         }
     }
     if !link.can_reset() {
@@ -613,6 +634,11 @@ impl Session<'_> {
                 self.log(Dir::Runner, &text, None, Some("note".to_owned()));
                 Ok(())
             }
+            StepKind::Mark(name) => {
+                self.mark(name);
+                Ok(())
+            }
+            StepKind::Network(check) => self.network_check(check),
             StepKind::Include(path) => Err(StepError::Abort(format!(
                 "`include {path}` was not resolved (load scripts with load_script)"
             ))),

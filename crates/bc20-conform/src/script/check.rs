@@ -1,7 +1,10 @@
-//! Whole-script checks: the script has steps; every variable is defined before it is used.
+//! Whole-script checks: the script has steps; every variable is defined before it is used,
+//! every mark before a timing check starts its window there.
 
 use super::error::{ScriptError, ScriptErrorKind as K};
-use super::{PayloadPattern, PeerStep, Script, StepKind, PREDEFINED_VARS};
+use super::{
+    NetworkCheck, NetworkCheckKind, PayloadPattern, PeerStep, Script, StepKind, PREDEFINED_VARS,
+};
 use crate::template::Template;
 use std::collections::BTreeSet;
 
@@ -12,7 +15,30 @@ pub(crate) fn check_script(script: &Script) -> Result<(), ScriptError> {
         return Err(ScriptError::whole_file(&script.path, K::NoSteps));
     }
     let mut defined: BTreeSet<String> = PREDEFINED_VARS.iter().map(|s| (*s).to_owned()).collect();
+    let mut marks = BTreeSet::new();
     for step in script.steps() {
+        match &step.kind {
+            StepKind::Mark(name) => {
+                marks.insert(name.clone());
+            }
+            StepKind::Network(NetworkCheck {
+                since: Some(name), ..
+            }) if !marks.contains(name) => {
+                let text = format!("since={name}");
+                let col = step.source[step.span.column - 1..]
+                    .find(&text)
+                    .map_or(step.span.column, |i| step.span.column + i);
+                return Err(ScriptError::new(
+                    &step.span.file,
+                    step.span.line,
+                    col,
+                    text.len(),
+                    &step.source,
+                    K::UndefinedMark(name.clone()),
+                ));
+            }
+            _ => {}
+        }
         let (reads, defines) = step_vars(&step.kind);
         for v in reads {
             if !defined.contains(&v) {
@@ -85,6 +111,23 @@ fn step_vars(kind: &StepKind) -> (Vec<String>, Vec<String>) {
             }
         }
         StepKind::Fault(f) => (f.args.iter().flat_map(t).collect(), vec![]),
+        StepKind::Network(c) => {
+            let mut values = vec![&c.slot];
+            values.extend(&c.tolerance);
+            match &c.kind {
+                NetworkCheckKind::KeepAlive { keepalive } => values.push(keepalive),
+                NetworkCheckKind::Retransmissions {
+                    id, retries, every, ..
+                } => {
+                    values.extend(id);
+                    values.extend([retries, every]);
+                }
+            }
+            (
+                values.into_iter().flat_map(|v| t(&v.text)).collect(),
+                vec![],
+            )
+        }
         _ => (vec![], vec![]),
     }
 }

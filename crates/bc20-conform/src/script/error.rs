@@ -86,6 +86,17 @@ pub enum ScriptErrorKind {
         /// What is allowed.
         expected: &'static str,
     },
+    /// A timing check's packet type that is not one the module retransmits.
+    #[error(
+        "`{0}` is not a packet the module retransmits (PUBLISH, SUBSCRIBE, UNSUBSCRIBE or PUBREL)"
+    )]
+    BadPacketType(String),
+    /// A timing check's number out of its range (the note's, bc20_grammar::limits).
+    #[error("{0}")]
+    BadCheckValue(String),
+    /// A timing check's `since=NAME` with no `mark NAME` before it.
+    #[error("`since={0}`: no `mark {0}` comes before this step")]
+    UndefinedMark(String),
     /// A fault the runner does not know.
     #[error("unknown fault `{0}` (known: {known})", known = crate::script::FAULT_NAMES.join(", "))]
     UnknownFault(String),

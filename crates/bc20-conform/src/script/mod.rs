@@ -15,6 +15,7 @@ mod parse;
 mod parse_args;
 mod parse_header;
 mod parse_peer;
+mod parse_timing;
 
 use std::time::Duration;
 
@@ -25,6 +26,7 @@ pub use duration::{format_duration, parse_duration, try_parse_duration};
 pub use error::{ScriptError, ScriptErrorKind};
 pub use load::{load_script, MAX_INCLUDE_DEPTH};
 pub use parse::parse_script;
+pub use parse_timing::{default_tolerance, NetValue, NetValueKind};
 
 use crate::pattern::Matcher;
 
@@ -182,6 +184,52 @@ pub enum StepKind {
     Note(Template),
     /// `include PATH`: replaced by the included file's steps by [`load_script`].
     Include(String),
+    /// `mark NAME`: remembers the link time, for a later timing check's `since=NAME`.
+    Mark(String),
+    /// `expect-keepalive ...` or `expect-retransmissions ...`: a check of the network log
+    /// (the fault proxy's, or the simulated module's own) over a window of module time.
+    Network(NetworkCheck),
+}
+
+/// A timing check of the network log: what the module sent between a mark (or the start
+/// of the script) and the step, against the keep-alive and retransmission rules of the note
+/// (Figure 1 T2, 3.2.1 `pkt_timeout`/`retry_times`, D22, D25, D66).
+#[derive(Debug, Clone)]
+pub struct NetworkCheck {
+    /// The slot (`<tcpconnectID>`, 0-5) whose packets are checked.
+    pub slot: NetValue,
+    /// What is checked.
+    pub kind: NetworkCheckKind,
+    /// `tolerance=D`: how far a measured interval may be off; by default
+    /// [`default_tolerance`] of the interval (D66).
+    pub tolerance: Option<NetValue>,
+    /// `since=NAME`: the window starts at `mark NAME`; without it, at the script's start.
+    pub since: Option<String>,
+}
+
+/// The two timing checks.
+#[derive(Debug, Clone)]
+pub enum NetworkCheckKind {
+    /// `expect-keepalive SLOT keepalive=D`: while connected, no gap between two packets the
+    /// module sent (CONNECT included) longer than the keep-alive + tolerance, none from the
+    /// last one to the step, and a PINGREQ in a window longer than the keep-alive.
+    KeepAlive {
+        /// The keep-alive time the module was configured with.
+        keepalive: NetValue,
+    },
+    /// `expect-retransmissions SLOT TYPE [id=N] retries=N every=D`: the packet is sent
+    /// exactly `1 + retries` times, each retransmission `every` ± tolerance after the one
+    /// before; a PUBLISH first with DUP 0, then with DUP 1.
+    Retransmissions {
+        /// PUBLISH, SUBSCRIBE, UNSUBSCRIBE or PUBREL.
+        packet: bc20_fault::PacketType,
+        /// `id=N`: only this packet id (the msgID); without it the window must hold one id.
+        id: Option<NetValue>,
+        /// `retries=N`: the `retry_times` in force (0-10).
+        retries: NetValue,
+        /// `every=D`: the `pkt_timeout` in force.
+        every: NetValue,
+    },
 }
 
 /// A broker-side action or expectation.

@@ -9,6 +9,7 @@ use super::lexer::LineCursor;
 use super::parse_args::{matcher, set_step, within};
 use super::parse_header::header;
 use super::parse_peer::peer_step;
+use super::parse_timing::{mark_step, network_check};
 use super::{Script, Section, Span, Step, StepKind};
 use crate::pattern::Matcher;
 
@@ -236,6 +237,9 @@ impl Parser<'_> {
             "set" | "secret" => set_step(&mut cur, word == "secret")?,
             "peer" => StepKind::Peer(peer_step(&mut cur)?),
             "fault" => StepKind::Fault(fault_step(&mut cur)?),
+            "mark" => StepKind::Mark(mark_step(&mut cur)?),
+            "expect-keepalive" => StepKind::Network(network_check(&mut cur, false)?),
+            "expect-retransmissions" => StepKind::Network(network_check(&mut cur, true)?),
             "reset" => {
                 cur.expect_end()?;
                 StepKind::Reset

@@ -88,13 +88,14 @@ pub(super) fn peer_step(cur: &mut LineCursor<'_>) -> Result<PeerStep, ScriptErro
     }
 }
 
-/// The options of one peer step, checked against the keys it takes.
-struct Opts<'o> {
+/// The `key=value` options of one step (peer steps, timing checks), checked against the
+/// keys it takes.
+pub(super) struct Opts<'o> {
     opts: &'o [Opt],
 }
 
 impl<'o> Opts<'o> {
-    fn new(
+    pub(super) fn new(
         cur: &LineCursor<'_>,
         step: &'static str,
         known: &'static str,
@@ -121,11 +122,11 @@ impl<'o> Opts<'o> {
         Ok(Opts { opts })
     }
 
-    fn get(&self, key: &str) -> Option<&'o Opt> {
+    pub(super) fn get(&self, key: &str) -> Option<&'o Opt> {
         self.opts.iter().find(|o| o.key == key)
     }
 
-    fn template(
+    pub(super) fn template(
         &self,
         cur: &LineCursor<'_>,
         key: &'static str,

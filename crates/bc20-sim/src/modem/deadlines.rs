@@ -4,6 +4,7 @@
 
 use bc20_fault::{Fate, Way};
 use bc20_grammar::{CloseResult, MqttCommand, OpenResult, PacketResult, QmtStatCode, Urc};
+use bytes::Bytes;
 
 use super::link::retry_urc;
 use super::session::Stage;
@@ -11,6 +12,7 @@ use super::slot::{timing, Phase, Timing};
 use super::timers::{SlotTimer, TimerKey};
 use super::Modem;
 use crate::mqtt::Packet;
+use crate::quirks::Quirk;
 use crate::time::SimTime;
 
 /// Most firing passes one entry point runs: a bound, not a limit anything reaches (every
@@ -122,9 +124,14 @@ impl Modem {
         let ping_out = self
             .timers
             .is_armed(TimerKey::Slot(conn_id, SlotTimer::PingResp));
+        let keepalive = if self.config.quirks.has(Quirk::LatePingreq) {
+            slot.session.keepalive * 5 / 4
+        } else {
+            slot.session.keepalive
+        };
         let due =
             (slot.phase == Phase::Connected && !slot.session.keepalive.is_zero() && !ping_out)
-                .then(|| slot.session.last_sent + slot.session.keepalive);
+                .then(|| slot.session.last_sent + keepalive);
         self.timers
             .set(TimerKey::Slot(conn_id, SlotTimer::PingReq), due);
     }
@@ -185,7 +192,19 @@ impl Modem {
                 entry.packet.clone(),
             );
             self.arm_retransmission(conn_id, exchange, &timing);
-            if self.transmit(conn_id, packet) {
+            let quirks = self.config.quirks;
+            // The quirk clears the DUP bit of a PUBLISH (packet type 3) it sends again.
+            let publish = packet.first().is_some_and(|b| b >> 4 == 3);
+            let packet = if quirks.has(Quirk::ResendDupZero) && publish {
+                let mut bytes = packet.to_vec();
+                bytes[0] &= !0x08;
+                Bytes::from(bytes)
+            } else {
+                packet
+            };
+            // The quirk announces the last retransmission below but never sends it.
+            let skipped = quirks.has(Quirk::OneRetryFewer) && retransmissions == timing.retry_times;
+            if !skipped && self.transmit(conn_id, packet) {
                 self.slots[conn_id].session.inflight[at].ever_sent = true;
             }
             if timing.timeout_notice {

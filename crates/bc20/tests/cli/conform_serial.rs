@@ -53,6 +53,11 @@ impl SimBehindLink {
         Self::start_routed(dir, "--direct")
     }
 
+    /// [`SimBehindLink::start_direct`] with a firmware quirk profile on (`--quirk NAME`).
+    pub(crate) fn start_direct_with_quirk(dir: &Path, quirk: &str) -> SimBehindLink {
+        Self::start_routed(dir, &format!("--direct --quirk {quirk}"))
+    }
+
     fn start_routed(dir: &Path, route: &str) -> SimBehindLink {
         let script = format!(
             "#!/bin/sh\n\
@@ -357,4 +362,106 @@ fn network_faults_act_at_the_fault_proxy_in_front_of_a_module_on_a_serial_port()
         .as_str()
         .unwrap()
         .contains("fault proxy"));
+}
+
+/// Runs `script` of the suite behind the fault proxy on a module with `quirk` on; asserts
+/// it FAILs at the step starting with `step`, with a message holding `says`; returns the
+/// script's report.
+fn caught_behind_the_proxy(
+    name: &str,
+    quirk: &str,
+    script: &str,
+    step: &str,
+    says: &str,
+) -> Option<Value> {
+    let broker = mosquitto(name)?;
+    let dir = scratch(name);
+    let url = format!("mqtt://{}", broker.addr());
+    let sim = SimBehindLink::start_direct_with_quirk(&dir, quirk);
+    let port = sim.link().display().to_string();
+    let script = conformance_dir().join(format!("{script}.bc20"));
+    let (code, report, out) = conform(
+        &args(&[
+            script.to_str().unwrap(),
+            "--port",
+            &port,
+            "--broker",
+            &url,
+            "--fault-proxy",
+        ]),
+        &dir.join("run"),
+        Duration::from_secs(120),
+    );
+    assert_eq!(code, Some(1), "{out}");
+    let s = report["scripts"][0].clone();
+    assert_eq!(s["verdict"], "fail", "{out}");
+    let failure = &s["failures"][0];
+    assert!(
+        failure["step"].as_str().unwrap_or("").starts_with(step),
+        "{failure}"
+    );
+    let message = failure["message"].as_str().unwrap_or("");
+    assert!(message.contains(says), "{message}");
+    Some(s)
+}
+
+#[test]
+fn the_fault_proxys_log_catches_a_module_that_retries_one_time_fewer() {
+    // `one-retry-fewer` announces every retransmission on the serial port as the note says
+    // (+QMTSUB: 0,4,1,1 and 0,4,1,2) but sends the last one nowhere: only the proxy's log
+    // shows it. qmtsub-retry takes about 3 s at real time (pkt_timeout 1 s, 2 retries).
+    let Some(s) = caught_behind_the_proxy(
+        "timing-retries",
+        "one-retry-fewer",
+        "qmtsub-retry",
+        "expect-retransmissions 0 SUBSCRIBE id=4",
+        "sent 2 time(s), not 3 (1 + retries 2)",
+    ) else {
+        return;
+    };
+    // The proxy saw both sendings (both dropped by its black hole), and the AT side was
+    // as the note says: the second retransmission notice came.
+    let transcript = s["transcript"].as_array().unwrap();
+    let sent = transcript
+        .iter()
+        .filter(|e| {
+            e["dir"] == "network"
+                && e["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("up SUBSCRIBE id 4")
+                && e["text"].as_str().unwrap_or("").contains("black-hole")
+        })
+        .count();
+    assert_eq!(sent, 2, "{s}");
+    assert!(
+        transcript
+            .iter()
+            .any(|e| e["dir"] == "module" && e["text"] == "+QMTSUB: 0,4,1,2"),
+        "{s}"
+    );
+}
+
+#[test]
+fn the_fault_proxys_log_catches_a_late_pingreq_the_broker_tolerates() {
+    // `late-pingreq` pings every 2.5 s on keepalive.bc20's 2 s keep-alive: mosquitto allows
+    // 1.5 x (3 s) and answers every one, so the AT side stays quiet; about 12 s at real time.
+    let Some(s) = caught_behind_the_proxy(
+        "timing-ping",
+        "late-pingreq",
+        "keepalive",
+        "expect-keepalive 0 keepalive=2s",
+        "longer than the keep-alive 2.000 s ± 0.200 s",
+    ) else {
+        return;
+    };
+    let pingresps = s["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["dir"] == "network" && e["text"].as_str().unwrap_or("").contains("down PINGRESP")
+        })
+        .count();
+    assert!(pingresps >= 3, "the broker answered the late PINGREQs: {s}");
 }
