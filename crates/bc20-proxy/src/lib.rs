@@ -37,9 +37,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod control;
 mod engine;
 pub mod frame;
+mod handle;
+mod remote;
 pub mod shell;
 
 pub use bc20_fault::{CloseHow, ConnKey, Fate, LogEntry};
 pub use engine::{Action, Proxy, ProxyError, Side};
+pub use handle::FaultProxyHandle;
+pub use remote::RemoteProxy;
