@@ -1,6 +1,6 @@
 //! The proxy on real sockets: a listener for modules, a TCP connection to the broker for
 //! each, reader threads feeding one driver thread that owns the [`Proxy`](crate::Proxy) and the
-//! clock ([`driver`]); a control channel for a remote runner ([`ControlServer`]).
+//! clock (module `driver`); a control channel for a remote runner ([`ControlServer`]).
 //!
 //! ```no_run
 //! use bc20_proxy::shell::ProxyServer;
