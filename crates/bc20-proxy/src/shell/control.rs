@@ -1,6 +1,7 @@
 //! The control channel's server ([`crate::control`]): one thread accepting runners, one
 //! thread per runner reading its requests and carrying them out on the proxy.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,12 +17,16 @@ const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
 
 type Notify = Arc<dyn Fn(String) + Send + Sync>;
 
+/// The open control connections (a handle each, to close them when the server goes), by a
+/// number of their own; each removes itself when it ends.
+type Clients = Arc<Mutex<HashMap<u64, TcpStream>>>;
+
 /// A running control channel; dropping it closes the listener and every control
 /// connection (the proxy keeps running).
 pub struct ControlServer {
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
-    clients: Arc<Mutex<Vec<TcpStream>>>,
+    clients: Clients,
 }
 
 impl ControlServer {
@@ -36,24 +41,30 @@ impl ControlServer {
         let listener = TcpListener::bind(listen)?;
         let addr = listener.local_addr()?;
         let stop = Arc::new(AtomicBool::new(false));
-        let clients: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        let clients: Clients = Arc::default();
         let (token, notify): (String, Notify) = (token.to_owned(), Arc::from(notify));
         let (s, c) = (stop.clone(), clients.clone());
         thread::Builder::new()
             .name("bc20-proxy-control".into())
             .spawn(move || {
-                for conn in listener.incoming() {
+                for (id, conn) in (0u64..).zip(listener.incoming()) {
                     if s.load(Ordering::SeqCst) {
                         return;
                     }
                     let Ok(conn) = conn else { continue };
                     if let (Ok(mut list), Ok(clone)) = (c.lock(), conn.try_clone()) {
-                        list.push(clone);
+                        list.insert(id, clone);
                     }
                     let (inner, token, notify) = (inner.clone(), token.clone(), notify.clone());
+                    let c = c.clone();
                     let _ = thread::Builder::new()
                         .name("bc20-proxy-control-conn".into())
-                        .spawn(move || serve(&inner, conn, &token, &notify));
+                        .spawn(move || {
+                            serve(&inner, conn, &token, &notify);
+                            if let Ok(mut list) = c.lock() {
+                                list.remove(&id);
+                            }
+                        });
                 }
             })?;
         Ok(ControlServer {
@@ -74,7 +85,7 @@ impl Drop for ControlServer {
         self.stop.store(true, Ordering::SeqCst);
         let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
         if let Ok(list) = self.clients.lock() {
-            for c in list.iter() {
+            for c in list.values() {
                 let _ = c.shutdown(Shutdown::Both);
             }
         }
