@@ -5,6 +5,9 @@ use bc20_fault::{type_by_name, type_name, ConnKey, Fate, LogEntry, PacketInfo, W
 use bc20_grammar::time::Instant;
 use serde::{Deserialize, Serialize};
 
+/// What a [`Fate::Dropped`] with a fault name this build does not know reads back as.
+pub const UNKNOWN_FAULT: &str = "a fault unknown to this runner";
+
 /// A [`LogEntry`] on the wire: `{"at_ms":12,"key":1,"conn_id":0,"way":"up",
 /// "packet":{"kind":"PUBLISH","pkid":7,"dup":false,"qos":1},"fate":"passed"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,7 +86,8 @@ impl From<&LogEntry> for WireEntry {
 }
 
 impl WireEntry {
-    /// The entry; `None` when a name in it (direction, packet type, fault) is unknown.
+    /// The entry; `None` when its direction or packet type is unknown (an unknown fault
+    /// name reads as [`UNKNOWN_FAULT`]).
     pub fn into_entry(self) -> Option<LogEntry> {
         let packet = match self.packet {
             Some(p) => Some(PacketInfo {
@@ -98,10 +102,15 @@ impl WireEntry {
             WireFate::Passed => Fate::Passed,
             WireFate::Held(ms) => Fate::Held(Instant::from_millis(ms)),
             WireFate::Released => Fate::Released,
-            // `Fate::Dropped` names a fault of the vocabulary: read back as that name.
-            WireFate::Dropped(why) => {
-                Fate::Dropped(bc20_fault::NAMES.iter().copied().find(|n| *n == why)?)
-            }
+            // `Fate::Dropped` names a fault of the vocabulary: read back as that name. A
+            // newer proxy's name this runner does not know must not lose the whole log.
+            WireFate::Dropped(why) => Fate::Dropped(
+                bc20_fault::NAMES
+                    .iter()
+                    .copied()
+                    .find(|n| *n == why)
+                    .unwrap_or(UNKNOWN_FAULT),
+            ),
             WireFate::Altered(what) => Fate::Altered(what),
             WireFate::Refused => Fate::Refused,
             WireFate::Closed(why) => Fate::Closed(why),

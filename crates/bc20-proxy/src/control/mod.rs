@@ -34,7 +34,7 @@ use subtle::ConstantTimeEq;
 use thiserror::Error;
 
 mod entry;
-pub use entry::WireEntry;
+pub use entry::{WireEntry, WireFate, WirePacket, UNKNOWN_FAULT};
 
 /// Longest request line the server reads (bytes, without the newline); a log answer may be
 /// far longer and has no limit.

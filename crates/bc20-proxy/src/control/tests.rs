@@ -161,3 +161,12 @@ fn garbage_answers_are_typed_errors() {
         );
     }
 }
+
+#[test]
+fn an_unknown_fault_name_in_a_log_keeps_the_log() {
+    let line = r#"log [{"at_ms":1,"key":1,"conn_id":0,"way":"up","packet":null,"fate":{"dropped":"meteor"}}]"#;
+    let Ok(ControlResponse::Log(entries)) = ControlResponse::parse(line) else {
+        panic!("not a log");
+    };
+    assert_eq!(entries[0].fate, Fate::Dropped(UNKNOWN_FAULT));
+}
