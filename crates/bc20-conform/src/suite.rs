@@ -48,6 +48,11 @@ pub trait Testbed: Sync {
     }
     /// `broker_host` and `broker_port` as the module must use them.
     fn vars(&self) -> BTreeMap<String, String>;
+    /// [`Testbed::vars`] for worker `worker`'s module, where modules reach different
+    /// addresses (a fault proxy per serial port); by default the same for all.
+    fn vars_for(&self, _worker: usize) -> BTreeMap<String, String> {
+        self.vars()
+    }
     /// `${uid}`/`${cid}` of one run of script `name`: unique per run by default; a
     /// deterministic bed (the virtual one) derives them from the name and its seed.
     fn run_ids(&self, name: &str) -> RunIds {
@@ -334,7 +339,7 @@ fn worker_loop(
             None => Box::new(NullSink),
         };
         let mut cfg = opts.config.clone();
-        cfg.vars.extend(bed.vars());
+        cfg.vars.extend(bed.vars_for(worker));
         cfg.hardware = bed.hardware();
         cfg.known_state = cfg.known_state || bed.hardware();
         let mut tries = 0;

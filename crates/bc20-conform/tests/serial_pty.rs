@@ -169,7 +169,7 @@ fn a_port_that_disappears_mid_run_stops_the_run_with_one_error_naming_it() {
         }],
         broker: None,
         module_broker: None,
-        proxy: None,
+        proxies: Vec::new(),
     };
     let opts = SuiteOptions {
         config: RunConfig {
@@ -363,7 +363,7 @@ fn a_module_that_does_not_answer_stops_the_run_with_one_error() {
         ports: vec![options(&path)],
         broker: None,
         module_broker: None,
-        proxy: None,
+        proxies: Vec::new(),
     };
     let started = Instant::now();
     let report = run_suite(&scripts, &bed, &suite_opts());
@@ -404,7 +404,7 @@ fn a_device_that_does_not_come_back_after_a_reset_stops_the_run() {
         }],
         broker: None,
         module_broker: None,
-        proxy: None,
+        proxies: Vec::new(),
     };
     let mut opts = suite_opts();
     opts.config.reset_before = true;

@@ -14,7 +14,11 @@
 //!
 //! [`Proxy`] is a state machine: the shell gives it accepted connections, bytes from
 //! either end, closes and the time; it returns what to send, what to close and a log entry
-//! for every packet it passed, held or dropped. Sockets and clocks live in the shell.
+//! for every packet it passed, held or dropped. Sockets and clocks live in the shell
+//! ([`shell::ProxyServer`]). When the module cannot reach the test machine, the proxy runs on
+//! a host it can reach (`bc20 proxy`) and the runner drives it over a token-authenticated
+//! line protocol ([`control`]) with a [`RemoteProxy`]; the runner holds either behind
+//! [`FaultProxyHandle`].
 //!
 //! ```
 //! use bc20_grammar::time::Instant;
@@ -37,9 +41,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod control;
 mod engine;
 pub mod frame;
+mod handle;
+mod remote;
 pub mod shell;
 
 pub use bc20_fault::{CloseHow, ConnKey, Fate, LogEntry};
 pub use engine::{Action, Proxy, ProxyError, Side};
+pub use handle::FaultProxyHandle;
+pub use remote::RemoteProxy;

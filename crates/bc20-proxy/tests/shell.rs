@@ -135,3 +135,59 @@ fn a_fault_inside_the_module_is_refused_with_a_reason() {
         .unwrap_err();
     assert!(e.to_string().contains("only the simulator"), "{e}");
 }
+
+#[test]
+fn a_broker_that_cannot_be_reached_resets_the_module_with_a_log_line() {
+    // A port nobody listens on: bind one, note it, close it.
+    let gone = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let proxy = ProxyServer::start("127.0.0.1:0".parse().unwrap(), gone).unwrap();
+    proxy.expect_connection(0).unwrap();
+    let mut m = TcpStream::connect(proxy.addr()).unwrap();
+    m.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    assert!(closed(&mut m));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut log = Vec::new();
+    while !log
+        .iter()
+        .any(|e: &bc20_proxy::LogEntry| e.to_string().contains("unreachable"))
+        && Instant::now() < deadline
+    {
+        log.extend(proxy.take_log());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        log.iter().any(|e| e
+            .to_string()
+            .contains(&format!("broker {gone} unreachable"))),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn a_fault_right_after_the_module_connects_reaches_its_connection() {
+    // The engine knows the connection once the broker is dialled (it learns first), so a
+    // drop-link sent as soon as the broker sees the connection always finds it.
+    let (broker, proxy) = setup();
+    for _ in 0..20 {
+        let (mut m, mut b) = dial(&broker, &proxy, 3);
+        proxy.inject("drop-link 3".parse().unwrap()).unwrap();
+        assert!(closed(&mut m));
+        assert!(closed(&mut b));
+    }
+}
+
+#[test]
+fn bytes_sent_before_the_broker_answers_are_kept_in_order() {
+    let (broker, proxy) = setup();
+    proxy.expect_connection(0).unwrap();
+    let mut m = TcpStream::connect(proxy.addr()).unwrap();
+    for _ in 0..3 {
+        m.write_all(PINGREQ).unwrap();
+    }
+    let (mut b, _) = broker.accept().unwrap();
+    b.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    assert_eq!(read_exact(&mut b, 6), [PINGREQ, PINGREQ, PINGREQ].concat());
+}

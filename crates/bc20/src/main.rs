@@ -2,7 +2,8 @@
 //!
 //! This file only parses arguments and maps outcomes to exit statuses; each subcommand is a
 //! module that drives a library crate: `decode` and `encode` the `bc20-grammar` codecs,
-//! `sim_cmd` the shells of `bc20-sim`, `conform_cmd` the suite runner of `bc20-conform`;
+//! `sim_cmd` the shells of `bc20-sim`, `conform_cmd` the suite runner of `bc20-conform`,
+//! `proxy_cmd` the fault proxy of `bc20-proxy`;
 //! `diagram` prints a library's output. Every clap type, the console and the signal handlers
 //! live here; the statuses are `bc20-exit`'s one table.
 
@@ -13,6 +14,7 @@ mod input;
 mod json;
 mod outcome;
 mod output;
+mod proxy_cmd;
 mod sim_cmd;
 
 use std::process::ExitCode;
@@ -42,6 +44,9 @@ enum Cmd {
     /// Run conformance scripts against a module or the simulator and write reports
     /// (exit 0 all passed, 1 a script failed, 2 usage or script error).
     Conform(Box<conform_cmd::Args>),
+    /// Run the MQTT-aware fault proxy on its own, on a host the module can reach, with a
+    /// control channel for `bc20 conform --proxy-control`.
+    Proxy(proxy_cmd::ProxyArgs),
     /// Print the host driver's state diagram (Mermaid, generated from its own transition
     /// table): `bc20 diagram > docs/client-states.md`.
     Diagram,
@@ -55,6 +60,7 @@ fn main() -> ExitCode {
         // These two print their own messages and pick their own statuses.
         Cmd::Sim(args) => return sim_cmd::run(args),
         Cmd::Conform(args) => return conform_cmd::run_cmd(&args),
+        Cmd::Proxy(args) => return proxy_cmd::run(&args),
         Cmd::Diagram => {
             print!("{}", bc20_client::state_diagram_mermaid());
             return ExitCode::from(bc20_exit::OK);

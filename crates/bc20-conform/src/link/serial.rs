@@ -13,7 +13,8 @@ use std::io::{ErrorKind, Read, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bc20_proxy::shell::{ProxyServer, ShellError};
+use bc20_proxy::shell::ShellError;
+use bc20_proxy::FaultProxyHandle;
 
 use serialport::SerialPort;
 
@@ -92,7 +93,7 @@ pub struct SerialLink {
     /// Set once the device did not come back ([`LinkError::PortLost`]).
     lost: Option<String>,
     /// The fault proxy between the module and the broker, when the run has one.
-    proxy: Option<Arc<ProxyServer>>,
+    proxy: Option<Arc<dyn FaultProxyHandle>>,
 }
 
 /// Longest single blocking read, so deadlines are kept to within this.
@@ -117,10 +118,11 @@ impl SerialLink {
         })
     }
 
-    /// The module reaches its broker through `proxy`: fault steps act there (the network
-    /// faults), and what the proxy does goes into the transcript.
+    /// The module reaches its broker through `proxy` (in this process, or on another host
+    /// behind its control channel): fault steps act there (the network faults), and what
+    /// the proxy does goes into the transcript.
     #[must_use]
-    pub fn with_fault_proxy(mut self, proxy: Arc<ProxyServer>) -> Self {
+    pub fn with_fault_proxy(mut self, proxy: Arc<dyn FaultProxyHandle>) -> Self {
         self.proxy = Some(proxy);
         self
     }
@@ -210,7 +212,7 @@ fn open_port(o: &SerialOptions) -> Result<Box<dyn SerialPort>, LinkError> {
 impl ModuleLink for SerialLink {
     fn describe(&self) -> String {
         match &self.proxy {
-            Some(p) => format!("{} (fault proxy {})", self.options.describe(), p.addr()),
+            Some(p) => format!("{} (fault proxy {})", self.options.describe(), p.describe()),
             None => self.options.describe(),
         }
     }
@@ -258,11 +260,21 @@ impl ModuleLink for SerialLink {
         let Some(p) = &self.proxy else {
             return Vec::new();
         };
-        let epoch = p.epoch();
-        p.take_log()
-            .into_iter()
+        let log = match p.take_log() {
+            Ok(log) => log,
+            Err(e) => {
+                // The transcript misses these lines; the run goes on (a fault step that
+                // needs the proxy fails on its own).
+                eprintln!(
+                    "warning: fault proxy {}: cannot read its log: {e}",
+                    p.describe()
+                );
+                return Vec::new();
+            }
+        };
+        log.into_iter()
             .map(|e| {
-                let at = epoch + Duration::from_millis(e.at.as_millis());
+                let at = p.local_time(e.at);
                 (at.saturating_duration_since(self.epoch), e)
             })
             .collect()

@@ -15,7 +15,7 @@ mod virtual_bed;
 #[cfg(feature = "sim")]
 pub use virtual_bed::{VirtualBed, VIRTUAL_BROKER};
 
-use bc20_proxy::shell::ProxyServer;
+use bc20_proxy::FaultProxyHandle;
 
 use crate::link::{LinkError, ModuleLink, SerialLink, SerialOptions};
 use crate::peer::{BrokerPeer, BrokerUrl, MqttPeer, PeerError};
@@ -46,12 +46,21 @@ pub struct SerialBed {
     pub ports: Vec<SerialOptions>,
     /// The broker the peer connects to, if any.
     pub broker: Option<BrokerUrl>,
-    /// The broker as the module must reach it (host, port); with a proxy, the proxy's
-    /// address as the module reaches it.
+    /// The broker as the module must reach it (host, port), when there is no proxy.
     pub module_broker: Option<(String, u16)>,
-    /// The fault proxy between the module and the broker, if any: the module dials it,
-    /// and fault steps act there.
-    pub proxy: Option<Arc<ProxyServer>>,
+    /// The fault proxies between the modules and the broker, one per port (port `i`'s
+    /// module dials `proxies[i]`), or none: fault steps act there. One proxy per module,
+    /// since a proxy labels connections by the order of the AT+QMTOPENs it is told of.
+    pub proxies: Vec<BedProxy>,
+}
+
+/// A fault proxy of a [`SerialBed`] and how its module reaches it.
+#[derive(Clone)]
+pub struct BedProxy {
+    /// The proxy, in this process or remote.
+    pub handle: Arc<dyn FaultProxyHandle>,
+    /// Where the module dials it (host, port): `${broker_host}`/`${broker_port}`.
+    pub module_addr: (String, u16),
 }
 
 impl Testbed for SerialBed {
@@ -61,8 +70,13 @@ impl Testbed for SerialBed {
             links: self
                 .ports
                 .iter()
-                .map(|o| match &self.proxy {
-                    Some(_) => format!("{} (network faults at the fault proxy)", o.describe()),
+                .enumerate()
+                .map(|(i, o)| match self.proxies.get(i) {
+                    Some(p) => format!(
+                        "{} (network faults at the fault proxy {})",
+                        o.describe(),
+                        p.handle.describe()
+                    ),
                     None => o.describe(),
                 })
                 .collect(),
@@ -91,8 +105,8 @@ impl Testbed for SerialBed {
     fn open_link(&self, worker: usize) -> Result<Box<dyn ModuleLink>, LinkError> {
         let o = self.ports.get(worker).ok_or(LinkError::Closed)?;
         let link = SerialLink::open(o.clone())?;
-        Ok(Box::new(match &self.proxy {
-            Some(p) => link.with_fault_proxy(p.clone()),
+        Ok(Box::new(match self.proxies.get(worker) {
+            Some(p) => link.with_fault_proxy(p.handle.clone()),
             None => link,
         }))
     }
@@ -112,16 +126,15 @@ impl Testbed for SerialBed {
     }
 
     fn vars(&self) -> BTreeMap<String, String> {
-        match (&self.module_broker, &self.broker) {
-            (Some((h, p)), _) => broker_vars(h, *p),
-            (None, _) if self.proxy.is_some() => {
-                let a = self.proxy.as_ref().map(|p| p.addr());
-                a.map_or_else(BTreeMap::new, |a| {
-                    broker_vars(&a.ip().to_string(), a.port())
-                })
-            }
-            (None, Some(b)) => broker_vars(&b.host, b.port),
-            (None, None) => BTreeMap::new(),
+        self.vars_for(0)
+    }
+
+    fn vars_for(&self, worker: usize) -> BTreeMap<String, String> {
+        match (self.proxies.get(worker), &self.module_broker, &self.broker) {
+            (Some(p), _, _) => broker_vars(&p.module_addr.0, p.module_addr.1),
+            (None, Some((h, p)), _) => broker_vars(h, *p),
+            (None, None, Some(b)) => broker_vars(&b.host, b.port),
+            (None, None, None) => BTreeMap::new(),
         }
     }
 }

@@ -72,17 +72,34 @@ pub struct ConformArgs {
     #[arg(long, value_name = "URL")]
     pub broker: Option<String>,
     /// The broker as the module must reach it, if not the --broker address (HOST:PORT); with
-    /// --fault-proxy, the proxy's address as the module reaches it.
+    /// --fault-proxy (one port), the proxy's address as the module reaches it; with
+    /// --proxy-control, the remote proxy's public address (required there).
     #[arg(long, value_name = "HOST:PORT")]
     pub module_broker: Option<String>,
-    /// With --port/--pty: put an MQTT-aware fault proxy between the module and --broker, so
-    /// that the scripts' network faults (drop-link, black-hole, delay, ...) act on a real
-    /// module; the module dials the proxy (its address becomes ${broker_host}:${broker_port}).
+    /// With --port/--pty: put an MQTT-aware fault proxy between each module and --broker
+    /// (one per port, in this process), so that the scripts' network faults (drop-link,
+    /// black-hole, delay, ...) act on a real module; the module dials its proxy (its address
+    /// becomes ${broker_host}:${broker_port}).
     #[arg(long, requires = "broker", conflicts_with_all = ["sim", "virtual_time"])]
     pub fault_proxy: bool,
-    /// Where the fault proxy listens [default: 127.0.0.1 on a free port].
+    /// Where the fault proxy listens (one port only) [default: 127.0.0.1 on a free port].
     #[arg(long, value_name = "ADDR:PORT", requires = "fault_proxy")]
     pub fault_proxy_listen: Option<std::net::SocketAddr>,
+    /// With one --port/--pty: drive a fault proxy on another host (`bc20 proxy --control`)
+    /// through its control channel, for a module that cannot reach this machine; the
+    /// module dials --module-broker (the proxy's public address). Token: --proxy-token-file
+    /// or the BC20_PROXY_TOKEN environment variable.
+    #[arg(
+        long,
+        value_name = "HOST:PORT",
+        requires = "module_broker",
+        conflicts_with_all = ["fault_proxy", "sim", "virtual_time"]
+    )]
+    pub proxy_control: Option<String>,
+    /// File holding the remote proxy's control token (its first line) [default: the
+    /// BC20_PROXY_TOKEN environment variable].
+    #[arg(long, value_name = "FILE", requires = "proxy_control")]
+    pub proxy_token_file: Option<PathBuf>,
 
     /// Run against the simulator, in-process, with the embedded broker.
     #[arg(long)]

@@ -25,7 +25,7 @@ use bc20_conform::runner::{interrupt, interrupted, signal_name, RunConfig};
 use bc20_conform::script::Script;
 use bc20_conform::select::{order_scripts, Selector};
 use bc20_conform::suite::{discover, load_all, run_suite, SuiteOptions, Testbed};
-use bc20_conform::testbed::{sim_run_config, SerialBed};
+use bc20_conform::testbed::{sim_run_config, BedProxy, SerialBed};
 
 /// `bc20 conform [SCRIPTS...] [OPTIONS]` or `bc20 conform diff OLD.json NEW.json`.
 #[derive(Debug, clap::Args)]
@@ -242,9 +242,20 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
             Some(m) => Some(parse_broker_url(m).map_err(|e| usage(&e.to_string()))?),
             None => None,
         };
-        let proxy = match (&broker, args.fault_proxy) {
-            (Some(b), true) => Some(fault_proxy(b, args.fault_proxy_listen, serial.len())?),
-            _ => None,
+        let proxies = match (&broker, args.fault_proxy, &args.proxy_control) {
+            (Some(b), true, _) => fault_proxies(
+                b,
+                args.fault_proxy_listen,
+                module_broker.clone(),
+                serial.len(),
+            )?,
+            (_, _, Some(control)) => vec![remote_proxy(
+                args,
+                control,
+                module_broker.clone(),
+                serial.len(),
+            )?],
+            _ => Vec::new(),
         };
         Box::new(SerialBed {
             ports: serial
@@ -262,7 +273,7 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
                 .collect(),
             broker,
             module_broker,
-            proxy,
+            proxies,
         })
     };
     // Only now, with every argument checked: a usage error leaves the previous run's
@@ -276,28 +287,78 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
     })))
 }
 
-/// The fault proxy of `--fault-proxy`: in-process, between the module and `broker`.
-fn fault_proxy(
+/// The fault proxies of `--fault-proxy`: in-process, one per module (each on its own port),
+/// between the module and `broker`.
+fn fault_proxies(
     broker: &bc20_conform::peer::BrokerUrl,
     listen: Option<std::net::SocketAddr>,
+    module_broker: Option<(String, u16)>,
     ports: usize,
-) -> Result<std::sync::Arc<bc20_proxy::shell::ProxyServer>, ExitCode> {
-    if ports > 1 {
-        // MQTT carries no slot number: the proxy tells connections apart by the order of the
-        // runner's QMTOPENs, which two modules at once would interleave.
+) -> Result<Vec<BedProxy>, ExitCode> {
+    if ports > 1 && (listen.is_some() || module_broker.is_some()) {
+        // Each module gets its own proxy on its own free loopback port: one address
+        // cannot be every proxy's.
         return Err(usage(
-            "--fault-proxy works with one module (one --port or --pty) for now",
+            "--fault-proxy-listen and --module-broker name one proxy's address: with several \
+             --port/--pty, each module gets its own proxy on a free loopback port; leave them out",
         ));
     }
     let target =
         bc20_conform::testbed::resolve(&broker.host, broker.port).map_err(|e| usage(&e))?;
     let listen = listen.unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
-    bc20_proxy::shell::ProxyServer::start(listen, target)
-        .map(std::sync::Arc::new)
-        .map_err(|e| {
-            eprintln!("error: cannot start the fault proxy on {listen}: {e}");
-            ExitCode::from(bc20_exit::FAILED)
+    (0..ports)
+        .map(|_| {
+            let p = bc20_proxy::shell::ProxyServer::start(listen, target).map_err(|e| {
+                eprintln!("error: cannot start the fault proxy on {listen}: {e}");
+                ExitCode::from(bc20_exit::FAILED)
+            })?;
+            let a = p.addr();
+            Ok(BedProxy {
+                module_addr: module_broker
+                    .clone()
+                    .unwrap_or_else(|| (a.ip().to_string(), a.port())),
+                handle: std::sync::Arc::new(p),
+            })
         })
+        .collect()
+}
+
+/// The remote fault proxy of `--proxy-control`.
+fn remote_proxy(
+    args: &ConformArgs,
+    control: &str,
+    module_broker: Option<(String, u16)>,
+    ports: usize,
+) -> Result<BedProxy, ExitCode> {
+    if ports != 1 {
+        // A proxy labels connections by the order of the AT+QMTOPENs it is told of: two
+        // modules behind one proxy would interleave them.
+        return Err(usage(
+            "--proxy-control drives one remote proxy, which labels connections by the order \
+             of one module's AT+QMTOPENs: use it with exactly one --port or --pty",
+        ));
+    }
+    let Some(module_addr) = module_broker else {
+        return Err(usage(
+            "--proxy-control needs --module-broker HOST:PORT (the proxy's address as the module dials it)",
+        ));
+    };
+    let token = crate::proxy_cmd::read_token(args.proxy_token_file.as_deref())
+        .map_err(|e| usage(&format!("--proxy-control: {e}")))?;
+    let remote = bc20_proxy::RemoteProxy::connect(control, &token).map_err(|e| {
+        eprintln!("error: fault proxy control channel {control}: {e}");
+        ExitCode::from(bc20_exit::FAILED)
+    })?;
+    eprintln!(
+        "fault proxy: {control} (modules dial {}:{}; its clock is ours within {:?})",
+        module_addr.0,
+        module_addr.1,
+        remote.clock_uncertainty()
+    );
+    Ok(BedProxy {
+        handle: std::sync::Arc::new(remote),
+        module_addr,
+    })
 }
 
 /// Clears the previous run's reports from the report directory.

@@ -16,12 +16,12 @@ use serde_json::Value;
 
 use crate::support::bc20;
 
-fn conformance_dir() -> PathBuf {
+pub(crate) fn conformance_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../conformance")
 }
 
 /// A scratch directory of its own for one test.
-fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join("conform-serial")
         .join(name);
@@ -124,7 +124,11 @@ impl Drop for SimBehindLink {
 }
 
 /// Runs `bc20 conform` to completion (bounded) and returns its exit code and report.json.
-fn conform(args: &[String], report_dir: &Path, limit: Duration) -> (Option<i32>, Value, String) {
+pub(crate) fn conform(
+    args: &[String],
+    report_dir: &Path,
+    limit: Duration,
+) -> (Option<i32>, Value, String) {
     let mut child = bc20()
         .arg("conform")
         .args(args)
@@ -165,7 +169,7 @@ fn report(dir: &Path) -> Value {
 }
 
 /// Per script name: its verdict in `report`.
-fn verdicts(report: &Value) -> Vec<(String, String)> {
+pub(crate) fn verdicts(report: &Value) -> Vec<(String, String)> {
     report["scripts"]
         .as_array()
         .expect("scripts[]")

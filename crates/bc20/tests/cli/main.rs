@@ -7,5 +7,6 @@ mod conform_virtual;
 mod decode;
 mod diagram;
 mod encode;
+mod proxy;
 mod sim;
 mod support;
