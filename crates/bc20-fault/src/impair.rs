@@ -112,7 +112,7 @@ impl LinkImpairments {
     pub fn is_clear(&self, now: Instant) -> bool {
         self.rules.is_empty()
             && self.delay == [Duration::ZERO; 2]
-            && self.black_hole.iter().all(|b| b.is_none_or(|t| now >= t))
+            && self.black_hole.iter().all(|b| !b.is_some_and(|t| now < t))
     }
 
     /// Whether packets travelling `up` (module → broker) or down are black-holed at `now`.

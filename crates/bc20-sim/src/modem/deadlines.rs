@@ -262,10 +262,10 @@ impl Modem {
             } else {
                 &mut slot.imp.held_down
             };
-            if !queue.front().is_some_and(|h| h.0 <= now) {
-                break;
-            }
-            let Some((_, frame, then)) = queue.pop_front() else {
+            let Some((_, frame, then)) = (match queue.front() {
+                Some(h) if h.0 <= now => queue.pop_front(),
+                _ => None,
+            }) else {
                 break;
             };
             self.tap(conn_id, way, &frame, Fate::Released);
