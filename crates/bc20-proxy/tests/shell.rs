@@ -105,15 +105,30 @@ fn drop_link_closes_both_ends() {
 }
 
 #[test]
-fn refused_connections_are_closed_at_once() {
+fn refused_connections_never_complete_their_handshake() {
+    // A module's TCP connect itself must fail (QMTOPEN result -1), not succeed and then be
+    // reset (result 0, then +QMTSTAT 1): the proxy stops listening while it refuses (D65).
     let (broker, proxy) = setup();
+    let (mut m, mut b) = dial(&broker, &proxy, 0);
     proxy
         .inject("refuse-connections on".parse().unwrap())
         .unwrap();
-    let mut m = TcpStream::connect(proxy.addr()).unwrap();
-    m.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    assert!(closed(&mut m));
-    drop(broker);
+    let e = TcpStream::connect(proxy.addr()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ConnectionRefused, "{e}");
+    // Connections already made go on.
+    m.write_all(PINGREQ).unwrap();
+    assert_eq!(read_exact(&mut b, 2), PINGREQ);
+    proxy.inject("clear".parse().unwrap()).unwrap();
+    let (mut m2, mut b2) = dial(&broker, &proxy, 1);
+    m2.write_all(PINGREQ).unwrap();
+    assert_eq!(read_exact(&mut b2, 2), PINGREQ);
+    proxy
+        .inject("refuse-connections on".parse().unwrap())
+        .unwrap();
+    proxy
+        .inject("refuse-connections off".parse().unwrap())
+        .unwrap();
+    dial(&broker, &proxy, 2);
 }
 
 #[test]

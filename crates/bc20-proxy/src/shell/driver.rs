@@ -12,7 +12,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant as WallInstant};
 
@@ -52,14 +52,67 @@ pub(super) enum Event {
     Shutdown,
 }
 
-pub(super) fn accept_loop(listener: &TcpListener, stop: &AtomicBool, tx: &Sender<Event>) {
-    for module in listener.incoming() {
-        if stop.load(Ordering::SeqCst) {
-            return;
+/// How often the accept loop looks for a new connection (and at the stop flag): the
+/// listener is non-blocking so that `refuse-connections` can close and reopen it.
+const ACCEPT_POLL: Duration = Duration::from_millis(5);
+
+/// The proxy's listening socket, closed while `refuse-connections` is on: a module's SYN
+/// then gets a RST from the kernel (QMTOPEN result -1), as from a refusing network. Accepting
+/// and then resetting would not do: the module's TCP handshake would already have succeeded
+/// (D65).
+pub(super) struct Listener {
+    addr: SocketAddr,
+    socket: Mutex<Option<TcpListener>>,
+}
+
+impl Listener {
+    pub(super) fn bind(addr: SocketAddr) -> std::io::Result<Listener> {
+        let l = TcpListener::bind(addr)?;
+        l.set_nonblocking(true)?;
+        Ok(Listener {
+            addr: l.local_addr()?,
+            socket: Mutex::new(Some(l)),
+        })
+    }
+
+    pub(super) fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Closes the socket (`on`) or listens again on the same address (std sets
+    /// SO_REUSEADDR, so connections of the old socket in TIME_WAIT do not stand in the way).
+    pub(super) fn refuse(&self, on: bool) -> std::io::Result<()> {
+        let mut socket = self.socket.lock().unwrap_or_else(|p| p.into_inner());
+        match (on, socket.is_some()) {
+            (true, true) => *socket = None,
+            (false, false) => {
+                let l = TcpListener::bind(self.addr)?;
+                l.set_nonblocking(true)?;
+                *socket = Some(l);
+            }
+            _ => {}
         }
-        let Ok(module) = module else { continue };
-        if tx.send(Event::Accepted(module)).is_err() {
-            return;
+        Ok(())
+    }
+
+    fn accept(&self) -> Option<TcpStream> {
+        let socket = self.socket.lock().unwrap_or_else(|p| p.into_inner());
+        let (s, _) = socket.as_ref()?.accept().ok()?;
+        // Accepted sockets inherit non-blocking on some systems; the reader threads block.
+        s.set_nonblocking(false).ok()?;
+        Some(s)
+    }
+}
+
+pub(super) fn accept_loop(listener: &Listener, stop: &AtomicBool, tx: &Sender<Event>) {
+    while !stop.load(Ordering::SeqCst) {
+        match listener.accept() {
+            Some(module) => {
+                if tx.send(Event::Accepted(module)).is_err() {
+                    return;
+                }
+            }
+            None => thread::sleep(ACCEPT_POLL),
         }
     }
 }

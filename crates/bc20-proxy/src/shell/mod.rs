@@ -12,7 +12,7 @@
 //! ```
 
 use std::collections::VecDeque;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
@@ -86,6 +86,7 @@ impl LogBook {
 /// What the control channel and the public handle share.
 pub(crate) struct Inner {
     addr: SocketAddr,
+    listener: Arc<driver::Listener>,
     epoch: WallInstant,
     tx: Sender<Event>,
     log: Arc<LogBook>,
@@ -102,11 +103,20 @@ impl Inner {
 
     fn inject(&self, fault: Fault) -> Result<(), ShellError> {
         let (reply, answer) = mpsc::channel();
+        let refuse = match fault {
+            Fault::RefuseConnections { on } => Some(on),
+            Fault::Clear => Some(false),
+            _ => None,
+        };
         self.send(Event::Fault(fault, reply))?;
         answer
             .recv_timeout(Duration::from_secs(5))
             .map_err(|_| ShellError::Stopped)?
-            .map_err(ShellError::Fault)
+            .map_err(ShellError::Fault)?;
+        if let Some(on) = refuse {
+            self.listener.refuse(on)?;
+        }
+        Ok(())
     }
 }
 
@@ -136,18 +146,18 @@ impl ProxyServer {
         broker: SocketAddr,
         observer: Option<LogObserver>,
     ) -> Result<ProxyServer, ShellError> {
-        let listener = TcpListener::bind(listen)?;
-        let addr = listener.local_addr()?;
+        let listener = Arc::new(driver::Listener::bind(listen)?);
+        let addr = listener.addr();
         let (tx, rx) = mpsc::channel();
         let log = Arc::new(LogBook {
             entries: Mutex::new(VecDeque::new()),
             observer,
         });
         let stop = Arc::new(AtomicBool::new(false));
-        let (accept_tx, accept_stop) = (tx.clone(), stop.clone());
+        let (accept_tx, accept_stop, accepting) = (tx.clone(), stop.clone(), listener.clone());
         thread::Builder::new()
             .name("bc20-proxy-accept".into())
-            .spawn(move || driver::accept_loop(&listener, &accept_stop, &accept_tx))?;
+            .spawn(move || driver::accept_loop(&accepting, &accept_stop, &accept_tx))?;
         let epoch = WallInstant::now();
         let (driver_tx, driver_log) = (tx.clone(), log.clone());
         let driver = thread::Builder::new()
@@ -156,6 +166,7 @@ impl ProxyServer {
         Ok(ProxyServer {
             inner: Arc::new(Inner {
                 addr,
+                listener,
                 epoch,
                 tx,
                 log,
@@ -235,8 +246,6 @@ impl Drop for ProxyServer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         let _ = self.inner.tx.send(Event::Shutdown);
-        // Wake the accept loop so it sees the stop flag.
-        let _ = TcpStream::connect_timeout(&self.inner.addr, Duration::from_millis(200));
         if let Some(d) = self.driver.take() {
             let _ = d.join();
         }
