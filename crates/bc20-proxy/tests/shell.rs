@@ -195,6 +195,25 @@ fn a_fault_right_after_the_module_connects_reaches_its_connection() {
 }
 
 #[test]
+fn a_fault_as_soon_as_the_modules_connect_returns_reaches_its_connection() {
+    // A module reports +QMTOPEN as soon as its connect returns, before the proxy has even
+    // accepted the connection; the runner may inject at once. Connections waiting in the
+    // kernel are handed over before the fault, so it always finds its connection.
+    let (broker, proxy) = setup();
+    for _ in 0..20 {
+        proxy.expect_connection(4).unwrap();
+        let mut m = TcpStream::connect(proxy.addr()).unwrap();
+        m.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        proxy.inject("drop-link 4".parse().unwrap()).unwrap();
+        assert!(closed(&mut m));
+        // The broker side was dialled, then closed too.
+        let (mut b, _) = broker.accept().unwrap();
+        b.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        assert!(closed(&mut b));
+    }
+}
+
+#[test]
 fn bytes_sent_before_the_broker_answers_are_kept_in_order() {
     let (broker, proxy) = setup();
     proxy.expect_connection(0).unwrap();

@@ -95,7 +95,8 @@ impl Listener {
         Ok(())
     }
 
-    fn accept(&self) -> Option<TcpStream> {
+    /// A connection waiting to be accepted, if there is one (never blocks).
+    pub(super) fn accept(&self) -> Option<TcpStream> {
         let socket = self.socket.lock().unwrap_or_else(|p| p.into_inner());
         let (s, _) = socket.as_ref()?.accept().ok()?;
         // Accepted sockets inherit non-blocking on some systems; the reader threads block.

@@ -108,6 +108,12 @@ impl Inner {
             Fault::Clear => Some(false),
             _ => None,
         };
+        // A module's connect completes in the kernel before the proxy accepts it, and the
+        // module reports +QMTOPEN at once: connections already waiting are handed to the
+        // driver first, so that a fault injected right after reaches its connection.
+        while let Some(module) = self.listener.accept() {
+            self.send(Event::Accepted(module))?;
+        }
         self.send(Event::Fault(fault, reply))?;
         answer
             .recv_timeout(Duration::from_secs(5))

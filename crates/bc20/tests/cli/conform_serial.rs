@@ -317,11 +317,21 @@ fn the_whole_suite_passes_on_modules_behind_fault_proxies_but_the_simulator_only
             SimBehindLink::start_direct(&d)
         })
         .collect();
-    let ports: Vec<String> = sims.iter().map(|s| s.link().display().to_string()).collect();
+    let ports: Vec<String> = sims
+        .iter()
+        .map(|s| s.link().display().to_string())
+        .collect();
     // One hook for the rig: it power-cycles the module whose port it is given (BC20_PORT).
     let hook = "sh \"$(dirname \"$BC20_PORT\")/restart.sh\"";
     let suite = conformance_dir().display().to_string();
-    let mut list = vec![suite.as_str(), "--broker", &url, "--fault-proxy", "--reset-cmd", hook];
+    let mut list = vec![
+        suite.as_str(),
+        "--broker",
+        &url,
+        "--fault-proxy",
+        "--reset-cmd",
+        hook,
+    ];
     for p in &ports {
         list.extend(["--pty", p.as_str()]);
     }
