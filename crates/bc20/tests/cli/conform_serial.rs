@@ -399,12 +399,28 @@ fn caught_behind_the_proxy(
     step: &str,
     says: &str,
 ) -> Option<Value> {
+    caught_behind_the_proxy_at(
+        name,
+        quirk,
+        &conformance_dir().join(format!("{script}.bc20")),
+        step,
+        says,
+    )
+}
+
+/// [`caught_behind_the_proxy`] for a script file anywhere.
+fn caught_behind_the_proxy_at(
+    name: &str,
+    quirk: &str,
+    script: &Path,
+    step: &str,
+    says: &str,
+) -> Option<Value> {
     let broker = mosquitto(name)?;
     let dir = scratch(name);
     let url = format!("mqtt://{}", broker.addr());
     let sim = SimBehindLink::start_direct_with_quirk(&dir, quirk);
     let port = sim.link().display().to_string();
-    let script = conformance_dir().join(format!("{script}.bc20"));
     let (code, report, out) = conform(
         &args(&[
             script.to_str().unwrap(),
@@ -465,6 +481,58 @@ fn the_fault_proxys_log_catches_a_module_that_retries_one_time_fewer() {
             .any(|e| e["dir"] == "module" && e["text"] == "+QMTSUB: 0,4,1,2"),
         "{s}"
     );
+}
+
+#[test]
+fn the_fault_proxys_log_catches_a_retransmitted_publish_without_dup() {
+    // `resend-dup-0` retransmits a PUBLISH with DUP 0: the AT side is as the note says, the
+    // broker takes it, only the wire shows it. qmtpub-retry proves it over 40 s; this short
+    // script (pkt_timeout 1 s, one lost transmission) takes about 3 s at real time.
+    let dir = scratch("timing-dup-script");
+    let script = dir.join("dup.bc20");
+    std::fs::write(
+        &script,
+        "title A retransmitted PUBLISH carries DUP 1\n\
+         tags 3.2.8\n\
+         \n\
+         setup:\n  \
+           send AT+QMTCFG=\"timeout\",0,1,3,1\n  \
+           expect OK\n  \
+           include CONFORMANCE/lib/connect0.bc20inc\n\
+         \n\
+         test:\n  \
+           mark lost\n  \
+           fault drop-packet 0 up PUBLISH times 1\n  \
+           send AT+QMTPUB=0,3,1,0,\"t/${uid}\",\"x\"\n  \
+           expect OK\n  \
+           expect +QMTPUB: 0,3,1,1\n  \
+           expect +QMTPUB: 0,3,0\n  \
+           expect-retransmissions 0 PUBLISH id=3 retries=1 every=1s since=lost\n\
+         \n\
+         teardown:\n  \
+           include CONFORMANCE/lib/close0.bc20inc\n"
+            .replace("CONFORMANCE", &conformance_dir().display().to_string()),
+    )
+    .unwrap();
+    let Some(s) = caught_behind_the_proxy_at(
+        "timing-dup",
+        "resend-dup-0",
+        &script,
+        "expect-retransmissions 0 PUBLISH id=3",
+        "DUP 0",
+    ) else {
+        return;
+    };
+    let dups = s["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            let t = e["text"].as_str().unwrap_or("");
+            e["dir"] == "network" && t.contains("up PUBLISH id 3") && t.contains(" dup")
+        })
+        .count();
+    assert_eq!(dups, 0, "the proxy saw no DUP flag: {s}");
 }
 
 #[test]
