@@ -98,3 +98,28 @@ fn the_network_log_records_what_the_module_sent_even_when_lost() {
     assert!(!publishes[0].packet.unwrap().dup && publishes[1].packet.unwrap().dup);
     assert_eq!(publishes[1].fate, Fate::Passed);
 }
+
+#[test]
+fn close_after_a_publish_going_up_ends_its_retransmissions_with_the_link_d38() {
+    let mut b = bc20_sim::Bench::new(quiet());
+    b.command("AT+QMTCFG=\"timeout\",0,1,3,1");
+    b.command("AT+QMTOPEN=0,\"broker\",1883");
+    b.command("AT+QMTCONN=0,\"dev\"");
+    b.modems[0].record_network();
+    b.inject(0, fault("close-after 0 up PUBLISH"));
+    assert_eq!(
+        b.command("AT+QMTPUB=0,9,1,0,\"t\",\"x\""),
+        framed(&["OK", "+QMTSTAT: 0,1"])
+    );
+    // No retransmission notice and nothing more on the wire after +QMTSTAT.
+    assert_eq!(b.advance(s(5)), "");
+    let publishes = b.modems[0]
+        .take_network_log()
+        .iter()
+        .filter(|e| {
+            e.packet
+                .is_some_and(|p| p.kind == bc20_fault::PacketType::Publish)
+        })
+        .count();
+    assert_eq!(publishes, 1);
+}

@@ -126,6 +126,11 @@ impl Timing {
     }
 
     fn async_result(&mut self, at: Duration, text: &str, u: &Urc<'_>) {
+        if let Urc::QmtStat { conn_id, .. } = u {
+            // The link is gone: commands still in flight on it get no result (D43, D38).
+            self.end_slot(*conn_id, text);
+            return;
+        }
         let Some(of) = u.result_of() else {
             return;
         };
@@ -143,6 +148,21 @@ impl Timing {
         };
         self.timings[self.pending[pos].timing_index].outcome = Some(text.to_owned());
         self.complete(pos, at);
+    }
+
+    /// Ends every command of `conn_id` that waits for an asynchronous result, with `why`
+    /// as its outcome.
+    fn end_slot(&mut self, conn_id: u8, why: &str) {
+        while let Some(pos) = self
+            .pending
+            .iter()
+            .position(|p| p.async_result && p.final_seen && p.conn_id == Some(conn_id))
+        {
+            let index = self.pending[pos].timing_index;
+            self.pending.remove(pos);
+            // No result came, so it has no response time to hold against the note's limit.
+            self.timings[index].outcome = Some(format!("no result: ended by `{why}`"));
+        }
     }
 
     fn complete(&mut self, pos: usize, at: Duration) {
@@ -173,5 +193,40 @@ impl Timing {
         self.timings
             .iter()
             .filter(|t| t.within_limit == Some(false))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(text: &str) -> Line<'_> {
+        let ctx = bc20_grammar::Context::default();
+        bc20_grammar::decode_line(text.as_bytes(), bc20_grammar::Mode::Strict, ctx)
+            .unwrap()
+            .line
+    }
+
+    #[test]
+    fn a_qmtstat_ends_the_commands_in_flight_on_its_slot_d43() {
+        let mut t = Timing::new(Duration::ZERO);
+        let cmd = "AT+QMTPUB=0,9,1,0,\"t\",\"x\"";
+        let Line::Command(decoded) = line(cmd) else {
+            panic!("{cmd} is a command");
+        };
+        t.sent(Duration::ZERO, cmd, Some(&decoded));
+        t.received(Duration::from_millis(10), "OK", &line("OK"));
+        assert!(t.waiting(), "QMTPUB waits for its +QMTPUB");
+        assert!(t.deadline().is_some());
+        t.received(
+            Duration::from_millis(20),
+            "+QMTSTAT: 0,1",
+            &line("+QMTSTAT: 0,1"),
+        );
+        assert!(!t.waiting());
+        assert_eq!(t.deadline(), None);
+        let timing = &t.timings[0];
+        assert_eq!(timing.latency_ms, None, "no result, no response time");
+        assert!(timing.outcome.as_deref().unwrap().contains("+QMTSTAT: 0,1"));
     }
 }

@@ -76,6 +76,11 @@ impl Modem {
             SlotTimer::Retransmit(exchange) => self.retransmit(conn_id, exchange),
             SlotTimer::ReleaseUp => self.release_up(conn_id),
             SlotTimer::ReleaseDown => self.release_down(conn_id),
+            SlotTimer::NetworkClose => {
+                if self.slots[conn_id].phase != Phase::Closed {
+                    self.on_net(conn_id, super::NetEvent::Closed);
+                }
+            }
         }
     }
 

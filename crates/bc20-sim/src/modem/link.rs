@@ -8,6 +8,7 @@ use bc20_grammar::{
 use bytes::Bytes;
 
 use super::slot::Phase;
+use super::timers::{SlotTimer, TimerKey};
 use super::{ConnectFailure, Modem, NetAction, NetEvent, SLOTS};
 use crate::faults::{Fault, Then};
 use crate::mqtt::{self, Packet};
@@ -165,11 +166,17 @@ impl Modem {
                 conn_id,
                 bytes: frame,
             });
+            if then == Then::Close {
+                // Not here: the command sending the packet has not finished (it arms its
+                // retransmission after this returns).
+                let key = TimerKey::Slot(conn_id, SlotTimer::NetworkClose);
+                self.timers.arm(key, self.now);
+            }
         } else {
             self.on_frame(conn_id, &frame);
-        }
-        if then == Then::Close && self.slots[conn_id].phase != Phase::Closed {
-            self.on_net(conn_id, NetEvent::Closed);
+            if then == Then::Close && self.slots[conn_id].phase != Phase::Closed {
+                self.on_net(conn_id, NetEvent::Closed);
+            }
         }
     }
 
@@ -187,6 +194,7 @@ impl Modem {
             self.net_out.push_back(NetAction::Send { conn_id, bytes });
         }
         slot.imp.flush();
+        let was_open = slot.phase != Phase::Closed;
         slot.phase = Phase::Closed;
         if let Some(stored) = slot.session.take_stored() {
             slot.stored = Some(stored);
@@ -196,6 +204,11 @@ impl Modem {
         // Every timer of the link ends with it.
         self.timers.cancel_slot(conn_id, |_| true);
         self.net_out.push_back(NetAction::Close { conn_id });
+        if was_open {
+            // The log shows the connection's end, as the proxy's does: the keep-alive check
+            // stops its clock there.
+            self.tap_event(conn_id, Fate::Closed("link closed".to_owned()));
+        }
     }
 
     /// Closes the link and reports `+QMTSTAT` when given a code (D38: the conn_id is closed).

@@ -232,6 +232,21 @@ impl Modem {
         });
     }
 
+    /// Records a connection event (no packet) in the network log, if one is kept.
+    pub(crate) fn tap_event(&mut self, conn_id: u8, fate: Fate) {
+        let Some(log) = self.net_log.as_mut() else {
+            return;
+        };
+        log.push(LogEntry {
+            at: self.now,
+            key: self.slots[conn_id].link_key,
+            conn_id: Some(conn_id),
+            way: Way::Both,
+            packet: None,
+            fate,
+        });
+    }
+
     /// Bytes the host typed.
     pub fn handle_host_bytes(&mut self, now: SimTime, bytes: &[u8]) {
         self.fire_due(now);

@@ -53,6 +53,10 @@ pub(crate) enum SlotTimer {
     ReleaseUp,
     /// The first packet a delay fault holds on the way to the module is due.
     ReleaseDown,
+    /// The network closes the link (`close-after` on a packet going up): armed for the
+    /// instant the packet left, so that the command that sent it finishes first (its
+    /// retransmission timer is then cancelled with the link, D38).
+    NetworkClose,
 }
 
 impl SlotTimer {
