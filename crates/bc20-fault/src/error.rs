@@ -66,6 +66,18 @@ pub enum ParseFaultErrorKind {
     /// A word that is no MQTT packet type's name.
     #[error("`{0}` is not an MQTT packet type (CONNACK, PUBACK, PINGRESP, ...)")]
     BadPacketType(String),
+    /// A packet type that never travels the fault's direction (`up CONNACK`): the fault
+    /// could never act, and a script using it would pass without testing anything.
+    #[error("{kind} never travels {way} (module → broker is up); this fault would never act")]
+    WrongWay {
+        /// The packet type's name.
+        kind: &'static str,
+        /// The direction given.
+        way: crate::Way,
+    },
+    /// `id N` on a packet type that carries no packet identifier.
+    #[error("{0} carries no packet identifier; leave `id` out")]
+    NoPacketId(&'static str),
     /// A number out of its range.
     #[error("expected {what}, not `{text}`")]
     BadNumber {

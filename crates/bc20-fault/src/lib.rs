@@ -38,7 +38,8 @@ pub use fault::{CloseHow, Fault, PacketFilter, Syntax, MAX_CONN_ID, MAX_DURATION
 pub use impair::{LinkImpairments, Verdict};
 pub use log::{ConnKey, Fate, LogEntry};
 pub use packet::{
-    type_by_name, type_name, with_connack_code, PacketInfo, PacketType, PACKET_TYPES,
+    has_packet_id, travels, type_by_name, type_name, with_connack_code, PacketInfo, PacketType,
+    PACKET_TYPES,
 };
 pub use way::Way;
 

@@ -56,6 +56,41 @@ pub fn type_by_name(name: &str) -> Option<PacketType> {
         .find(|&k| type_name(k).eq_ignore_ascii_case(name))
 }
 
+/// The directions packets of `kind` travel between a module (a client) and its broker, as
+/// `(up, down)` (MQTT 3.1.1 section 2.1: CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ and
+/// DISCONNECT go client to server, their answers back; PUBLISH and its acknowledgements
+/// both ways).
+pub fn travels(kind: PacketType) -> (bool, bool) {
+    match kind {
+        PacketType::Connect
+        | PacketType::Subscribe
+        | PacketType::Unsubscribe
+        | PacketType::PingReq
+        | PacketType::Disconnect => (true, false),
+        PacketType::ConnAck | PacketType::SubAck | PacketType::UnsubAck | PacketType::PingResp => {
+            (false, true)
+        }
+        PacketType::Publish
+        | PacketType::PubAck
+        | PacketType::PubRec
+        | PacketType::PubRel
+        | PacketType::PubComp => (true, true),
+    }
+}
+
+/// Whether packets of `kind` carry a packet identifier (MQTT 3.1.1 section 2.3.1; PUBLISH
+/// only at QoS 1 and 2).
+pub fn has_packet_id(kind: PacketType) -> bool {
+    !matches!(
+        kind,
+        PacketType::Connect
+            | PacketType::ConnAck
+            | PacketType::PingReq
+            | PacketType::PingResp
+            | PacketType::Disconnect
+    )
+}
+
 /// What a fault may target and a log shows of one packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PacketInfo {

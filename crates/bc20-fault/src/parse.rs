@@ -27,7 +27,7 @@ use bc20_grammar::OpenResult;
 use crate::duration::parse_duration;
 use crate::error::{ParseFaultError, ParseFaultErrorKind as K};
 use crate::fault::{CloseHow, Fault, PacketFilter, MAX_CONN_ID, NAMES};
-use crate::packet::{type_by_name, PacketType};
+use crate::packet::{has_packet_id, travels, type_by_name, type_name, PacketType};
 use crate::way::Way;
 
 /// The words of a fault's text with their byte offsets.
@@ -189,6 +189,24 @@ impl Words<'_> {
         }
     }
 
+    /// A packet type that travels `dir` (the error points at its word otherwise).
+    fn packet_type(&mut self, dir: Way) -> Result<PacketType, ParseFaultError> {
+        let at = self.words.get(self.next).map_or(self.text.len(), |w| w.0);
+        let kind = self.arg("a packet TYPE", packet_type)?;
+        let (up, down) = travels(kind);
+        if !(dir.up() && up || dir.down() && down) {
+            return Err(ParseFaultError {
+                at,
+                len: self.words[self.next - 1].1.len(),
+                kind: K::WrongWay {
+                    kind: type_name(kind),
+                    way: dir,
+                },
+            });
+        }
+        Ok(kind)
+    }
+
     /// `[id PKID] [times N]` after a packet type (`times` left out where `with_times` is off).
     fn narrowing(
         &mut self,
@@ -197,6 +215,14 @@ impl Words<'_> {
     ) -> Result<PacketFilter, ParseFaultError> {
         let mut filter = PacketFilter::every(kind);
         if self.peek() == Some("id") {
+            if !has_packet_id(kind) {
+                let (at, w) = self.words[self.next];
+                return Err(ParseFaultError {
+                    at,
+                    len: w.len(),
+                    kind: K::NoPacketId(type_name(kind)),
+                });
+            }
             self.next += 1;
             filter.pkid = Some(self.arg("a packet identifier after `id`", pkid)?);
         }
@@ -266,7 +292,7 @@ impl FromStr for Fault {
             "drop-packet" => {
                 let id = w.arg("a CONN_ID", conn_id)?;
                 let dir = w.way_or_both()?;
-                let kind = w.arg("a packet TYPE", packet_type)?;
+                let kind = w.packet_type(dir)?;
                 Fault::DropPacket {
                     conn_id: id,
                     way: dir,
@@ -276,7 +302,7 @@ impl FromStr for Fault {
             "hold-packet" => {
                 let id = w.arg("a CONN_ID", conn_id)?;
                 let dir = w.way_or_both()?;
-                let kind = w.arg("a packet TYPE", packet_type)?;
+                let kind = w.packet_type(dir)?;
                 let delay = w.arg("a DURATION", parse_duration)?;
                 Fault::HoldPacket {
                     conn_id: id,
@@ -288,7 +314,7 @@ impl FromStr for Fault {
             "close-after" => {
                 let id = w.arg("a CONN_ID", conn_id)?;
                 let dir = w.way_or_both()?;
-                let kind = w.arg("a packet TYPE", packet_type)?;
+                let kind = w.packet_type(dir)?;
                 let mut filter = w.narrowing(kind, false)?;
                 filter.times = Some(1);
                 Fault::CloseAfter {

@@ -147,3 +147,19 @@ fn bad_open_result_points_at_it() {
         assert_eq!(culprit, bad);
     }
 }
+
+#[test]
+fn a_packet_fault_that_could_never_act_is_refused() {
+    let (e, culprit) = err("drop-packet 0 up CONNACK");
+    assert_eq!(culprit, "CONNACK");
+    assert!(e.to_string().contains("CONNACK never travels up"), "{e}");
+    let (e, culprit) = err("close-after 0 down DISCONNECT");
+    assert_eq!(culprit, "DISCONNECT");
+    assert!(matches!(e.kind, K::WrongWay { .. }), "{e}");
+    let (e, culprit) = err("drop-packet 0 down PINGRESP id 5");
+    assert_eq!(culprit, "id");
+    assert_eq!(e.kind, K::NoPacketId("PINGRESP"));
+    // Both ways is fine whenever the type travels one of them.
+    assert!("drop-packet 0 CONNACK".parse::<Fault>().is_ok());
+    assert!("hold-packet 0 up PUBACK 1s id 3".parse::<Fault>().is_ok());
+}

@@ -46,25 +46,40 @@ fn filter(with_times: bool) -> impl Strategy<Value = PacketFilter> {
         .prop_map(|(kind, pkid, times)| PacketFilter { kind, pkid, times })
 }
 
+/// A direction and a filter a packet fault can act on: the type travels that way, and an
+/// `id` only where the type has packet identifiers (the parser refuses the rest).
+fn way_and_filter(with_times: bool) -> impl Strategy<Value = (Way, PacketFilter)> {
+    (way(), filter(with_times)).prop_filter_map("a fault that can act", |(w, mut f)| {
+        let (up, down) = bc20_fault::travels(f.kind);
+        if !(w.up() && up || w.down() && down) {
+            return None;
+        }
+        if !bc20_fault::has_packet_id(f.kind) {
+            f.pkid = None;
+        }
+        Some((w, f))
+    })
+}
+
 fn packet_fault() -> impl Strategy<Value = Fault> {
     let id = 0..=MAX_CONN_ID;
     prop_oneof![
-        (id.clone(), way(), filter(true)).prop_map(|(conn_id, way, filter)| {
+        (id.clone(), way_and_filter(true)).prop_map(|(conn_id, (way, filter))| {
             Fault::DropPacket {
                 conn_id,
                 way,
                 filter,
             }
         }),
-        (id.clone(), way(), filter(true), duration()).prop_map(|(conn_id, way, filter, delay)| {
-            Fault::HoldPacket {
+        (id.clone(), way_and_filter(true), duration()).prop_map(
+            |(conn_id, (way, filter), delay)| Fault::HoldPacket {
                 conn_id,
                 way,
                 filter,
                 delay,
             }
-        }),
-        (id.clone(), way(), filter(false), how()).prop_map(|(conn_id, way, filter, how)| {
+        ),
+        (id.clone(), way_and_filter(false), how()).prop_map(|(conn_id, (way, filter), how)| {
             Fault::CloseAfter {
                 conn_id,
                 way,
