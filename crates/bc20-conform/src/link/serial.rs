@@ -184,6 +184,20 @@ impl SerialLink {
         }
     }
 
+    /// The fault proxy `described` failed with `error`: the link is gone for good (the
+    /// suite stops, the scripts not yet run are NOT RUN).
+    fn proxy_lost(&mut self, described: &str, error: &str) -> LinkError {
+        let reason = format!("the fault proxy {described} is gone: {error}");
+        if self.lost.is_none() {
+            eprintln!("error: {reason}");
+        }
+        self.lost = Some(reason.clone());
+        LinkError::PortLost {
+            path: self.options.path.clone(),
+            reason,
+        }
+    }
+
     fn port_mut(&mut self) -> Result<&mut Box<dyn SerialPort>, LinkError> {
         if self.port.is_none() {
             let e = "the port is closed".to_owned();
@@ -231,9 +245,10 @@ impl ModuleLink for SerialLink {
             .proxy
             .as_ref()
             .ok_or_else(|| LinkError::FaultUnavailable(fault.name.clone()))?;
+        let described = proxy.describe();
         proxy.inject(typed).map_err(|e| match e {
             ShellError::Fault(_) => LinkError::FaultUnavailable(fault.name.clone()),
-            other => LinkError::Io(format!("fault proxy: {other}")),
+            other => self.proxy_lost(&described, &other.to_string()),
         })
     }
 
@@ -263,12 +278,10 @@ impl ModuleLink for SerialLink {
         let log = match p.take_log() {
             Ok(log) => log,
             Err(e) => {
-                // The transcript misses these lines; the run goes on (a fault step that
-                // needs the proxy fails on its own).
-                eprintln!(
-                    "warning: fault proxy {}: cannot read its log: {e}",
-                    p.describe()
-                );
+                // Without the proxy no fault acts and no network line is recorded: what the
+                // module does next would be blamed on it. The run stops, as for a lost port.
+                let described = p.describe();
+                self.proxy_lost(&described, &e.to_string());
                 return Vec::new();
             }
         };
@@ -293,6 +306,12 @@ impl ModuleLink for SerialLink {
     }
 
     fn read(&mut self, deadline: Duration, buf: &mut Vec<u8>) -> Result<usize, LinkError> {
+        if let Some(reason) = &self.lost {
+            return Err(LinkError::PortLost {
+                path: self.options.path.clone(),
+                reason: reason.clone(),
+            });
+        }
         let mut chunk = [0u8; 1024];
         let stop = self.now() + MAX_BLOCK;
         let pty = self.options.pty;

@@ -123,6 +123,12 @@ impl Session<'_> {
                 got |= self.accept_line(line);
             }
         }
+        if let Some(why) = self.link.lost() {
+            // The fault proxy went away: what the module says now (its link reset) is the
+            // proxy's doing, not a deviation; the lines are in the transcript, the script
+            // errors and the run stops.
+            return Err(StepError::Abort(why));
+        }
         self.poll_peer();
         Ok(got)
     }

@@ -340,3 +340,58 @@ fn two_modules_with_fault_proxy_each_get_their_own_proxy() {
         "{urc:?}"
     );
 }
+
+#[test]
+fn a_remote_proxy_that_goes_away_stops_the_run_instead_of_failing_the_module() {
+    let Some(broker) = mosquitto("proxy-gone") else {
+        return;
+    };
+    let dir = scratch("proxy-gone");
+    let url = format!("mqtt://{}", broker.addr());
+    let token_file = dir.join("token");
+    std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
+    let mut proxy = ProxyProcess::start(&url, &token_file);
+    let sim = SimBehindLink::start_direct(&dir);
+    let port = sim.link().display().to_string();
+    let list: Vec<String> = [
+        "--port",
+        &port,
+        "--broker",
+        &url,
+        "--proxy-control",
+        &proxy.control,
+        "--module-broker",
+        &proxy.listen,
+        "--proxy-token-file",
+        &token_file.display().to_string(),
+        // qmtpub-retry waits 40 s for retransmissions: the proxy dies in the middle.
+        &script("qmtpub-retry"),
+        &script("qmtconn"),
+        &script("qmtpub-qos"),
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let killer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(4));
+        let _ = proxy.child.kill();
+        let _ = proxy.child.wait();
+    });
+    let (code, report, out) = conform(&list, &dir.join("run"), Duration::from_secs(120));
+    killer.join().unwrap();
+    assert_eq!(code, Some(1), "{out}");
+    let got = verdicts(&report);
+    let first = &got.iter().find(|(n, _)| n == "qmtpub-retry").unwrap().1;
+    assert_eq!(first, "error", "the module is not blamed: {out}");
+    assert!(
+        got.iter()
+            .filter(|(n, _)| n != "qmtpub-retry")
+            .all(|(_, v)| v == "not_run"),
+        "{got:?}"
+    );
+    assert_eq!(report["complete"], false, "{out}");
+    assert!(
+        out.contains("fault proxy") && out.contains("is gone"),
+        "{out}"
+    );
+}
