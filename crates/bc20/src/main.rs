@@ -7,6 +7,31 @@
 //! `diagram` prints a library's output. Every clap type, the console and the signal handlers
 //! live here; the statuses are `bc20-exit`'s one table.
 
+/// `println!` that never panics: a closed stdout (`bc20 conform ... | head -1`) must not
+/// kill a run that still has reports to write; what cannot be printed is dropped.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// `print!` that never panics (see [`outln!`]).
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// `eprintln!` that never panics (a closed stderr, see [`outln!`]).
+macro_rules! errln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 mod conform_cmd;
 mod decode;
 mod encode;
@@ -62,7 +87,7 @@ fn main() -> ExitCode {
         Cmd::Conform(args) => return conform_cmd::run_cmd(&args),
         Cmd::Proxy(args) => return proxy_cmd::run(&args),
         Cmd::Diagram => {
-            print!("{}", bc20_client::state_diagram_mermaid());
+            out!("{}", bc20_client::state_diagram_mermaid());
             return ExitCode::from(bc20_exit::OK);
         }
     };

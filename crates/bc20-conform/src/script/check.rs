@@ -19,7 +19,22 @@ pub(crate) fn check_script(script: &Script) -> Result<(), ScriptError> {
     for step in script.steps() {
         match &step.kind {
             StepKind::Mark(name) => {
-                marks.insert(name.clone());
+                if !marks.insert(name.clone()) {
+                    // A second mark of the same name would silently move every later
+                    // window that starts there.
+                    let col = step.source[step.span.column - 1..]
+                        .trim_end()
+                        .rfind(name.as_str())
+                        .map_or(step.span.column, |i| step.span.column + i);
+                    return Err(ScriptError::new(
+                        &step.span.file,
+                        step.span.line,
+                        col,
+                        name.len(),
+                        &step.source,
+                        K::DuplicateMark(name.clone()),
+                    ));
+                }
             }
             StepKind::Network(NetworkCheck {
                 since: Some(name), ..

@@ -97,6 +97,9 @@ pub enum ScriptErrorKind {
     /// A timing check's `since=NAME` with no `mark NAME` before it.
     #[error("`since={0}`: no `mark {0}` comes before this step")]
     UndefinedMark(String),
+    /// A `mark` name used twice in one script.
+    #[error("mark `{0}` is already set earlier in this script; give this one another name")]
+    DuplicateMark(String),
     /// A fault the runner does not know.
     #[error("unknown fault `{0}` (known: {known})", known = crate::script::FAULT_NAMES.join(", "))]
     UnknownFault(String),

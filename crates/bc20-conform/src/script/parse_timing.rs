@@ -389,6 +389,13 @@ mod tests {
     }
 
     #[test]
+    fn a_mark_name_is_set_once() {
+        let e = parse_script("t.bc20", "mark a\nsend AT\nmark a\n").unwrap_err();
+        assert_eq!(e.kind, ScriptErrorKind::DuplicateMark("a".to_owned()));
+        assert_eq!((e.line, e.column), (3, 6));
+    }
+
+    #[test]
     fn the_default_tolerance_is_a_tenth_and_at_least_100_ms() {
         assert_eq!(
             default_tolerance(Duration::from_secs(10)),

@@ -56,7 +56,7 @@ impl Progress for Console {
                 b.println(line);
                 b.inc(1);
             }
-            None => println!("{line}"),
+            None => outln!("{line}"),
         }
     }
 }

@@ -56,7 +56,7 @@ pub fn run_cmd(args: &Args) -> ExitCode {
 }
 
 fn usage(msg: &str) -> ExitCode {
-    eprintln!("error: {msg}");
+    errln!("error: {msg}");
     ExitCode::from(bc20_exit::USAGE)
 }
 
@@ -65,7 +65,7 @@ fn run(args: &ConformArgs) -> ExitCode {
     match plan(args) {
         Ok(Plan::List(scripts)) => {
             for s in &scripts {
-                println!(
+                outln!(
                     "{:<36} {}{}",
                     s.path,
                     s.tags.join(" "),
@@ -128,6 +128,17 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
         .map(|p| (p.clone(), false))
         .chain(args.pty.iter().map(|p| (p.clone(), true)))
         .collect();
+    for (i, (path, _)) in serial.iter().enumerate() {
+        let same = |other: &str| {
+            let real = |p: &str| std::fs::canonicalize(p).unwrap_or_else(|_| p.into());
+            real(other) == real(path)
+        };
+        if let Some((twice, _)) = serial[..i].iter().find(|(o, _)| same(o)) {
+            return Err(usage(&format!(
+                "{path} is given twice (as {twice} and {path}): one module, one --port/--pty"
+            )));
+        }
+    }
     if args.mqtt31 && !serial.is_empty() {
         return Err(usage(
             "--mqtt31 is for the simulator testbed: the MQTT version of a real module, or of an \
@@ -159,7 +170,7 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
         None => None,
     };
     if broker.as_ref().is_some_and(|b| b.username.is_some()) {
-        eprintln!(
+        errln!(
             "notice: the --broker credentials are the peer's; the module connects as the \
              scripts' AT+QMTCONN says (the suite's scripts connect without a user name)"
         );
@@ -174,7 +185,7 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
         Ok(s) => s,
         Err(errors) => {
             for e in &errors {
-                eprintln!("{e}\n");
+                errln!("{e}\n");
             }
             // A run that stops at a script error must not leave the previous run's
             // "36 passed" for CI to publish.
@@ -214,7 +225,7 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
     };
     let seed = order_scripts(&mut scripts, kind, args.seed);
     if let Some(seed) = seed {
-        eprintln!("order: shuffled with --seed {seed}");
+        errln!("order: shuffled with --seed {seed}");
     }
     let order = RunOrder { kind, seed };
     if args.list {
@@ -309,7 +320,7 @@ fn fault_proxies(
     (0..ports)
         .map(|_| {
             let p = bc20_proxy::shell::ProxyServer::start(listen, target).map_err(|e| {
-                eprintln!("error: cannot start the fault proxy on {listen}: {e}");
+                errln!("error: cannot start the fault proxy on {listen}: {e}");
                 ExitCode::from(bc20_exit::FAILED)
             })?;
             let a = p.addr();
@@ -346,10 +357,10 @@ fn remote_proxy(
     let token = crate::proxy_cmd::read_token(args.proxy_token_file.as_deref())
         .map_err(|e| usage(&format!("--proxy-control: {e}")))?;
     let remote = bc20_proxy::RemoteProxy::connect(control, &token).map_err(|e| {
-        eprintln!("error: fault proxy control channel {control}: {e}");
+        errln!("error: fault proxy control channel {control}: {e}");
         ExitCode::from(bc20_exit::FAILED)
     })?;
-    eprintln!(
+    errln!(
         "fault proxy: {control} (modules dial {}:{}; its clock is ours within {:?})",
         module_addr.0,
         module_addr.1,
@@ -434,7 +445,7 @@ fn sim_bed(
     let jobs = args.jobs.map_or(2, usize::from);
     let version = mqtt_version(args);
     let bed = SimBed::new(addr, quirks, version, jobs).map_err(|e| {
-        eprintln!("error: cannot start the embedded broker: {e}");
+        errln!("error: cannot start the embedded broker: {e}");
         ExitCode::from(bc20_exit::FAILED)
     })?;
     Ok(Box::new(bed))
@@ -464,12 +475,12 @@ fn execute(
     };
     let report = run_suite(scripts, bed, &opts);
     if let Err(e) = paths.write(&report) {
-        eprintln!("warning: cannot write the report: {e}");
+        errln!("warning: cannot write the report: {e}");
     }
     console.finish();
     summary(&report, &paths);
     if let Some(sig) = interrupted() {
-        eprintln!(
+        errln!(
             "interrupted by {}: the reports say which scripts did not run",
             signal_name(sig)
         );
@@ -489,9 +500,7 @@ fn execute(
 fn install_signal_handlers() {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
-        eprintln!(
-            "warning: cannot install signal handlers; an interrupt loses the script in flight"
-        );
+        errln!("warning: cannot install signal handlers; an interrupt loses the script in flight");
         return;
     };
     let _ = std::thread::Builder::new()
@@ -499,10 +508,10 @@ fn install_signal_handlers() {
         .spawn(move || {
             for sig in signals.forever() {
                 if interrupt(sig).is_some() {
-                    eprintln!("\n{} again: leaving now", signal_name(sig));
+                    errln!("\n{} again: leaving now", signal_name(sig));
                     std::process::exit(i32::from(bc20_exit::signal(sig)));
                 }
-                eprintln!(
+                errln!(
                     "\n{}: finishing the current step and the teardown, then the report \
                      ({} again to quit at once)",
                     signal_name(sig),
@@ -525,7 +534,7 @@ fn summary(r: &RunReport, paths: &ReportPaths) {
             extra.push_str(&format!(", {n} {what}"));
         }
     }
-    println!(
+    outln!(
         "{}: {} passed, {} failed, {} errors, {} skipped{extra} in {:.1}s{}{}",
         if r.all_passed() { "PASS" } else { "FAIL" },
         s.passed,
@@ -543,7 +552,7 @@ fn summary(r: &RunReport, paths: &ReportPaths) {
             .map(|why| format!("; INCOMPLETE: {why}"))
             .unwrap_or_default()
     );
-    println!(
+    outln!(
         "reports: {}, {}, {}",
         paths.html.display(),
         paths.junit.display(),
@@ -563,12 +572,12 @@ fn run_diff(args: &DiffArgs) -> ExitCode {
     };
     let d = diff_reports(&old, &new);
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&d).unwrap_or_else(|e| e.to_string())
         );
     } else {
-        print!("{}", render_diff(&d));
+        out!("{}", render_diff(&d));
     }
     if d.has_regressions() {
         ExitCode::from(bc20_exit::FAILED)

@@ -75,12 +75,12 @@ pub fn read_token(file: Option<&Path>) -> Result<String, String> {
 }
 
 fn usage(msg: &str) -> ExitCode {
-    eprintln!("error: {msg}");
+    errln!("error: {msg}");
     ExitCode::from(bc20_exit::USAGE)
 }
 
 fn failed(msg: &str) -> ExitCode {
-    eprintln!("error: {msg}");
+    errln!("error: {msg}");
     ExitCode::from(bc20_exit::FAILED)
 }
 
@@ -118,23 +118,23 @@ pub fn run(args: &ProxyArgs) -> ExitCode {
     let observer: Option<bc20_proxy::shell::LogObserver> = if args.quiet {
         None
     } else {
-        Some(Box::new(|e| println!("{} {e}", e.at)))
+        Some(Box::new(|e| outln!("{} {e}", e.at)))
     };
     let proxy = match ProxyServer::start_observed(args.listen, target, observer) {
         Ok(p) => p,
         Err(e) => return failed(&format!("cannot listen on {}: {e}", args.listen)),
     };
-    println!("listen {}", proxy.addr());
-    eprintln!(
+    outln!("listen {}", proxy.addr());
+    errln!(
         "bc20 proxy: modules dial {}, forwarded to {target}",
         proxy.addr()
     );
     let _control = match (args.control, token) {
         (Some(at), Some(token)) => {
-            let notify = Box::new(|line: String| eprintln!("{line}"));
+            let notify = Box::new(|line: String| errln!("{line}"));
             match proxy.serve_control(at, &token, notify) {
                 Ok(c) => {
-                    println!("control {}", c.addr());
+                    outln!("control {}", c.addr());
                     Some(c)
                 }
                 Err(e) => return failed(&format!("cannot serve the control channel on {at}: {e}")),
@@ -146,7 +146,7 @@ pub fn run(args: &ProxyArgs) -> ExitCode {
         .forever()
         .next()
         .unwrap_or(signal_hook::consts::SIGTERM);
-    eprintln!("bc20 proxy: stopped by signal {signal}");
+    errln!("bc20 proxy: stopped by signal {signal}");
     let code = u8::try_from(signal).map_or(bc20_exit::FAILED, |s| {
         bc20_exit::SIGNAL_BASE.saturating_add(s)
     });

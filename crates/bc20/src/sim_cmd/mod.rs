@@ -129,18 +129,18 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 pub fn run(args: SimArgs) -> ExitCode {
     if args.list_quirks {
         for q in Quirk::ALL {
-            println!("{}", q.name());
+            outln!("{}", q.name());
         }
         return ExitCode::from(bc20_exit::OK);
     }
     match start(&args) {
         Ok(()) => ExitCode::from(bc20_exit::OK),
         Err(SimError::Config(msg)) => {
-            eprintln!("error: {msg}");
+            errln!("error: {msg}");
             ExitCode::from(bc20_exit::USAGE)
         }
         Err(e) => {
-            eprintln!("error: bc20 sim: {e}");
+            errln!("error: bc20 sim: {e}");
             ExitCode::from(bc20_exit::FAILED)
         }
     }

@@ -379,3 +379,16 @@ fn a_second_signal_leaves_at_once_with_valid_reports() {
     let r = report(&dir);
     assert_eq!(r["complete"], false);
 }
+
+#[test]
+fn the_same_port_twice_is_a_usage_error() {
+    let dir = scratch("same-port");
+    let port = dir.join("tty");
+    std::fs::write(&port, "").unwrap();
+    let link = dir.join("tty-link");
+    std::os::unix::fs::symlink(&port, &link).unwrap();
+    let (p, l) = (port.display().to_string(), link.display().to_string());
+    let (code, out) = conform(&["--pty", &p, "--pty", &l, "--broker", "mqtt://127.0.0.1:1"]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("is given twice"), "{out}");
+}
