@@ -18,23 +18,21 @@ pub(crate) fn check_script(script: &Script) -> Result<(), ScriptError> {
     let mut marks = BTreeSet::new();
     for step in script.steps() {
         match &step.kind {
-            StepKind::Mark(name) => {
-                if !marks.insert(name.clone()) {
-                    // A second mark of the same name would silently move every later
-                    // window that starts there.
-                    let col = step.source[step.span.column - 1..]
-                        .trim_end()
-                        .rfind(name.as_str())
-                        .map_or(step.span.column, |i| step.span.column + i);
-                    return Err(ScriptError::new(
-                        &step.span.file,
-                        step.span.line,
-                        col,
-                        name.len(),
-                        &step.source,
-                        K::DuplicateMark(name.clone()),
-                    ));
-                }
+            // A second mark of the same name would silently move every later window that
+            // starts there.
+            StepKind::Mark(name) if !marks.insert(name.clone()) => {
+                let col = step.source[step.span.column - 1..]
+                    .trim_end()
+                    .rfind(name.as_str())
+                    .map_or(step.span.column, |i| step.span.column + i);
+                return Err(ScriptError::new(
+                    &step.span.file,
+                    step.span.line,
+                    col,
+                    name.len(),
+                    &step.source,
+                    K::DuplicateMark(name.clone()),
+                ));
             }
             StepKind::Network(NetworkCheck {
                 since: Some(name), ..
