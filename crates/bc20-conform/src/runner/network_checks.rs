@@ -283,7 +283,7 @@ impl Session<'_> {
         if !self.link.has_network_log() {
             // skip_reason() keeps such scripts from running: never let the step pass.
             return Err(StepError::Abort(format!(
-                "{} has no network log (a serial port needs --fault-proxy)",
+                "{} has no network log (a serial port needs a fault proxy: --fault-proxy or --proxy-control)",
                 self.link.describe()
             )));
         }

@@ -208,13 +208,15 @@ fn conform_refuses_a_wrong_proxy_token_and_bad_proxy_flags() {
     );
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(r.stderr.contains("--module-broker"), "{}", r.stderr);
+    // A second module (the path need not exist: the usage error comes first).
+    let second = format!("{port}-second");
     let r = run(
         &[
             "conform",
             "--port",
             &port,
             "--port",
-            &port,
+            &second,
             "--broker",
             "mqtt://127.0.0.1:9",
             "--proxy-control",
@@ -241,7 +243,7 @@ fn conform_refuses_a_wrong_proxy_token_and_bad_proxy_flags() {
             "--port",
             &port,
             "--port",
-            &port,
+            &second,
             "--broker",
             "mqtt://127.0.0.1:9",
             "--fault-proxy",
