@@ -219,6 +219,17 @@ impl Modem {
 
     /// Records one packet in the network log, if one is kept.
     pub(crate) fn tap(&mut self, conn_id: u8, way: Way, frame: &Bytes, fate: Fate) {
+        if self.net_log.is_some() {
+            self.record(conn_id, way, PacketInfo::read(frame), fate);
+        }
+    }
+
+    /// Records a connection event (no packet) in the network log, if one is kept.
+    pub(crate) fn tap_event(&mut self, conn_id: u8, fate: Fate) {
+        self.record(conn_id, Way::Both, None, fate);
+    }
+
+    fn record(&mut self, conn_id: u8, way: Way, packet: Option<PacketInfo>, fate: Fate) {
         let Some(log) = self.net_log.as_mut() else {
             return;
         };
@@ -227,22 +238,7 @@ impl Modem {
             key: self.slots[conn_id].link_key,
             conn_id: Some(conn_id),
             way,
-            packet: PacketInfo::read(frame),
-            fate,
-        });
-    }
-
-    /// Records a connection event (no packet) in the network log, if one is kept.
-    pub(crate) fn tap_event(&mut self, conn_id: u8, fate: Fate) {
-        let Some(log) = self.net_log.as_mut() else {
-            return;
-        };
-        log.push(LogEntry {
-            at: self.now,
-            key: self.slots[conn_id].link_key,
-            conn_id: Some(conn_id),
-            way: Way::Both,
-            packet: None,
+            packet,
             fate,
         });
     }

@@ -75,6 +75,55 @@ impl Drop for ProxyProcess {
     }
 }
 
+/// A simulated module on a serial path that dials a `bc20 proxy` process, driven by
+/// `bc20 conform --proxy-control` with a token file.
+struct RemoteRig {
+    dir: std::path::PathBuf,
+    url: String,
+    token_file: std::path::PathBuf,
+    proxy: ProxyProcess,
+    sim: SimBehindLink,
+}
+
+impl RemoteRig {
+    fn start(name: &str, broker: &bc20_testkit::Mosquitto) -> RemoteRig {
+        let dir = scratch(name);
+        let url = format!("mqtt://{}", broker.addr());
+        let token_file = dir.join("token");
+        std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
+        let proxy = ProxyProcess::start(&url, &token_file);
+        let sim = SimBehindLink::start_direct(&dir);
+        RemoteRig {
+            dir,
+            url,
+            token_file,
+            proxy,
+            sim,
+        }
+    }
+
+    /// `bc20 conform` arguments running `scripts` (names of conformance/) on the rig.
+    fn args(&self, scripts: &[&str]) -> Vec<String> {
+        let mut list: Vec<String> = [
+            "--port",
+            &self.sim.link().display().to_string(),
+            "--broker",
+            &self.url,
+            "--proxy-control",
+            &self.proxy.control,
+            "--module-broker",
+            &self.proxy.listen,
+            "--proxy-token-file",
+            &self.token_file.display().to_string(),
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        list.extend(scripts.iter().map(|n| script(n)));
+        list
+    }
+}
+
 fn script(name: &str) -> String {
     conformance_dir()
         .join(format!("{name}.bc20"))
@@ -104,32 +153,10 @@ fn conform_drives_a_bc20_proxy_process_over_its_control_channel() {
     let Some(broker) = mosquitto("proxy-control") else {
         return;
     };
-    let dir = scratch("proxy-control");
-    let url = format!("mqtt://{}", broker.addr());
-    let token_file = dir.join("token");
-    std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
-    let proxy = ProxyProcess::start(&url, &token_file);
-    let sim = SimBehindLink::start_direct(&dir);
-    let port = sim.link().display().to_string();
-    let list: Vec<String> = [
-        "--port",
-        &port,
-        "--broker",
-        &url,
-        "--proxy-control",
-        &proxy.control,
-        "--module-broker",
-        &proxy.listen,
-        "--proxy-token-file",
-        &token_file.display().to_string(),
-        &script("qmtconn"),
-        &script("urc-order"),
-        &script("qmtpub-qos"),
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
-    let (code, report, out) = conform(&list, &dir.join("run"), Duration::from_secs(300));
+    let rig = RemoteRig::start("proxy-control", &broker);
+    let list = rig.args(&["qmtconn", "urc-order", "qmtpub-qos"]);
+    let proxy = &rig.proxy;
+    let (code, report, out) = conform(&list, &rig.dir.join("run"), Duration::from_secs(300));
     for (name, verdict) in verdicts(&report) {
         assert_eq!(verdict, "pass", "{name}: {out}");
     }
@@ -348,32 +375,15 @@ fn a_remote_proxy_that_goes_away_stops_the_run_instead_of_failing_the_module() {
     let Some(broker) = mosquitto("proxy-gone") else {
         return;
     };
-    let dir = scratch("proxy-gone");
-    let url = format!("mqtt://{}", broker.addr());
-    let token_file = dir.join("token");
-    std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
-    let mut proxy = ProxyProcess::start(&url, &token_file);
-    let sim = SimBehindLink::start_direct(&dir);
-    let port = sim.link().display().to_string();
-    let list: Vec<String> = [
-        "--port",
-        &port,
-        "--broker",
-        &url,
-        "--proxy-control",
-        &proxy.control,
-        "--module-broker",
-        &proxy.listen,
-        "--proxy-token-file",
-        &token_file.display().to_string(),
-        // qmtpub-retry waits 40 s for retransmissions: the proxy dies in the middle.
-        &script("qmtpub-retry"),
-        &script("qmtconn"),
-        &script("qmtpub-qos"),
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
+    let rig = RemoteRig::start("proxy-gone", &broker);
+    // qmtpub-retry waits 40 s for retransmissions: the proxy dies in the middle.
+    let list = rig.args(&["qmtpub-retry", "qmtconn", "qmtpub-qos"]);
+    let RemoteRig {
+        dir,
+        mut proxy,
+        sim: _sim,
+        ..
+    } = rig;
     let killer = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_secs(4));
         let _ = proxy.child.kill();
