@@ -17,6 +17,9 @@ pub enum PeerError {
     /// The broker URL is malformed.
     #[error("bad broker URL `{0}`: write mqtt://HOST:PORT")]
     BadUrl(String),
+    /// The broker URL names port 0, which no broker listens on.
+    #[error("bad broker URL `{0}`: the port must be 1-65535, not 0")]
+    PortZero(String),
     /// No connection to the broker.
     #[error("cannot reach the broker at {0}")]
     Connect(String),
@@ -135,7 +138,7 @@ pub fn parse_broker(text: &str) -> Result<BrokerUrl, PeerError> {
         .to_owned();
     let port = u.port().unwrap_or(1883);
     if port == 0 {
-        return Err(bad());
+        return Err(PeerError::PortZero(crate::mask::mask_url_password(text)));
     }
     let decode = |s: &str| {
         percent_encoding::percent_decode_str(s)

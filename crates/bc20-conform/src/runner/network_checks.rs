@@ -68,6 +68,24 @@ fn sent_by_module(
         })
 }
 
+/// Why a timing check did not pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CheckError {
+    /// What the module sent deviates: the script fails.
+    Deviation(String),
+    /// The check cannot tell what it is about (two packet ids in its window and no `id=`):
+    /// the script's mistake, so it errors.
+    Ambiguous(String),
+}
+
+impl std::fmt::Display for CheckError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CheckError::Deviation(m) | CheckError::Ambiguous(m) => f.write_str(m),
+        }
+    }
+}
+
 /// Keep-alive (Figure 1 T2, D22): while the slot is connected, no gap between two packets
 /// the module sent (CONNECT counts, DISCONNECT or the connection's end stops the clock) and
 /// none from the last one to the window's end longer than `keepalive + tol`; a window
@@ -185,7 +203,7 @@ pub(crate) fn check_retransmissions(
     w: Window,
     slot: u8,
     x: Expected,
-) -> Result<String, String> {
+) -> Result<String, CheckError> {
     let Expected {
         packet,
         id,
@@ -205,10 +223,10 @@ pub(crate) fn check_retransmissions(
     ids.dedup();
     if id.is_none() && ids.len() > 1 {
         let ids: Vec<String> = ids.iter().map(u16::to_string).collect();
-        return Err(format!(
+        return Err(CheckError::Ambiguous(format!(
             "expect-retransmissions: {name} with ids {} on slot {slot} in {span}: say which with `id=`",
             ids.join(", ")
-        ));
+        )));
     }
     let what = match id.or(ids.first().copied()) {
         Some(i) => format!("{name} id {i} on slot {slot}"),
@@ -262,10 +280,10 @@ pub(crate) fn check_retransmissions(
     if problems.is_empty() {
         Ok(format!("retransmissions of {what}: {seen}"))
     } else {
-        Err(format!(
+        Err(CheckError::Deviation(format!(
             "expect-retransmissions {what}: {} (seen: {seen})",
             problems.join("; ")
-        ))
+        )))
     }
 }
 
@@ -308,6 +326,7 @@ impl Session<'_> {
             NetworkCheckKind::KeepAlive { keepalive } => {
                 let ka = self.duration(keepalive)?;
                 check_keepalive(&self.network, w, slot, ka, tolerance(self, ka)?)
+                    .map_err(CheckError::Deviation)
             }
             NetworkCheckKind::Retransmissions {
                 packet,
@@ -332,7 +351,8 @@ impl Session<'_> {
                 self.log(Dir::Runner, &summary, None, Some("timing check".to_owned()));
                 Ok(())
             }
-            Err(m) => Err(StepError::Fail(m)),
+            Err(CheckError::Deviation(m)) => Err(StepError::Fail(m)),
+            Err(CheckError::Ambiguous(m)) => Err(StepError::Abort(m)),
         }
     }
 
