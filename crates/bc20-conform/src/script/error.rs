@@ -187,14 +187,27 @@ impl fmt::Display for ScriptError {
         if self.source_line.is_empty() {
             return write!(f, "error: {title}");
         }
-        // Tabs as one blank each, so the columns (counted in characters) stay where they are.
-        let shown: String = self
+        // One character per column, so the caret stays under the culprit: any blank (tab,
+        // form feed, ...) as a plain blank, another control character as `·`. The renderer trims the line's
+        // leading blanks and its margin arithmetic overflows when the culprit lies among
+        // them (found by the conform_script fuzz target, form feeds before a step), so a
+        // culprit among the leading blanks is shown as `·` too.
+        let mut shown: Vec<char> = self
             .source_line
             .chars()
-            .map(|c| if c == '\t' { ' ' } else { c })
+            .map(|c| match c {
+                c if c.is_whitespace() => ' ',
+                c if c.is_control() => '·',
+                c => c,
+            })
             .collect();
-        let chars = shown.chars().count();
+        let chars = shown.len();
         let first = (self.column as usize - 1).min(chars);
+        let leading = shown.iter().take_while(|c| c.is_whitespace()).count();
+        if first < leading {
+            shown[first] = '·';
+        }
+        let shown: String = shown.into_iter().collect();
         let last = (first + self.width as usize).min(chars);
         let byte = |i: usize| shown.char_indices().nth(i).map_or(shown.len(), |(b, _)| b);
         // A culprit past the end of the line (a missing word) is marked one column after it.
@@ -215,3 +228,33 @@ impl fmt::Display for ScriptError {
 }
 
 impl std::error::Error for ScriptError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_excerpt_with_blanks_of_any_kind_renders_without_panicking() {
+        // Found by the conform_script fuzz target: form feeds before a step made the
+        // snippet renderer's margin arithmetic overflow.
+        let fuzzed = std::fs::read("../../fuzz/regressions/conform_script/formfeed-before-a-step")
+            .expect("the fuzz regression input");
+        let text = String::from_utf8_lossy(&fuzzed);
+        if let Err(e) = crate::parse_script("fuzz.bc20", &text) {
+            assert!(e.to_string().starts_with("error: fuzz.bc20:"));
+        }
+        for line in [
+            "\u{c}\u{c}\u{c}  send AT+X",
+            "\u{b}\r\u{85}\u{2028} send",
+            "\u{3000}\u{200b} x",
+        ] {
+            for column in 1..=line.chars().count() + 1 {
+                let e = ScriptError::new("f.bc20", 3, column, 2, line, ScriptErrorKind::NoSteps);
+                assert!(
+                    e.to_string().starts_with("error: f.bc20:3:"),
+                    "{line:?} {column}"
+                );
+            }
+        }
+    }
+}
