@@ -67,12 +67,15 @@ impl LinkImpairments {
     /// picks the link by the fault's `conn_id`). Returns whether it was one.
     pub fn apply(&mut self, now: Instant, fault: &Fault) -> bool {
         let mut rule = |way: Way, filter: PacketFilter, act: Act| {
-            self.rules.push(Rule {
-                way,
-                filter,
-                left: filter.times,
-                act,
-            })
+            // `times 0` (only the typed API can say it) acts on nothing.
+            if filter.times != Some(0) {
+                self.rules.push(Rule {
+                    way,
+                    filter,
+                    left: filter.times,
+                    act,
+                });
+            }
         };
         match *fault {
             Fault::BlackHole { way, duration, .. } => {
@@ -128,32 +131,31 @@ impl LinkImpairments {
         if self.black_holed(now, up) {
             return Verdict::Drop("black-hole");
         }
+        let delay = self.delay[index(up)];
         let way_on = |w: Way| if up { w.up() } else { w.down() };
-        let hit = self.rules.iter_mut().position(|r| {
-            way_on(r.way) && r.left != Some(0) && r.filter.matches(packet.kind, packet.pkid)
-        });
-        let delayed = || {
-            let d = self_delay(self.delay, up);
-            if d.is_zero() {
+        // A counted rule leaves the list when its count runs out, so every rule listed acts.
+        let hit = self
+            .rules
+            .iter()
+            .position(|r| way_on(r.way) && r.filter.matches(packet.kind, packet.pkid));
+        let Some(i) = hit else {
+            return if delay.is_zero() {
                 Verdict::Pass
             } else {
-                Verdict::Hold(now + d)
-            }
-        };
-        let Some(i) = hit else {
-            return delayed();
+                Verdict::Hold(now + delay)
+            };
         };
         let rule = &mut self.rules[i];
+        let act = rule.act;
         if let Some(n) = rule.left.as_mut() {
             *n -= 1;
-        }
-        let act = rule.act;
-        if rule.left == Some(0) {
-            self.rules.remove(i);
+            if *n == 0 {
+                self.rules.remove(i);
+            }
         }
         match act {
             Act::Drop => Verdict::Drop("drop-packet"),
-            Act::Hold(d) => Verdict::Hold(now + d.max(self_delay(self.delay, up))),
+            Act::Hold(d) => Verdict::Hold(now + d.max(delay)),
             Act::CloseAfter(how) => Verdict::PassThenClose(how),
             Act::Connack(code) => Verdict::Refuse(code),
         }
@@ -163,10 +165,6 @@ impl LinkImpairments {
     pub fn clear(&mut self) {
         *self = LinkImpairments::default();
     }
-}
-
-fn self_delay(delay: [Duration; 2], up: bool) -> Duration {
-    delay[index(up)]
 }
 
 #[cfg(test)]
@@ -226,6 +224,25 @@ mod tests {
             l.judge(t, false, &other),
             Verdict::Hold(t + Duration::from_secs(5))
         );
+    }
+
+    #[test]
+    fn a_packet_fault_for_zero_packets_acts_on_none() {
+        let mut l = LinkImpairments::default();
+        let f = Fault::DropPacket {
+            conn_id: 0,
+            way: Way::Down,
+            filter: PacketFilter {
+                times: Some(0),
+                ..PacketFilter::every(PacketType::PubAck)
+            },
+        };
+        assert!(l.apply(T, &f));
+        assert_eq!(
+            l.judge(T, false, &info(PacketType::PubAck, Some(1))),
+            Verdict::Pass
+        );
+        assert!(l.is_clear(T));
     }
 
     #[test]

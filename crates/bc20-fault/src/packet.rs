@@ -111,8 +111,15 @@ impl PacketInfo {
     /// does not start with a whole MQTT packet.
     pub fn read(frame: &Bytes) -> Option<PacketInfo> {
         let header = mqttbytes::check(frame.iter(), usize::MAX).ok()?;
+        PacketInfo::of(header, &frame.slice(..header.frame_length()))
+    }
+
+    /// [`PacketInfo::read`] for a framer that has already checked `header` and cut `frame`
+    /// (the whole packet) with it: the header is not read again. `None` when the header
+    /// names no packet type.
+    pub fn of(header: FixedHeader, frame: &Bytes) -> Option<PacketInfo> {
         let kind = header.packet_type().ok()?;
-        let bytes = frame.slice(..header.frame_length());
+        let bytes = frame.clone();
         let publish = kind == PacketType::Publish;
         Some(PacketInfo {
             kind,

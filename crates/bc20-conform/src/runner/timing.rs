@@ -148,6 +148,10 @@ impl Timing {
         };
         self.timings[self.pending[pos].timing_index].outcome = Some(text.to_owned());
         self.complete(pos, at);
+        if let (MqttCommand::QmtClose | MqttCommand::QmtDisc, Some(id)) = (of, conn_id) {
+            // The link is closed: the slot's other commands get no result (D43).
+            self.end_slot(id, text);
+        }
     }
 
     /// Ends every command of `conn_id` that waits for an asynchronous result, with `why`
@@ -228,5 +232,29 @@ mod tests {
         let timing = &t.timings[0];
         assert_eq!(timing.latency_ms, None, "no result, no response time");
         assert!(timing.outcome.as_deref().unwrap().contains("+QMTSTAT: 0,1"));
+    }
+
+    #[test]
+    fn a_qmtclose_result_ends_the_other_commands_of_its_slot_d43() {
+        let mut t = Timing::new(Duration::ZERO);
+        for (i, cmd) in ["AT+QMTPUB=0,9,1,0,\"t\",\"x\"", "AT+QMTCLOSE=0"]
+            .into_iter()
+            .enumerate()
+        {
+            let Line::Command(decoded) = line(cmd) else {
+                panic!("{cmd} is a command");
+            };
+            let at = Duration::from_millis(10 * i as u64);
+            t.sent(at, cmd, Some(&decoded));
+            t.received(at + Duration::from_millis(1), "OK", &line("OK"));
+        }
+        t.received(
+            Duration::from_millis(30),
+            "+QMTCLOSE: 0,0",
+            &line("+QMTCLOSE: 0,0"),
+        );
+        assert!(!t.waiting(), "the QMTPUB ended with its link");
+        assert_eq!(t.timings[0].latency_ms, None);
+        assert!(t.timings[1].latency_ms.is_some());
     }
 }

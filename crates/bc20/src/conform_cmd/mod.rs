@@ -128,12 +128,14 @@ fn plan(args: &ConformArgs) -> Result<Plan, ExitCode> {
         .map(|p| (p.clone(), false))
         .chain(args.pty.iter().map(|p| (p.clone(), true)))
         .collect();
+    // A link and its target are one device: compare where the paths lead.
+    let real: Vec<std::path::PathBuf> = serial
+        .iter()
+        .map(|(p, _)| std::fs::canonicalize(p).unwrap_or_else(|_| p.into()))
+        .collect();
     for (i, (path, _)) in serial.iter().enumerate() {
-        let same = |other: &str| {
-            let real = |p: &str| std::fs::canonicalize(p).unwrap_or_else(|_| p.into());
-            real(other) == real(path)
-        };
-        if let Some((twice, _)) = serial[..i].iter().find(|(o, _)| same(o)) {
+        if let Some(j) = real[..i].iter().position(|r| *r == real[i]) {
+            let twice = &serial[j].0;
             return Err(usage(&format!(
                 "{path} is given twice (as {twice} and {path}): one module, one --port/--pty"
             )));
